@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The 3-node mode of tools/kafka-local, which the reliability tests kill
+# brokers in: three brokers answer, a topic gets replication 3 with
+# min.insync.replicas=2, acks=all records survive a round trip through kcat,
+# and stop leaves nothing running.
+set -euo pipefail
+kl=${RINGKAFKA_KAFKA_LOCAL:?}
+dir=$(mktemp -d)/cluster
+cleanup() { "$kl" stop --dir "$dir" >/dev/null 2>&1 || true; rm -rf "$(dirname "$dir")"; }
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+bootstrap=$("$kl" start --brokers 3 --dir "$dir")
+[[ $(tr ',' '\n' <<<"$bootstrap" | wc -l) -eq 3 ]] || fail "bootstrap '$bootstrap' does not name 3 brokers"
+[[ $("$kl" status --dir "$dir") == "$bootstrap" ]] || fail "status disagrees with start"
+
+"$kl" create-topic replicated --partitions 6 --replication 3 --config min.insync.replicas=2 --dir "$dir"
+md=$(kcat -L -b "$bootstrap" -t replicated -m 10)
+grep -q ' 3 brokers:' <<<"$md" || fail "metadata does not show 3 brokers: $md"
+[[ $(grep -c 'replicas: [0-9],[0-9],[0-9], isrs: [0-9],[0-9],[0-9]$' <<<"$md") -eq 6 ]] ||
+  fail "not every partition has 3 replicas in sync: $md"
+java_cp="$(ls -d "${RINGKAFKA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ringkafka}"/kafka-*/libs)/*"
+configs=$(java -cp "$java_cp" -Dlog4j2.configurationFile="$(dirname "$kl")/kafka/log4j2-tools.properties" \
+  kafka.admin.ConfigCommand --bootstrap-server "${bootstrap%%,*}" --describe \
+  --entity-type topics --entity-name replicated 2>/dev/null)
+grep -q 'min.insync.replicas=2' <<<"$configs" || fail "min.insync.replicas=2 not set: $configs"
+
+seq 1 500 | sed 's/^/record-/' | kcat -P -b "$bootstrap" -t replicated -X acks=all
+got=$(timeout 60 kcat -C -b "$bootstrap" -t replicated -e -q | sort | uniq)
+[[ $(wc -l <<<"$got") -eq 500 ]] || fail "consumed $(wc -l <<<"$got") distinct records, want 500"
+
+"$kl" stop --dir "$dir"
+if "$kl" status --dir "$dir" >/dev/null 2>&1; then fail "status still reports a cluster after stop"; fi
+pgrep -f "$dir/node-" >/dev/null && fail "a node process outlived stop"
+echo "1 passed, 0 failed"

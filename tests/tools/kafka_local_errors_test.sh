@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# tools/kafka-local says why it fails instead of hanging or failing quietly.
+# Each case checks the exit status and the message.
+set -uo pipefail
+kl=${RINGKAFKA_KAFKA_LOCAL:?}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0 passed=0
+
+expect() {  # expect NAME WANT-STATUS PATTERN -- COMMAND...
+  local name=$1 want=$2 pattern=$3; shift 4
+  local out status
+  out=$(timeout 120 "$@" 2>&1); status=$?
+  if [[ $status -ne $want ]] || ! grep -qE -- "$pattern" <<<"$out"; then
+    echo "FAIL $name: exit $status (want $want), output:"; echo "$out" | tail -n 15
+    failures=$((failures + 1))
+  else
+    echo "ok   $name"; passed=$((passed + 1))
+  fi
+}
+
+expect "status with nothing running exits 1" 1 "nothing running" -- \
+  "$kl" status --dir "$tmp/none"
+expect "stop with nothing running is not an error" 0 "nothing running" -- \
+  "$kl" stop --dir "$tmp/none"
+
+# A PATH with the shell tools but no java, and no JAVA_HOME.
+mkdir -p "$tmp/bin"
+for t in bash dirname sed grep cat tr mkdir python3 kcat rm ls touch basename tail sleep env; do
+  ln -sf "$(command -v "$t")" "$tmp/bin/$t"
+done
+expect "no Java" 1 "no Java found.*Java 17" -- \
+  env -u JAVA_HOME PATH="$tmp/bin" "$kl" start --dir "$tmp/nojava"
+
+# Java present but an empty jar cache and no Maven to fill it.
+ln -sf "$(command -v java)" "$tmp/bin/java"
+expect "no Maven" 1 "Maven \(mvn\) not found" -- \
+  env PATH="$tmp/bin" RINGKAFKA_CACHE="$tmp/emptycache" "$kl" start --dir "$tmp/nomaven"
+
+expect "bad --brokers" 1 "--brokers takes a number" -- "$kl" start --brokers x --dir "$tmp/bad"
+expect "create-topic without partitions" 1 "--partitions takes a positive number" -- \
+  "$kl" create-topic t --dir "$tmp/none"
+expect "create-topic with no cluster" 1 "no cluster running" -- \
+  "$kl" create-topic t --partitions 1 --dir "$tmp/none"
+expect "unknown option" 1 "unknown option --bogus" -- "$kl" start --bogus
+
+# A node that dies during start-up: its log tail is shown (here the JVM
+# refuses the heap size).
+expect "node exits during start-up shows its log" 1 "node 1 exited during start-up" -- \
+  "$kl" start --dir "$tmp/badheap" --heap 1x
+grep -q "Invalid maximum heap size" "$tmp/badheap/logs/node-1.log" ||
+  { echo "FAIL the JVM's own message is not in the node log"; failures=$((failures + 1)); }
+
+# Never wipe a directory kafka-local did not make.
+mkdir -p "$tmp/precious"; echo keep >"$tmp/precious/file"
+expect "refuses a foreign --dir" 1 "was not made by kafka-local" -- "$kl" start --dir "$tmp/precious"
+[[ -f $tmp/precious/file ]] || { echo "FAIL the foreign directory was touched"; failures=$((failures + 1)); }
+
+echo "$passed passed, $failures failed"
+((failures == 0))
