@@ -122,28 +122,10 @@ class Reader {
   [[nodiscard]] std::int64_t int64() noexcept { return fixed<std::int64_t>(); }
   [[nodiscard]] bool boolean() noexcept { return int8() != 0; }
 
-  [[nodiscard]] std::uint32_t uvarint() noexcept {
-    std::uint32_t v = 0;
-    if (!ok_) return 0;
-    const std::size_t n = read_uvarint(in_.subspan(pos_), v);
-    if (n == 0) {
-      fail();
-      return 0;
-    }
-    pos_ += n;
-    return v;
-  }
+  [[nodiscard]] std::uint32_t uvarint() noexcept { return unsigned_varint<std::uint32_t>(); }
   [[nodiscard]] std::int32_t varint() noexcept { return zigzag_decode(uvarint()); }
   [[nodiscard]] std::int64_t varlong() noexcept {
-    std::uint64_t v = 0;
-    if (!ok_) return 0;
-    const std::size_t n = read_uvarint(in_.subspan(pos_), v);
-    if (n == 0) {
-      fail();
-      return 0;
-    }
-    pos_ += n;
-    return zigzag_decode(v);
+    return zigzag_decode(unsigned_varint<std::uint64_t>());
   }
 
   // Views into the input; `null` says whether the field was null.  A length
@@ -188,6 +170,17 @@ class Reader {
   }
 
  private:
+  template <typename U>
+  U unsigned_varint() noexcept {
+    U v = 0;
+    const std::size_t n = ok_ ? read_uvarint(in_.subspan(pos_), v) : 0;
+    if (n == 0) {
+      fail();
+      return 0;
+    }
+    pos_ += n;
+    return v;
+  }
   const std::byte* take(std::size_t n) noexcept {
     if (!ok_ || n > remaining()) {
       fail();

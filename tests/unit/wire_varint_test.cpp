@@ -7,15 +7,13 @@
 
 #include <gtest/gtest.h>
 
+#include "test_bytes.h"
+
 namespace w = ringkafka::wire;
 
 namespace {
 
-std::vector<std::byte> bytes(std::initializer_list<int> v) {
-  std::vector<std::byte> out;
-  for (int b : v) out.push_back(static_cast<std::byte>(b));
-  return out;
-}
+using ringkafka::testing::bytes;
 
 std::vector<std::byte> encode_uvarint(std::uint64_t v) {
   std::array<std::byte, w::kMaxVarint64Bytes> buf{};
