@@ -1,0 +1,57 @@
+#include "wire/api_versions.h"
+
+#include <algorithm>
+
+namespace ringkafka::wire {
+
+bool encode_api_versions_request(Writer& w, const RequestHeader& h,
+                                 const ApiVersionsRequest& req) noexcept {
+  if (h.api_key != ApiKey::kApiVersions || !version_supported(h.api_key, h.api_version)) {
+    return false;
+  }
+  std::byte* size = begin_request(w, h);
+  if (h.api_version >= 3) {
+    MessageWriter m(w, true);
+    m.string(req.client_software_name);
+    m.string(req.client_software_version);
+    m.tagged_fields();
+  }
+  return finish_frame(w, size);
+}
+
+DecodeStatus decode_api_versions_response(std::span<const std::byte> body, std::int16_t version,
+                                          ApiVersionsResponse& out) noexcept {
+  if (!version_supported(ApiKey::kApiVersions, version)) return DecodeStatus::kUnsupportedVersion;
+  Reader r(body);
+  MessageReader m(r, is_flexible(ApiKey::kApiVersions, version));
+  out = ApiVersionsResponse{};
+  out.error_code = r.int16();
+  const std::int32_t n = m.array_length(6);
+  for (std::int32_t i = 0; i < n && r.ok(); ++i) {
+    const std::int16_t key = r.int16();
+    const std::int16_t min = r.int16();
+    const std::int16_t max = r.int16();
+    m.skip_tagged_fields();
+    if (key >= 0 && static_cast<std::size_t>(key) <= ApiVersionsResponse::kMaxApiKey) {
+      out.versions[static_cast<std::size_t>(key)] = {min, max};
+    }
+  }
+  if (version >= 1) out.throttle_time_ms = r.int32();
+  // SupportedFeatures and FinalizedFeatures are tagged; a producer needs
+  // neither yet (transaction.version arrives with the transactions work).
+  m.skip_tagged_fields();
+  return finish_decode(r);
+}
+
+std::int16_t negotiate_version(ApiKey key, const ApiVersionsResponse& broker) noexcept {
+  const VersionRange ours = supported_versions(key);
+  const VersionRange theirs = broker.range(key);
+  if (ours.empty() || theirs.empty()) return -1;
+  // Kafka 4.0 advertises Produce from version 0 but refuses 0-2; our minimum
+  // of 3 keeps us out of that range whatever the broker claims.
+  const auto high = std::min(ours.max, theirs.max);
+  const auto low = std::max(ours.min, theirs.min);
+  return high >= low ? high : std::int16_t{-1};
+}
+
+}  // namespace ringkafka::wire

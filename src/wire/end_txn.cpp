@@ -1,0 +1,31 @@
+#include "wire/end_txn.h"
+
+namespace ringkafka::wire {
+
+namespace {
+constexpr ApiKey kKey = ApiKey::kEndTxn;
+}
+
+bool encode_end_txn_request(Writer& w, const RequestHeader& h, const EndTxnRequest& req) noexcept {
+  if (h.api_key != kKey || !version_supported(kKey, h.api_version)) return false;
+  std::byte* size = begin_request(w, h);
+  MessageWriter m(w, true);
+  m.string(req.transactional_id);
+  w.int64(req.producer_id);
+  w.int16(req.producer_epoch);
+  w.boolean(req.committed);
+  m.tagged_fields();
+  return finish_frame(w, size);
+}
+
+DecodeStatus decode_end_txn_response(std::span<const std::byte> body, std::int16_t version,
+                                     EndTxnResponse& out) noexcept {
+  if (!version_supported(kKey, version)) return DecodeStatus::kUnsupportedVersion;
+  Reader r(body);
+  out.throttle_time_ms = r.int32();
+  out.error_code = r.int16();
+  r.skip_tagged_fields();
+  return finish_decode(r);
+}
+
+}  // namespace ringkafka::wire
