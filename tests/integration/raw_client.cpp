@@ -16,7 +16,6 @@ namespace ringkafka::testing {
 
 namespace {
 constexpr std::int32_t kMaxFrame = 64 << 20;
-constexpr int kTimeoutMs = 30000;
 }  // namespace
 
 RawClient::~RawClient() {
@@ -87,6 +86,29 @@ std::vector<std::byte> RawClient::round_trip(std::span<const std::byte> frame, w
   return {frame_in.begin() + static_cast<std::ptrdiff_t>(r.position()), frame_in.end()};
 }
 
+std::string RawClient::produce(const std::string& topic, std::int32_t partition,
+                               std::span<const std::byte> batch, std::int16_t acks,
+                               wire::ProduceResponseVisitor& visitor) {
+  const std::int16_t v = version(wire::ApiKey::kProduce);
+  std::vector<std::byte> buf(batch.size() + topic.size() + 256);
+  wire::Writer w(buf);
+  const wire::ProducePartitionData parts[] = {{partition, batch}};
+  const wire::ProduceTopicData topics[] = {{topic, parts}};
+  wire::ProduceRequest req;
+  req.acks = acks;
+  req.timeout_ms = 30000;
+  req.topics = topics;
+  if (!wire::encode_produce_request(w, {wire::ApiKey::kProduce, v, correlation_id_, "ringkafka-test"},
+                                    req)) {
+    return "encode Produce";
+  }
+  std::string error;
+  const auto body = round_trip(w.written(), wire::ApiKey::kProduce, v, error);
+  if (!error.empty()) return error;
+  const auto s = wire::decode_produce_response(body, v, visitor);
+  return s == wire::DecodeStatus::kOk ? std::string{} : "Produce response: " + std::string(to_string(s));
+}
+
 bool RawClient::send_all(std::span<const std::byte> data) {
   std::size_t done = 0;
   while (done < data.size()) {
@@ -102,7 +124,7 @@ bool RawClient::recv_all(std::byte* out, std::size_t n) {
   std::size_t done = 0;
   while (done < n) {
     pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, kTimeoutMs) <= 0) return false;
+    if (::poll(&p, 1, timeout_ms_) <= 0) return false;
     const auto got = ::recv(fd_, out + done, n - done, 0);
     if (got < 0 && errno == EINTR) continue;
     if (got <= 0) return false;

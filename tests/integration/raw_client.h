@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "wire/api_versions.h"
+#include "wire/produce.h"
 #include "wire/protocol.h"
 
 namespace ringkafka::testing {
@@ -31,6 +32,15 @@ class RawClient {
   std::vector<std::byte> round_trip(std::span<const std::byte> frame, wire::ApiKey key,
                                     std::int16_t version, std::string& error);
 
+  // One Produce request with one batch for one partition, at the negotiated
+  // version; the response goes to `visitor`.  Returns an error text.
+  std::string produce(const std::string& topic, std::int32_t partition,
+                      std::span<const std::byte> batch, std::int16_t acks,
+                      wire::ProduceResponseVisitor& visitor);
+
+  // How long a response may take before round_trip gives up (default 30 s).
+  void set_timeout_ms(int ms) { timeout_ms_ = ms; }
+
   std::int32_t next_correlation_id() const { return correlation_id_; }
   std::int16_t version(wire::ApiKey key) const { return wire::negotiate_version(key, versions_); }
   const wire::ApiVersionsResponse& broker_versions() const { return versions_; }
@@ -40,6 +50,7 @@ class RawClient {
   bool recv_all(std::byte* out, std::size_t n);
 
   int fd_ = -1;
+  int timeout_ms_ = 30000;
   std::int32_t correlation_id_ = 1;
   wire::ApiVersionsResponse versions_{};
 };

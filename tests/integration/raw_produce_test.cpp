@@ -78,26 +78,8 @@ class RawProduce : public ::testing::Test {
   }
 
   Result produce(std::span<const std::byte> batch, std::int16_t acks = -1) {
-    const std::int16_t version = client_.version(w::ApiKey::kProduce);
-    std::vector<std::byte> buf(batch.size() + 512);
-    w::Writer wr(buf);
-    const w::ProducePartitionData parts[] = {{0, batch}};
-    const w::ProduceTopicData topics[] = {{topic_, parts}};
-    w::ProduceRequest req;
-    req.acks = acks;
-    req.timeout_ms = 30000;
-    req.topics = topics;
     Result result;
-    if (!w::encode_produce_request(
-            wr, {w::ApiKey::kProduce, version, client_.next_correlation_id(), "ringkafka-test"},
-            req)) {
-      ADD_FAILURE() << "encode Produce";
-      return result;
-    }
-    std::string error;
-    const auto body = client_.round_trip(wr.written(), w::ApiKey::kProduce, version, error);
-    EXPECT_EQ(error, "");
-    EXPECT_EQ(w::decode_produce_response(body, version, result), w::DecodeStatus::kOk);
+    EXPECT_EQ(client_.produce(topic_, 0, batch, acks, result), "");
     EXPECT_EQ(result.partitions, 1);
     return result;
   }

@@ -1,0 +1,284 @@
+#include "server_codec.h"
+
+#include <cstring>
+
+namespace ringkafka::test_broker {
+namespace {
+
+bool known_api(std::int16_t key) {
+  switch (static_cast<w::ApiKey>(key)) {
+    case w::ApiKey::kProduce:
+    case w::ApiKey::kMetadata:
+    case w::ApiKey::kFindCoordinator:
+    case w::ApiKey::kApiVersions:
+    case w::ApiKey::kInitProducerId:
+    case w::ApiKey::kAddPartitionsToTxn:
+    case w::ApiKey::kEndTxn:
+      return true;
+  }
+  return false;
+}
+
+// Runs `body(writer)` into a buffer that grows until the frame fits, then
+// returns exactly the frame: size, response header, body.
+template <typename Body>
+std::vector<std::byte> frame(w::ApiKey key, std::int16_t version, std::int32_t correlation_id,
+                             Body&& body) {
+  for (std::size_t cap = 4096;; cap *= 2) {
+    std::vector<std::byte> buf(cap);
+    w::Writer wr(buf);
+    std::byte* size = wr.reserve(4);
+    wr.int32(correlation_id);
+    const bool flexible = w::is_flexible(key, version);
+    if (flexible && key != w::ApiKey::kApiVersions) wr.empty_tagged_fields();
+    w::MessageWriter m(wr, flexible);
+    body(wr, m);
+    if (w::finish_frame(wr, size)) {
+      buf.resize(wr.position());
+      return buf;
+    }
+  }
+}
+
+void nullable(w::MessageWriter& m, const std::optional<std::string>& s) {
+  if (s) {
+    m.string(*s);
+  } else {
+    m.nullable_string(nullptr);
+  }
+}
+
+}  // namespace
+
+w::DecodeStatus read_request_header(w::Reader& r, RequestHeaderIn& out) {
+  out.api_key = r.int16();
+  out.api_version = r.int16();
+  out.correlation_id = r.int32();
+  out.client_id = r.string();
+  if (known_api(out.api_key) &&
+      w::is_flexible(static_cast<w::ApiKey>(out.api_key), out.api_version)) {
+    r.skip_tagged_fields();
+  }
+  return r.ok() ? w::DecodeStatus::kOk : w::DecodeStatus::kMalformed;
+}
+
+w::DecodeStatus decode_metadata_request(std::span<const std::byte> body, std::int16_t version,
+                                        MetadataRequestIn& out) {
+  if (!w::version_supported(w::ApiKey::kMetadata, version)) return w::DecodeStatus::kUnsupportedVersion;
+  w::Reader r(body);
+  w::MessageReader m(r, true);
+  const std::int32_t n = m.array_length(1 + 1 + (version >= 10 ? 16 : 0));
+  out.all_topics = n < 0;
+  for (std::int32_t i = 0; i < n && r.ok(); ++i) {
+    if (version >= 10) (void)r.raw(16);  // topic id: ringkafka asks by name
+    out.topics.push_back(m.string());
+    m.skip_tagged_fields();
+  }
+  out.allow_auto_topic_creation = r.boolean();
+  if (version <= 10) (void)r.boolean();
+  (void)r.boolean();
+  m.skip_tagged_fields();
+  return w::finish_decode(r);
+}
+
+w::DecodeStatus decode_produce_request(std::span<const std::byte> body, std::int16_t version,
+                                       ProduceRequestIn& out) {
+  if (!w::version_supported(w::ApiKey::kProduce, version)) return w::DecodeStatus::kUnsupportedVersion;
+  w::Reader r(body);
+  const bool flexible = w::is_flexible(w::ApiKey::kProduce, version);
+  w::MessageReader m(r, flexible);
+  bool null = false;
+  const auto txn = m.string(&null);
+  if (!null) out.transactional_id = txn;
+  out.acks = r.int16();
+  out.timeout_ms = r.int32();
+  const std::int32_t topics = m.array_length(2);
+  for (std::int32_t t = 0; t < topics && r.ok(); ++t) {
+    ProduceTopicIn topic;
+    topic.name = m.string();
+    const std::int32_t parts = m.array_length(4 + 1);
+    for (std::int32_t p = 0; p < parts && r.ok(); ++p) {
+      ProducePartitionIn part;
+      part.partition = r.int32();
+      part.records = m.bytes(&part.null_records);
+      m.skip_tagged_fields();
+      topic.partitions.push_back(part);
+    }
+    m.skip_tagged_fields();
+    out.topics.push_back(std::move(topic));
+  }
+  m.skip_tagged_fields();
+  return w::finish_decode(r);
+}
+
+w::DecodeStatus decode_init_producer_id_request(std::span<const std::byte> body,
+                                                std::int16_t version,
+                                                InitProducerIdRequestIn& out) {
+  if (!w::version_supported(w::ApiKey::kInitProducerId, version)) {
+    return w::DecodeStatus::kUnsupportedVersion;
+  }
+  w::Reader r(body);
+  w::MessageReader m(r, true);
+  bool null = false;
+  const auto txn = m.string(&null);
+  if (!null) out.transactional_id = txn;
+  out.transaction_timeout_ms = r.int32();
+  if (version >= 3) {
+    out.producer_id = r.int64();
+    out.producer_epoch = r.int16();
+  }
+  m.skip_tagged_fields();
+  return w::finish_decode(r);
+}
+
+std::vector<std::byte> encode_api_versions_response(std::int32_t correlation_id,
+                                                    std::int16_t version, std::int16_t error_code,
+                                                    const std::vector<ApiVersionOut>& apis,
+                                                    std::int32_t throttle_time_ms) {
+  return frame(w::ApiKey::kApiVersions, version, correlation_id,
+               [&](w::Writer& wr, w::MessageWriter& m) {
+                 wr.int16(error_code);
+                 m.array_length(apis.size());
+                 for (const auto& a : apis) {
+                   wr.int16(a.api_key);
+                   wr.int16(a.min_version);
+                   wr.int16(a.max_version);
+                   m.tagged_fields();
+                 }
+                 if (version >= 1) wr.int32(throttle_time_ms);
+                 m.tagged_fields();
+               });
+}
+
+std::vector<std::byte> encode_metadata_response(std::int32_t correlation_id, std::int16_t version,
+                                                const MetadataResponseOut& md) {
+  return frame(w::ApiKey::kMetadata, version, correlation_id,
+               [&](w::Writer& wr, w::MessageWriter& m) {
+                 wr.int32(md.throttle_time_ms);
+                 m.array_length(md.brokers.size());
+                 for (const auto& b : md.brokers) {
+                   wr.int32(b.node_id);
+                   m.string(b.host);
+                   wr.int32(b.port);
+                   nullable(m, b.rack);
+                   m.tagged_fields();
+                 }
+                 nullable(m, md.cluster_id);
+                 wr.int32(md.controller_id);
+                 m.array_length(md.topics.size());
+                 for (const auto& t : md.topics) {
+                   wr.int16(t.error_code);
+                   m.string(t.name);
+                   if (version >= 10) wr.raw(t.topic_id);
+                   wr.boolean(t.is_internal);
+                   m.array_length(t.partitions.size());
+                   for (const auto& p : t.partitions) {
+                     wr.int16(p.error_code);
+                     wr.int32(p.partition);
+                     wr.int32(p.leader_id);
+                     wr.int32(p.leader_epoch);
+                     for (const auto* list : {&p.replicas, &p.isr, &p.offline}) {
+                       m.array_length(list->size());
+                       for (const auto id : *list) wr.int32(id);
+                     }
+                     m.tagged_fields();
+                   }
+                   wr.int32(-2147483647 - 1);  // topic authorized operations: not computed
+                   m.tagged_fields();
+                 }
+                 if (version <= 10) wr.int32(-2147483647 - 1);  // cluster authorized operations
+                 m.tagged_fields();
+               });
+}
+
+std::vector<std::byte> encode_produce_response(std::int32_t correlation_id, std::int16_t version,
+                                               const ProduceResponseOut& pr) {
+  return frame(w::ApiKey::kProduce, version, correlation_id,
+               [&](w::Writer& wr, w::MessageWriter& m) {
+                 m.array_length(pr.topics.size());
+                 for (const auto& t : pr.topics) {
+                   m.string(t.name);
+                   m.array_length(t.partitions.size());
+                   for (const auto& p : t.partitions) {
+                     wr.int32(p.partition);
+                     wr.int16(p.error_code);
+                     wr.int64(p.base_offset);
+                     wr.int64(p.log_append_time_ms);
+                     if (version >= 5) wr.int64(p.log_start_offset);
+                     if (version >= 8) {
+                       m.array_length(p.record_errors.size());
+                       for (const auto& [index, message] : p.record_errors) {
+                         wr.int32(index);
+                         nullable(m, message);
+                         m.tagged_fields();
+                       }
+                       nullable(m, p.error_message);
+                     }
+                     if (m.flexible()) {
+                       if (version >= 10 && p.current_leader_id >= 0) {
+                         // One tagged field: tag 0, size, LeaderIdAndEpoch.
+                         wr.uvarint(1);
+                         wr.uvarint(0);
+                         wr.uvarint(4 + 4 + 1);
+                         wr.int32(p.current_leader_id);
+                         wr.int32(p.current_leader_epoch);
+                         wr.empty_tagged_fields();
+                       } else {
+                         wr.empty_tagged_fields();
+                       }
+                     }
+                   }
+                   m.tagged_fields();
+                 }
+                 wr.int32(pr.throttle_time_ms);
+                 if (m.flexible()) {
+                   if (version >= 10 && !pr.node_endpoints.empty()) {
+                     // The endpoints are written into a scratch buffer first:
+                     // a tagged field is prefixed with its size.
+                     std::vector<std::byte> scratch(4096);
+                     w::Writer sw(scratch);
+                     w::MessageWriter sm(sw, true);
+                     sm.array_length(pr.node_endpoints.size());
+                     for (const auto& e : pr.node_endpoints) {
+                       sw.int32(e.node_id);
+                       sm.string(e.host);
+                       sw.int32(e.port);
+                       nullable(sm, e.rack);
+                       sm.tagged_fields();
+                     }
+                     wr.uvarint(1);
+                     wr.uvarint(0);
+                     wr.uvarint(sw.position());
+                     wr.raw(sw.written());
+                   } else {
+                     wr.empty_tagged_fields();
+                   }
+                 }
+               });
+}
+
+std::vector<std::byte> encode_init_producer_id_response(std::int32_t correlation_id,
+                                                        std::int16_t version,
+                                                        std::int32_t throttle_time_ms,
+                                                        std::int16_t error_code,
+                                                        std::int64_t producer_id,
+                                                        std::int16_t producer_epoch) {
+  return frame(w::ApiKey::kInitProducerId, version, correlation_id,
+               [&](w::Writer& wr, w::MessageWriter& m) {
+                 wr.int32(throttle_time_ms);
+                 wr.int16(error_code);
+                 wr.int64(producer_id);
+                 wr.int16(producer_epoch);
+                 m.tagged_fields();
+               });
+}
+
+std::span<const std::byte> response_body(std::span<const std::byte> f, w::ApiKey key,
+                                         std::int16_t version) {
+  w::Reader r(f.subspan(4));
+  w::ResponseHeader h;
+  if (w::read_response_header(r, key, version, h) != w::DecodeStatus::kOk) return {};
+  return f.subspan(4 + r.position());
+}
+
+}  // namespace ringkafka::test_broker

@@ -1,0 +1,145 @@
+// The broker's side of the protocol, for the test broker only: request
+// decoders and response encoders for ApiVersions, Metadata, Produce and
+// InitProducerId, built on the same primitives as the client codecs
+// (src/wire/).  Checked against the Java client's own encodings in
+// tests/unit/test_broker_codec_test.cpp.  A test tool may allocate; nothing
+// here is part of the library.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "wire/metadata.h"
+#include "wire/protocol.h"
+
+namespace ringkafka::test_broker {
+
+namespace w = ringkafka::wire;
+
+struct RequestHeaderIn {
+  std::int16_t api_key = -1;
+  std::int16_t api_version = -1;
+  std::int32_t correlation_id = 0;
+  std::string_view client_id;
+};
+
+// Reads a request header (v1, or v2 for flexible versions of the APIs we
+// know; an unknown API is read as v1, which is all the broker needs to
+// answer it with an error).
+[[nodiscard]] w::DecodeStatus read_request_header(w::Reader& r, RequestHeaderIn& out);
+
+struct MetadataRequestIn {
+  bool all_topics = false;
+  std::vector<std::string_view> topics;
+  bool allow_auto_topic_creation = false;
+};
+[[nodiscard]] w::DecodeStatus decode_metadata_request(std::span<const std::byte> body,
+                                                      std::int16_t version, MetadataRequestIn& out);
+
+struct ProducePartitionIn {
+  std::int32_t partition = -1;
+  std::span<const std::byte> records;
+  bool null_records = false;
+};
+struct ProduceTopicIn {
+  std::string_view name;
+  std::vector<ProducePartitionIn> partitions;
+};
+struct ProduceRequestIn {
+  std::optional<std::string_view> transactional_id;
+  std::int16_t acks = -1;
+  std::int32_t timeout_ms = 0;
+  std::vector<ProduceTopicIn> topics;
+};
+[[nodiscard]] w::DecodeStatus decode_produce_request(std::span<const std::byte> body,
+                                                     std::int16_t version, ProduceRequestIn& out);
+
+struct InitProducerIdRequestIn {
+  std::optional<std::string_view> transactional_id;
+  std::int32_t transaction_timeout_ms = 0;
+  std::int64_t producer_id = -1;
+  std::int16_t producer_epoch = -1;
+};
+[[nodiscard]] w::DecodeStatus decode_init_producer_id_request(std::span<const std::byte> body,
+                                                              std::int16_t version,
+                                                              InitProducerIdRequestIn& out);
+
+// --- responses: each returns a whole frame (size, header v0/v1, body) ----------
+
+struct ApiVersionOut {
+  std::int16_t api_key;
+  std::int16_t min_version;
+  std::int16_t max_version;
+};
+[[nodiscard]] std::vector<std::byte> encode_api_versions_response(
+    std::int32_t correlation_id, std::int16_t version, std::int16_t error_code,
+    const std::vector<ApiVersionOut>& apis, std::int32_t throttle_time_ms);
+
+struct MetadataBrokerOut {
+  std::int32_t node_id;
+  std::string host;
+  std::int32_t port;
+  std::optional<std::string> rack;
+};
+struct MetadataPartitionOut {
+  std::int16_t error_code = 0;
+  std::int32_t partition = 0;
+  std::int32_t leader_id = -1;
+  std::int32_t leader_epoch = -1;
+  std::vector<std::int32_t> replicas, isr, offline;
+};
+struct MetadataTopicOut {
+  std::int16_t error_code = 0;
+  std::string name;
+  w::TopicId topic_id{};
+  bool is_internal = false;
+  std::vector<MetadataPartitionOut> partitions;
+};
+struct MetadataResponseOut {
+  std::int32_t throttle_time_ms = 0;
+  std::vector<MetadataBrokerOut> brokers;
+  std::optional<std::string> cluster_id;
+  std::int32_t controller_id = -1;
+  std::vector<MetadataTopicOut> topics;
+};
+[[nodiscard]] std::vector<std::byte> encode_metadata_response(std::int32_t correlation_id,
+                                                              std::int16_t version,
+                                                              const MetadataResponseOut& m);
+
+struct ProducePartitionOut {
+  std::int32_t partition = 0;
+  std::int16_t error_code = 0;
+  std::int64_t base_offset = -1;
+  std::int64_t log_append_time_ms = -1;
+  std::int64_t log_start_offset = -1;
+  std::vector<std::pair<std::int32_t, std::optional<std::string>>> record_errors;
+  std::optional<std::string> error_message;
+  std::int32_t current_leader_id = -1;  // v10+ tagged field when >= 0
+  std::int32_t current_leader_epoch = -1;
+};
+struct ProduceTopicOut {
+  std::string name;
+  std::vector<ProducePartitionOut> partitions;
+};
+struct ProduceResponseOut {
+  std::vector<ProduceTopicOut> topics;
+  std::int32_t throttle_time_ms = 0;
+  std::vector<MetadataBrokerOut> node_endpoints;  // v10+ tagged field when not empty
+};
+[[nodiscard]] std::vector<std::byte> encode_produce_response(std::int32_t correlation_id,
+                                                             std::int16_t version,
+                                                             const ProduceResponseOut& p);
+
+[[nodiscard]] std::vector<std::byte> encode_init_producer_id_response(
+    std::int32_t correlation_id, std::int16_t version, std::int32_t throttle_time_ms,
+    std::int16_t error_code, std::int64_t producer_id, std::int16_t producer_epoch);
+
+// The response body alone (what follows the header), for golden comparisons.
+[[nodiscard]] std::span<const std::byte> response_body(std::span<const std::byte> frame,
+                                                       w::ApiKey key, std::int16_t version);
+
+}  // namespace ringkafka::test_broker

@@ -1,0 +1,112 @@
+// A scriptable Kafka-protocol server for tests and for measuring the client
+// alone: a fake cluster of one or more "brokers" (listening ports on
+// 127.0.0.1) that answers ApiVersions, Metadata, Produce and InitProducerId
+// for a fixed set of topics.  It checks every RecordBatch it receives (CRC,
+// lengths, record count, producer sequence numbers), records what it got,
+// and can be told to misbehave: error codes for the next N produce requests
+// to a partition, slow responses, connections cut after N bytes, dropped
+// responses, partition leaders that move.
+//
+// It is a test tool.  Claims about Kafka compatibility are shown against
+// real Apache Kafka (tools/kafka-local), never against this.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "wire/record_batch_reader.h"
+
+namespace ringkafka::test_broker {
+
+struct TopicSpec {
+  std::string name;
+  std::int32_t partitions = 1;
+};
+
+struct Config {
+  int brokers = 1;
+  std::vector<TopicSpec> topics;
+  // Keep each accepted batch's bytes for inspection; off when used as a sink.
+  bool keep_batches = true;
+  std::int32_t max_frame_size = 100 << 20;
+};
+
+struct StoredBatch {
+  std::int64_t base_offset = 0;
+  wire::RecordBatchHeader header;
+  std::vector<std::byte> bytes;  // empty unless keep_batches
+};
+
+struct Counters {
+  std::uint64_t requests = 0;
+  std::uint64_t produce_requests = 0;
+  std::uint64_t batches = 0;
+  std::uint64_t records = 0;
+  std::uint64_t rejected_batches = 0;
+  std::uint64_t connections = 0;
+};
+
+class TestBroker {
+ public:
+  explicit TestBroker(Config config);
+  ~TestBroker();
+  TestBroker(const TestBroker&) = delete;
+  TestBroker& operator=(const TestBroker&) = delete;
+
+  // Binds one port per broker and starts the event loop thread.  Returns an
+  // error text, empty on success.
+  std::string start();
+  void stop();
+
+  // "127.0.0.1:PORT,..." in node order (node ids are 1..brokers).
+  [[nodiscard]] std::string bootstrap() const;
+  [[nodiscard]] std::uint16_t port(int node) const;
+
+  // --- scripting; each call is thread-safe and takes effect at once --------
+  // The next `count` produce requests for the partition get `error_code`
+  // (the batch is not stored).
+  void fail_produce(const std::string& topic, std::int32_t partition, std::int16_t error_code,
+                    int count);
+  // Every response from `node` is sent `delay` late (zero to stop).
+  void delay_responses(int node, std::chrono::milliseconds delay);
+  // The next connection to `node` that reads `bytes` more bytes is closed
+  // right there, mid-request if that is where the count ends.
+  void close_after_bytes(int node, std::size_t bytes);
+  // The next `count` produce requests to `node` are processed (and stored)
+  // but never answered, as if the response were lost.
+  void drop_responses(int node, int count);
+  // Makes `node` the partition's leader and bumps its leader epoch.
+  void move_leader(const std::string& topic, std::int32_t partition, int node);
+
+  // --- inspection ----------------------------------------------------------
+  [[nodiscard]] std::vector<StoredBatch> batches(const std::string& topic,
+                                                 std::int32_t partition) const;
+  [[nodiscard]] std::int64_t high_watermark(const std::string& topic,
+                                            std::int32_t partition) const;
+  [[nodiscard]] Counters counters() const;
+  // Every batch the broker refused, with why ("orders-0: CRC32C mismatch").
+  [[nodiscard]] std::vector<std::string> validation_errors() const;
+
+ private:
+  struct State;
+  struct Connection;
+  void run();
+
+  Config config_;
+  std::unique_ptr<State> state_;
+  mutable std::mutex mu_;
+  std::vector<int> listen_fds_;
+  std::vector<std::uint16_t> ports_;
+  int wake_fds_[2] = {-1, -1};
+  std::atomic<bool> running_{false};
+  std::thread thread_;
+};
+
+}  // namespace ringkafka::test_broker
