@@ -326,6 +326,9 @@ void TestBroker::run() {
     if (!running_) break;
     now = Clock::now();
 
+    // Connections accepted below have no poll entry yet: they are served
+    // from the next round on.
+    const std::size_t polled = conns.size();
     for (std::size_t i = 0; i < listen_fds_.size(); ++i) {
       if ((fds[1 + i].revents & POLLIN) == 0) continue;
       const int fd = ::accept4(listen_fds_[i], nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -345,7 +348,7 @@ void TestBroker::run() {
 
     const std::size_t first_conn = 1 + listen_fds_.size();
     std::vector<bool> dead(conns.size(), false);
-    for (std::size_t i = 0; i < conns.size(); ++i) {
+    for (std::size_t i = 0; i < polled; ++i) {
       auto& c = *conns[i];
       const short rev = fds[first_conn + i].revents;
       if ((rev & (POLLERR | POLLHUP | POLLNVAL)) != 0 && (rev & POLLIN) == 0) {
