@@ -30,21 +30,19 @@ DecodeStatus walk(std::span<const std::byte> body, std::int32_t& throttle,
 
 bool encode_add_partitions_to_txn_request(Writer& w, const RequestHeader& h,
                                           const AddPartitionsToTxnRequest& req) noexcept {
-  if (h.api_key != kKey || !version_supported(kKey, h.api_version)) return false;
-  std::byte* size = begin_request(w, h);
-  MessageWriter m(w, true);
-  m.string(req.transactional_id);
-  w.int64(req.producer_id);
-  w.int16(req.producer_epoch);
-  m.array_length(req.topics.size());
-  for (const auto& topic : req.topics) {
-    m.string(topic.name);
-    m.array_length(topic.partitions.size());
-    for (const std::int32_t p : topic.partitions) w.int32(p);
+  return encode_request(w, h, kKey, [&](MessageWriter& m) {
+    m.string(req.transactional_id);
+    w.int64(req.producer_id);
+    w.int16(req.producer_epoch);
+    m.array_length(req.topics.size());
+    for (const auto& topic : req.topics) {
+      m.string(topic.name);
+      m.array_length(topic.partitions.size());
+      for (const std::int32_t p : topic.partitions) w.int32(p);
+      m.tagged_fields();
+    }
     m.tagged_fields();
-  }
-  m.tagged_fields();
-  return finish_frame(w, size);
+  });
 }
 
 DecodeStatus decode_add_partitions_to_txn_response(std::span<const std::byte> body,

@@ -6,17 +6,12 @@ namespace ringkafka::wire {
 
 bool encode_api_versions_request(Writer& w, const RequestHeader& h,
                                  const ApiVersionsRequest& req) noexcept {
-  if (h.api_key != ApiKey::kApiVersions || !version_supported(h.api_key, h.api_version)) {
-    return false;
-  }
-  std::byte* size = begin_request(w, h);
-  if (h.api_version >= 3) {
-    MessageWriter m(w, true);
+  return encode_request(w, h, ApiKey::kApiVersions, [&](MessageWriter& m) {
+    if (h.api_version < 3) return;  // versions 0-2 have an empty body
     m.string(req.client_software_name);
     m.string(req.client_software_version);
     m.tagged_fields();
-  }
-  return finish_frame(w, size);
+  });
 }
 
 DecodeStatus decode_api_versions_response(std::span<const std::byte> body, std::int16_t version,

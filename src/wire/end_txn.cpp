@@ -7,15 +7,13 @@ constexpr ApiKey kKey = ApiKey::kEndTxn;
 }
 
 bool encode_end_txn_request(Writer& w, const RequestHeader& h, const EndTxnRequest& req) noexcept {
-  if (h.api_key != kKey || !version_supported(kKey, h.api_version)) return false;
-  std::byte* size = begin_request(w, h);
-  MessageWriter m(w, true);
-  m.string(req.transactional_id);
-  w.int64(req.producer_id);
-  w.int16(req.producer_epoch);
-  w.boolean(req.committed);
-  m.tagged_fields();
-  return finish_frame(w, size);
+  return encode_request(w, h, kKey, [&](MessageWriter& m) {
+    m.string(req.transactional_id);
+    w.int64(req.producer_id);
+    w.int16(req.producer_epoch);
+    w.boolean(req.committed);
+    m.tagged_fields();
+  });
 }
 
 DecodeStatus decode_end_txn_response(std::span<const std::byte> body, std::int16_t version,

@@ -8,19 +8,17 @@ constexpr ApiKey kKey = ApiKey::kFindCoordinator;
 
 bool encode_find_coordinator_request(Writer& w, const RequestHeader& h,
                                      const FindCoordinatorRequest& req) noexcept {
-  if (h.api_key != kKey || !version_supported(kKey, h.api_version)) return false;
-  std::byte* size = begin_request(w, h);
-  MessageWriter m(w, true);
-  if (h.api_version <= 3) {
-    m.string(req.key);
-    w.int8(static_cast<std::int8_t>(req.key_type));
-  } else {
-    w.int8(static_cast<std::int8_t>(req.key_type));
-    m.array_length(1);
-    m.string(req.key);
-  }
-  m.tagged_fields();
-  return finish_frame(w, size);
+  return encode_request(w, h, kKey, [&](MessageWriter& m) {
+    if (h.api_version <= 3) {
+      m.string(req.key);
+      w.int8(static_cast<std::int8_t>(req.key_type));
+    } else {
+      w.int8(static_cast<std::int8_t>(req.key_type));
+      m.array_length(1);
+      m.string(req.key);
+    }
+    m.tagged_fields();
+  });
 }
 
 DecodeStatus decode_find_coordinator_response(std::span<const std::byte> body,

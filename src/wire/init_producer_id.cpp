@@ -8,17 +8,15 @@ constexpr ApiKey kKey = ApiKey::kInitProducerId;
 
 bool encode_init_producer_id_request(Writer& w, const RequestHeader& h,
                                      const InitProducerIdRequest& req) noexcept {
-  if (h.api_key != kKey || !version_supported(kKey, h.api_version)) return false;
-  std::byte* size = begin_request(w, h);
-  MessageWriter m(w, true);
-  m.nullable_string(req.transactional_id);
-  w.int32(req.transaction_timeout_ms);
-  if (h.api_version >= 3) {
-    w.int64(req.producer_id);
-    w.int16(req.producer_epoch);
-  }
-  m.tagged_fields();
-  return finish_frame(w, size);
+  return encode_request(w, h, kKey, [&](MessageWriter& m) {
+    m.nullable_string(req.transactional_id);
+    w.int32(req.transaction_timeout_ms);
+    if (h.api_version >= 3) {
+      w.int64(req.producer_id);
+      w.int16(req.producer_epoch);
+    }
+    m.tagged_fields();
+  });
 }
 
 DecodeStatus decode_init_producer_id_response(std::span<const std::byte> body,

@@ -72,24 +72,22 @@ DecodeStatus walk(std::span<const std::byte> body, std::int16_t version,
 
 bool encode_metadata_request(Writer& w, const RequestHeader& h,
                              const MetadataRequest& req) noexcept {
-  if (h.api_key != kKey || !version_supported(kKey, h.api_version)) return false;
-  std::byte* size = begin_request(w, h);
-  MessageWriter m(w, true);
-  if (req.all_topics) {
-    m.null_array();
-  } else {
-    m.array_length(req.topics.size());
-    for (const auto& name : req.topics) {
-      if (h.api_version >= 10) w.raw(std::span<const std::byte>(TopicId{}));  // zero uuid: by name
-      m.string(name);
-      m.tagged_fields();
+  return encode_request(w, h, kKey, [&](MessageWriter& m) {
+    if (req.all_topics) {
+      m.null_array();
+    } else {
+      m.array_length(req.topics.size());
+      for (const auto& name : req.topics) {
+        if (h.api_version >= 10) w.raw(std::span<const std::byte>(TopicId{}));  // zero uuid: by name
+        m.string(name);
+        m.tagged_fields();
+      }
     }
-  }
-  w.boolean(req.allow_auto_topic_creation);
-  if (h.api_version <= 10) w.boolean(false);  // include cluster authorized operations
-  w.boolean(false);                           // include topic authorized operations
-  m.tagged_fields();
-  return finish_frame(w, size);
+    w.boolean(req.allow_auto_topic_creation);
+    if (h.api_version <= 10) w.boolean(false);  // include cluster authorized operations
+    w.boolean(false);                           // include topic authorized operations
+    m.tagged_fields();
+  });
 }
 
 DecodeStatus decode_metadata_response(std::span<const std::byte> body, std::int16_t version,

@@ -90,25 +90,23 @@ DecodeStatus walk(std::span<const std::byte> body, std::int16_t version,
 }  // namespace
 
 bool encode_produce_request(Writer& w, const RequestHeader& h, const ProduceRequest& req) noexcept {
-  if (h.api_key != kKey || !version_supported(kKey, h.api_version)) return false;
-  std::byte* size = begin_request(w, h);
-  MessageWriter m(w, is_flexible(kKey, h.api_version));
-  m.nullable_string(req.transactional_id);
-  w.int16(req.acks);
-  w.int32(req.timeout_ms);
-  m.array_length(req.topics.size());
-  for (const auto& topic : req.topics) {
-    m.string(topic.name);
-    m.array_length(topic.partitions.size());
-    for (const auto& part : topic.partitions) {
-      w.int32(part.partition);
-      m.bytes(part.records);
+  return encode_request(w, h, kKey, [&](MessageWriter& m) {
+    m.nullable_string(req.transactional_id);
+    w.int16(req.acks);
+    w.int32(req.timeout_ms);
+    m.array_length(req.topics.size());
+    for (const auto& topic : req.topics) {
+      m.string(topic.name);
+      m.array_length(topic.partitions.size());
+      for (const auto& part : topic.partitions) {
+        w.int32(part.partition);
+        m.bytes(part.records);
+        m.tagged_fields();
+      }
       m.tagged_fields();
     }
     m.tagged_fields();
-  }
-  m.tagged_fields();
-  return finish_frame(w, size);
+  });
 }
 
 DecodeStatus decode_produce_response(std::span<const std::byte> body, std::int16_t version,

@@ -126,6 +126,14 @@ struct RequestHeader {
 // anywhere in the frame.
 [[nodiscard]] bool finish_frame(Writer& w, std::byte* size_field) noexcept;
 
+// The frame of a request: checks that `h` is for `key` at a version we
+// speak, writes the size and header, lets `body` write the fields through a
+// MessageWriter set for the version, and fills in the size.  False if the
+// version is refused or anything overflows.
+template <typename Body>
+[[nodiscard]] bool encode_request(Writer& w, const RequestHeader& h, ApiKey key,
+                                  Body&& body) noexcept;
+
 // Reads a response header (v0, or v1 with tagged fields for flexible
 // versions; ApiVersions responses always use v0 so that an old client can
 // read any version's header).  `body` must be the frame without its size.
@@ -152,5 +160,14 @@ struct ResponseHeader {
 // must be non-negative and at most `max_frame_size`.
 [[nodiscard]] DecodeStatus check_frame_size(std::int32_t size,
                                             std::int32_t max_frame_size) noexcept;
+
+template <typename Body>
+bool encode_request(Writer& w, const RequestHeader& h, ApiKey key, Body&& body) noexcept {
+  if (h.api_key != key || !version_supported(key, h.api_version)) return false;
+  std::byte* size = begin_request(w, h);
+  MessageWriter m(w, is_flexible(key, h.api_version));
+  body(m);
+  return finish_frame(w, size);
+}
 
 }  // namespace ringkafka::wire

@@ -8,6 +8,7 @@
 
 #include "../broker/server_codec.h"
 #include "golden.h"
+#include "test_bytes.h"
 #include "wire/byte_order.h"
 
 namespace tb = ringkafka::test_broker;
@@ -53,15 +54,7 @@ std::span<const std::byte> parse_request(const Vec& v, tb::RequestHeaderIn& h) {
   return frame.subspan(4 + r.position());
 }
 
-std::string hex(std::span<const std::byte> b) {
-  std::string s;
-  static constexpr char kDigits[] = "0123456789abcdef";
-  for (auto x : b) {
-    s += kDigits[static_cast<unsigned>(x) >> 4];
-    s += kDigits[static_cast<unsigned>(x) & 15];
-  }
-  return s;
-}
+using ringkafka::testing::hex;
 
 TEST(TestBrokerCodec, ReadsTheJavaClientsRequests) {
   int seen = 0;

@@ -48,15 +48,7 @@ std::vector<Vector> vectors(const std::string& kind) {
   return out;
 }
 
-std::string hex(std::span<const std::byte> b) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string s;
-  for (auto x : b) {
-    s += kDigits[static_cast<unsigned>(x) >> 4];
-    s += kDigits[static_cast<unsigned>(x) & 15];
-  }
-  return s;
-}
+using ringkafka::testing::hex;
 
 w::RequestHeader header(w::ApiKey key, std::int16_t version) {
   return {key, version, kCorrelationId, kClientId};

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "golden.h"
+#include "test_bytes.h"
 #include "wire/crc32c.h"
 #include "wire/byte_order.h"
 
@@ -59,15 +60,7 @@ std::vector<std::byte> write_recipe(const GoldenBatch& g, std::size_t capacity =
   return {sealed.begin(), sealed.end()};
 }
 
-std::string hex(std::span<const std::byte> b) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string s;
-  for (auto x : b) {
-    s += kDigits[static_cast<unsigned>(x) >> 4];
-    s += kDigits[static_cast<unsigned>(x) & 15];
-  }
-  return s;
-}
+using ringkafka::testing::hex;
 
 TEST(RecordBatchWriter, UncompressedBatchesEqualTheJavaClientsByteForByte) {
   const auto batches = golden_batches();
