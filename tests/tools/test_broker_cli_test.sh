@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# ringkafka-test-broker as a process: prints its bootstrap string, answers a
+# Kafka ApiVersions request (the Java client's own bytes, from the golden
+# vectors) on each port, and on SIGTERM exits 0 with its counters.
+set -euo pipefail
+bin=$1 golden=$2
+out=$(mktemp) err=$(mktemp)
+trap 'kill "$pid" 2>/dev/null || true; rm -f "$out" "$err"' EXIT
+"$bin" --brokers 2 --topic orders:3 >"$out" 2>"$err" &
+pid=$!
+for _ in $(seq 50); do [[ -s $out ]] && break; sleep 0.1; done
+bootstrap=$(head -n 1 "$out")
+[[ $bootstrap =~ ^127\.0\.0\.1:[0-9]+,127\.0\.0\.1:[0-9]+$ ]] || { echo "FAIL bootstrap '$bootstrap'"; exit 1; }
+
+frame=$(awk '$1 == "request" && $2 == 18 && $3 == 0 {print $5}' "$golden")
+python3 - "$bootstrap" "$frame" <<'PY'
+import socket, struct, sys
+for hostport in sys.argv[1].split(","):
+    host, port = hostport.split(":")
+    s = socket.create_connection((host, int(port)), timeout=5)
+    s.sendall(bytes.fromhex(sys.argv[2]))
+    size = struct.unpack(">i", s.recv(4, socket.MSG_WAITALL))[0]
+    body = s.recv(size, socket.MSG_WAITALL)
+    correlation, error = struct.unpack(">ih", body[:6])
+    assert correlation == 7 and error == 0, (correlation, error)
+    s.close()
+PY
+kill -TERM "$pid"
+wait "$pid"
+grep -q '^connections 2 requests 2 ' "$err" || { echo "FAIL counters:"; cat "$err"; exit 1; }
+echo "1 passed, 0 failed"
