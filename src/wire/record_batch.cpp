@@ -110,11 +110,18 @@ bool RecordBatchWriter::append(std::int64_t timestamp, const NullableBytes& key,
 
 std::span<const std::byte> RecordBatchWriter::seal() noexcept {
   if (!ok()) return {};
-  std::byte* b = buffer_.data();
-  std::uint16_t attributes = static_cast<std::uint16_t>(Compression::kNone);
+  return seal_as(Compression::kNone, buffer_.first(size_));
+}
+
+std::span<const std::byte> RecordBatchWriter::seal_as(Compression codec,
+                                                      std::span<std::byte> batch) const noexcept {
+  if (batch.size() < kRecordBatchHeaderSize) return {};
+  std::byte* b = batch.data();
+  const std::size_t size = batch.size();
+  std::uint16_t attributes = static_cast<std::uint16_t>(codec);
   if (producer_.transactional) attributes |= kTransactionalBit;
   store_be(b + kBaseOffset, base_offset_);
-  store_be(b + kBatchLength, static_cast<std::int32_t>(size_ - kBatchLength - 4));
+  store_be(b + kBatchLength, static_cast<std::int32_t>(size - kBatchLength - 4));
   store_be(b + kPartitionLeaderEpoch, partition_leader_epoch_);
   b[kMagic] = static_cast<std::byte>(kRecordBatchMagic);
   store_be(b + kAttributes, attributes);
@@ -126,9 +133,9 @@ std::span<const std::byte> RecordBatchWriter::seal() noexcept {
   store_be(b + kBaseSequence, producer_.base_sequence);
   store_be(b + kRecordCount, count_);
   // The CRC covers attributes to the end, so it is computed last.
-  const auto crc = crc32c(std::span<const std::byte>(b + kAttributes, size_ - kAttributes));
+  const auto crc = crc32c(std::span<const std::byte>(b + kAttributes, size - kAttributes));
   store_be(b + kCrc, crc);
-  return {b, size_};
+  return {b, size};
 }
 
 }  // namespace ringkafka::wire

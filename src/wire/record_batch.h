@@ -98,6 +98,16 @@ class RecordBatchWriter {
   // batches.
   [[nodiscard]] std::span<const std::byte> seal() noexcept;
 
+  // seal() for a batch whose records section is stored in another form:
+  // `batch` is the whole batch, its records section (from byte 61) already
+  // holds this writer's records as `codec` compressed them.  Writes the
+  // header into batch's first 61 bytes, with `codec` in the attributes and
+  // batchLength and CRC over all of `batch`, and returns `batch`; empty if
+  // `batch` cannot hold a header.  seal() is seal_as(kNone, the writer's own
+  // bytes).
+  [[nodiscard]] std::span<const std::byte> seal_as(Compression codec,
+                                                   std::span<std::byte> batch) const noexcept;
+
  private:
   std::span<std::byte> buffer_;
   std::size_t size_ = kRecordBatchHeaderSize;

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <deque>
 
+#include "compress/codec.h"
 #include "server_codec.h"
 #include "wire/byte_order.h"
 
@@ -61,6 +62,9 @@ struct TestBroker::State {
   std::vector<std::size_t> close_after;          // per node, 0 = off
   std::vector<int> drop;                         // per node
   std::int64_t next_producer_id = 1000;
+  // Compressed batches are decompressed to check their records too.
+  std::unique_ptr<compress::Decompressor> decompressor = compress::Decompressor::create();
+  std::vector<std::byte> scratch;
   Counters counters;
   std::vector<std::string> errors;
 };
@@ -198,7 +202,8 @@ namespace {
 // the partition's answer.  Called with the broker's lock held.
 ProducePartitionOut append(Partition& part, const std::string& where,
                            std::span<const std::byte> records, bool keep, Counters& counters,
-                           std::vector<std::string>& errors) {
+                           std::vector<std::string>& errors, compress::Decompressor& decompressor,
+                           std::vector<std::byte>& scratch) {
   ProducePartitionOut out;
   out.log_start_offset = 0;
   // Validate every batch before storing any: a request is all or nothing
@@ -213,7 +218,20 @@ ProducePartitionOut append(Partition& part, const std::string& where,
     wire::RecordBatchHeader h;
     std::span<const std::byte> recs;
     auto status = wire::read_record_batch(records.subspan(pos), h, recs);
-    if (status == wire::BatchStatus::kOk && h.compression() == wire::Compression::kNone) {
+    std::string why;
+    if (status == wire::BatchStatus::kOk && h.compression() != wire::Compression::kNone) {
+      // Room for 64 times the input plus 1 MiB: ample for real batches; a
+      // stream that would need more is refused, as a bomb.
+      if (scratch.size() < records.size() * 64 + (1 << 20)) scratch.resize(records.size() * 64 + (1 << 20));
+      const auto r = decompressor.decompress(h.compression(), recs, scratch);
+      if (r.ok()) {
+        recs = std::span<const std::byte>(scratch).first(r.size);
+      } else {
+        status = wire::BatchStatus::kBadRecords;
+        why = std::string(" (") + compress::to_string(r.status) + ")";
+      }
+    }
+    if (status == wire::BatchStatus::kOk) {
       wire::RecordIterator it(recs, h.record_count);
       wire::RecordView r;
       std::int32_t expected_delta = 0;
@@ -230,7 +248,7 @@ ProducePartitionOut append(Partition& part, const std::string& where,
       status = wire::BatchStatus::kBadRecords;
     }
     if (status != wire::BatchStatus::kOk) {
-      errors.push_back(where + ": " + std::string(wire::to_string(status)));
+      errors.push_back(where + ": " + std::string(wire::to_string(status)) + why);
       ++counters.rejected_batches;
       out.error_code = kCorruptMessage;
       return out;
@@ -488,7 +506,8 @@ void TestBroker::run() {
                     --part.scripted_count;
                     pout.error_code = part.scripted_error;
                   } else {
-                    pout = append(part, where, pin.records, config_.keep_batches, st.counters, st.errors);
+                    pout = append(part, where, pin.records, config_.keep_batches, st.counters, st.errors,
+                                  *st.decompressor, st.scratch);
                   }
                 }
                 pout.partition = pin.partition;

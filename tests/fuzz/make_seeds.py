@@ -41,3 +41,15 @@ for line in open(os.path.join(GOLDEN, "record_batches.txt")):
     batches.append(batch)
     write("record_batch", f[0], b"\x00" + batch)
 write("record_batch", "several", b"\x00" + b"".join(batches[:4]))
+
+# Decompressor seeds: the records sections of the Java client's compressed
+# batches, behind the codec byte the target reads (attribute bits 0-2).
+for line in open(os.path.join(GOLDEN, "record_batches.txt")):
+    if line.startswith("#"):
+        continue
+    f = line.split()
+    if f[1] == "none":
+        continue
+    batch = bytes.fromhex(f[10])
+    codec = batch[22] & 0x7  # low byte of the attributes
+    write("decompress", f[1], bytes([codec - 1]) + batch[61:])

@@ -8,6 +8,9 @@
 
 #include "../broker/test_broker.h"
 #include "../integration/raw_client.h"
+#include "compress/batch.h"
+#include "wire/byte_order.h"
+#include "wire/crc32c.h"
 #include "wire/init_producer_id.h"
 #include "wire/metadata.h"
 #include "wire/record_batch.h"
@@ -203,6 +206,34 @@ TEST_F(TestBrokerTest, ConnectionsAreCutAfterScriptedBytes) {
       << "the ApiVersions request is longer than 20 bytes: the broker hangs up mid-request";
   // Only that connection was cut.
   EXPECT_EQ(produce(0, batch(1)).last.error_code, 0);
+}
+
+TEST_F(TestBrokerTest, ChecksTheRecordsInsideCompressedBatches) {
+  for (auto codec : {w::Compression::kGzip, w::Compression::kSnappy, w::Compression::kLz4,
+                     w::Compression::kZstd}) {
+    std::vector<std::byte> buf(1 << 14);
+    w::RecordBatchWriter writer(buf);
+    for (int i = 0; i < 50; ++i) {
+      ASSERT_TRUE(writer.append(1000 + i, w::NullableBytes::of("key"), w::NullableBytes::of("a fairly repetitive value")));
+    }
+    auto compressor = ringkafka::compress::Compressor::create(codec);
+    ASSERT_NE(compressor, nullptr);
+    std::vector<std::byte> out(ringkafka::compress::compressed_batch_bound(writer, *compressor));
+    const auto r = ringkafka::compress::seal_compressed(writer, *compressor, out);
+    ASSERT_TRUE(r.ok());
+    out.resize(r.size);
+    EXPECT_EQ(produce(0, out).last.error_code, 0) << static_cast<int>(codec);
+
+    // The same batch with garbage where the compressed records were, and a
+    // CRC made to match: only decompressing shows it is bad.
+    for (std::size_t i = w::kRecordBatchHeaderSize; i < out.size(); ++i) out[i] = std::byte{0x5a};
+    w::store_be(out.data() + 17, w::crc32c(std::span<const std::byte>(out).subspan(21)));
+    EXPECT_EQ(produce(0, out).last.error_code, 2) << static_cast<int>(codec);
+  }
+  EXPECT_EQ(broker_.high_watermark("orders", 0), 200);
+  const auto errors = broker_.validation_errors();
+  ASSERT_EQ(errors.size(), 4U);
+  EXPECT_NE(errors[0].find("malformed records"), std::string::npos) << errors[0];
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "golden.h"
+#include "recipe_batch.h"
 #include "test_bytes.h"
 #include "wire/crc32c.h"
 #include "wire/byte_order.h"
@@ -15,47 +16,15 @@ namespace golden = ringkafka::golden;
 
 namespace {
 
-struct GoldenBatch {
-  std::string name, codec;
-  int count;
-  bool keyed, null_values, with_headers;
-  w::ProducerFields producer;
-  std::vector<std::byte> bytes;
-};
+using GoldenBatch = golden::RecipeBatch;
 
-std::vector<GoldenBatch> golden_batches() {
-  std::vector<GoldenBatch> out;
-  for (const auto& r : golden::rows("record_batches.txt")) {
-    out.push_back({r.at(0), r.at(1), std::stoi(r.at(2)), r.at(3) == "1", r.at(4) == "1",
-                   r.at(5) == "1",
-                   w::ProducerFields{std::stoll(r.at(6)), static_cast<std::int16_t>(std::stoi(r.at(7))),
-                                     std::stoi(r.at(8)), r.at(9) == "1"},
-                   golden::unhex(r.at(10))});
-  }
-  return out;
-}
+std::vector<GoldenBatch> golden_batches() { return golden::recipe_batches(); }
 
 // Builds the golden recipe's batch with our writer.
 std::vector<std::byte> write_recipe(const GoldenBatch& g, std::size_t capacity = 1 << 16) {
   std::vector<std::byte> buf(capacity);
   w::RecordBatchWriter writer(buf);
-  for (int i = 0; i < g.count; ++i) {
-    const auto key = golden::key(i);
-    const auto value = golden::value(i);
-    const auto hdrs = golden::headers(i);
-    std::vector<w::RecordHeader> headers;
-    if (g.with_headers) {
-      for (const auto& h : hdrs) {
-        headers.push_back({h.name, h.null_value ? w::NullableBytes::null()
-                                                : w::NullableBytes::of(h.value)});
-      }
-    }
-    const bool appended = writer.append(
-        golden::timestamp(i), g.keyed ? w::NullableBytes::of(key) : w::NullableBytes::null(),
-        g.null_values ? w::NullableBytes::null() : w::NullableBytes::of(value), headers);
-    if (!appended) return {};
-  }
-  writer.set_producer(g.producer);
+  if (!golden::fill(writer, g)) return {};
   const auto sealed = writer.seal();
   return {sealed.begin(), sealed.end()};
 }
