@@ -14,19 +14,26 @@ bootstrap=$("$kl" start --brokers 3 --dir "$dir")
 [[ $(tr ',' '\n' <<<"$bootstrap" | wc -l) -eq 3 ]] || fail "bootstrap '$bootstrap' does not name 3 brokers"
 [[ $("$kl" status --dir "$dir") == "$bootstrap" ]] || fail "status disagrees with start"
 
-"$kl" create-topic replicated --partitions 6 --replication 3 --config min.insync.replicas=2 --dir "$dir"
-md=$(kcat -L -b "$bootstrap" -t replicated -m 10)
+"$kl" create-topic replicated --partitions 6 --replication 3 --config min.insync.replicas=2 \
+  --dir "$dir" || fail "create-topic failed"
+# Leaders come first; followers join the ISR a moment later on a busy machine.
+for _ in $(seq 60); do
+  md=$(kcat -L -b "$bootstrap" -t replicated -m 10 2>&1) || md="kcat failed: $md"
+  in_sync=$(grep -c 'replicas: [0-9],[0-9],[0-9], isrs: [0-9],[0-9],[0-9]$' <<<"$md" || true)
+  [[ $in_sync -eq 6 ]] && break
+  sleep 0.5
+done
 grep -q ' 3 brokers:' <<<"$md" || fail "metadata does not show 3 brokers: $md"
-[[ $(grep -c 'replicas: [0-9],[0-9],[0-9], isrs: [0-9],[0-9],[0-9]$' <<<"$md") -eq 6 ]] ||
-  fail "not every partition has 3 replicas in sync: $md"
-java_cp="$(ls -d "${RINGKAFKA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ringkafka}"/kafka-*/libs)/*"
+[[ $in_sync -eq 6 ]] || fail "not every partition has 3 replicas in sync after 30 s: $md"
+java_cp="$(ls -d "${RINGKAFKA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ringkafka}"/kafka-4*/libs | head -n 1)/*"
 configs=$(java -cp "$java_cp" -Dlog4j2.configurationFile="$(dirname "$kl")/kafka/log4j2-tools.properties" \
   kafka.admin.ConfigCommand --bootstrap-server "${bootstrap%%,*}" --describe \
-  --entity-type topics --entity-name replicated 2>/dev/null)
+  --entity-type topics --entity-name replicated 2>&1) || fail "ConfigCommand failed: $configs"
 grep -q 'min.insync.replicas=2' <<<"$configs" || fail "min.insync.replicas=2 not set: $configs"
 
-seq 1 500 | sed 's/^/record-/' | kcat -P -b "$bootstrap" -t replicated -X acks=all
-got=$(timeout 60 kcat -C -b "$bootstrap" -t replicated -e -q | sort | uniq)
+seq 1 500 | sed 's/^/record-/' | kcat -P -b "$bootstrap" -t replicated -X acks=all ||
+  fail "kcat could not produce with acks=all"
+got=$(timeout 60 kcat -C -b "$bootstrap" -t replicated -e -q | sort | uniq) || fail "kcat could not consume"
 [[ $(wc -l <<<"$got") -eq 500 ]] || fail "consumed $(wc -l <<<"$got") distinct records, want 500"
 
 "$kl" stop --dir "$dir"
