@@ -50,6 +50,16 @@ void nullable(w::MessageWriter& m, const std::optional<std::string>& s) {
 
 }  // namespace
 
+w::VersionRange served_versions(w::ApiKey key) noexcept {
+  switch (key) {
+    case w::ApiKey::kMetadata: return {1, 12};
+    case w::ApiKey::kInitProducerId: return {0, 5};
+    case w::ApiKey::kProduce:
+    case w::ApiKey::kApiVersions: return w::supported_versions(key);
+    default: return {};
+  }
+}
+
 w::DecodeStatus read_request_header(w::Reader& r, RequestHeaderIn& out) {
   out.api_key = r.int16();
   out.api_version = r.int16();
@@ -64,26 +74,26 @@ w::DecodeStatus read_request_header(w::Reader& r, RequestHeaderIn& out) {
 
 w::DecodeStatus decode_metadata_request(std::span<const std::byte> body, std::int16_t version,
                                         MetadataRequestIn& out) {
-  if (!w::version_supported(w::ApiKey::kMetadata, version)) return w::DecodeStatus::kUnsupportedVersion;
+  if (!version_served(w::ApiKey::kMetadata, version)) return w::DecodeStatus::kUnsupportedVersion;
   w::Reader r(body);
-  w::MessageReader m(r, true);
-  const std::int32_t n = m.array_length(1 + 1 + (version >= 10 ? 16 : 0));
+  w::MessageReader m(r, w::is_flexible(w::ApiKey::kMetadata, version));
+  const std::int32_t n = m.array_length(1 + (version >= 10 ? 16 : 0));
   out.all_topics = n < 0;
   for (std::int32_t i = 0; i < n && r.ok(); ++i) {
     if (version >= 10) (void)r.raw(16);  // topic id: ringkafka asks by name
     out.topics.push_back(m.string());
     m.skip_tagged_fields();
   }
-  out.allow_auto_topic_creation = r.boolean();
-  if (version <= 10) (void)r.boolean();
-  (void)r.boolean();
+  if (version >= 4) out.allow_auto_topic_creation = r.boolean();
+  if (version >= 8 && version <= 10) (void)r.boolean();  // include cluster authorized operations
+  if (version >= 8) (void)r.boolean();                   // include topic authorized operations
   m.skip_tagged_fields();
   return w::finish_decode(r);
 }
 
 w::DecodeStatus decode_produce_request(std::span<const std::byte> body, std::int16_t version,
                                        ProduceRequestIn& out) {
-  if (!w::version_supported(w::ApiKey::kProduce, version)) return w::DecodeStatus::kUnsupportedVersion;
+  if (!version_served(w::ApiKey::kProduce, version)) return w::DecodeStatus::kUnsupportedVersion;
   w::Reader r(body);
   const bool flexible = w::is_flexible(w::ApiKey::kProduce, version);
   w::MessageReader m(r, flexible);
@@ -114,11 +124,11 @@ w::DecodeStatus decode_produce_request(std::span<const std::byte> body, std::int
 w::DecodeStatus decode_init_producer_id_request(std::span<const std::byte> body,
                                                 std::int16_t version,
                                                 InitProducerIdRequestIn& out) {
-  if (!w::version_supported(w::ApiKey::kInitProducerId, version)) {
+  if (!version_served(w::ApiKey::kInitProducerId, version)) {
     return w::DecodeStatus::kUnsupportedVersion;
   }
   w::Reader r(body);
-  w::MessageReader m(r, true);
+  w::MessageReader m(r, w::is_flexible(w::ApiKey::kInitProducerId, version));
   bool null = false;
   const auto txn = m.string(&null);
   if (!null) out.transactional_id = txn;
@@ -154,7 +164,7 @@ std::vector<std::byte> encode_metadata_response(std::int32_t correlation_id, std
                                                 const MetadataResponseOut& md) {
   return frame(w::ApiKey::kMetadata, version, correlation_id,
                [&](w::Writer& wr, w::MessageWriter& m) {
-                 wr.int32(md.throttle_time_ms);
+                 if (version >= 3) wr.int32(md.throttle_time_ms);
                  m.array_length(md.brokers.size());
                  for (const auto& b : md.brokers) {
                    wr.int32(b.node_id);
@@ -163,7 +173,7 @@ std::vector<std::byte> encode_metadata_response(std::int32_t correlation_id, std
                    nullable(m, b.rack);
                    m.tagged_fields();
                  }
-                 nullable(m, md.cluster_id);
+                 if (version >= 2) nullable(m, md.cluster_id);
                  wr.int32(md.controller_id);
                  m.array_length(md.topics.size());
                  for (const auto& t : md.topics) {
@@ -176,17 +186,18 @@ std::vector<std::byte> encode_metadata_response(std::int32_t correlation_id, std
                      wr.int16(p.error_code);
                      wr.int32(p.partition);
                      wr.int32(p.leader_id);
-                     wr.int32(p.leader_epoch);
-                     for (const auto* list : {&p.replicas, &p.isr, &p.offline}) {
+                     if (version >= 7) wr.int32(p.leader_epoch);
+                     const std::vector<std::int32_t>* lists[] = {&p.replicas, &p.isr, &p.offline};
+                     for (const auto* list : std::span(lists).first(version >= 5 ? 3 : 2)) {
                        m.array_length(list->size());
                        for (const auto id : *list) wr.int32(id);
                      }
                      m.tagged_fields();
                    }
-                   wr.int32(-2147483647 - 1);  // topic authorized operations: not computed
+                   if (version >= 8) wr.int32(-2147483647 - 1);  // topic authorized operations
                    m.tagged_fields();
                  }
-                 if (version <= 10) wr.int32(-2147483647 - 1);  // cluster authorized operations
+                 if (version >= 8 && version <= 10) wr.int32(-2147483647 - 1);  // cluster's
                  m.tagged_fields();
                });
 }

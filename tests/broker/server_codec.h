@@ -20,6 +20,15 @@ namespace ringkafka::test_broker {
 
 namespace w = ringkafka::wire;
 
+// The versions the test broker serves: wider than the client's for Metadata
+// and InitProducerId, so that librdkafka (which speaks older versions) can
+// use it as a sink too.
+[[nodiscard]] w::VersionRange served_versions(w::ApiKey key) noexcept;
+[[nodiscard]] inline bool version_served(w::ApiKey key, std::int16_t version) noexcept {
+  const auto r = served_versions(key);
+  return !r.empty() && version >= r.min && version <= r.max;
+}
+
 struct RequestHeaderIn {
   std::int16_t api_key = -1;
   std::int16_t api_version = -1;

@@ -312,9 +312,13 @@ std::vector<ApiVersionOut> advertised() {
   std::vector<ApiVersionOut> out;
   for (auto key : {wire::ApiKey::kProduce, wire::ApiKey::kMetadata, wire::ApiKey::kApiVersions,
                    wire::ApiKey::kInitProducerId}) {
-    const auto r = wire::supported_versions(key);
+    const auto r = served_versions(key);
     out.push_back({static_cast<std::int16_t>(key), r.min, r.max});
   }
+  // Fetch is never served, but librdkafka writes RecordBatch v2 only to a
+  // broker that also offers Fetch v4 (its "MsgVer2" feature); without this
+  // it would fall back to the old message format, which we do not accept.
+  out.push_back({1, 4, 4});
   return out;
 }
 
@@ -416,9 +420,9 @@ void TestBroker::run() {
           ++st.counters.requests;
           const auto key = static_cast<wire::ApiKey>(h.api_key);
           const bool supported = h.api_key == 18 || ((h.api_key == 0 || h.api_key == 3 || h.api_key == 22) &&
-                                                     wire::version_supported(key, h.api_version));
+                                                     version_served(key, h.api_version));
           if (h.api_key == 18) {
-            if (!wire::version_supported(key, h.api_version)) {
+            if (!version_served(key, h.api_version)) {
               response = encode_api_versions_response(h.correlation_id, 0, kUnsupportedVersion, advertised(), 0);
             } else {
               response = encode_api_versions_response(h.correlation_id, h.api_version, kNone, advertised(), 0);

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # ringkafka-test-broker as a process: prints its bootstrap string, answers a
 # Kafka ApiVersions request (the Java client's own bytes, from the golden
-# vectors) on each port, and on SIGTERM exits 0 with its counters.
+# vectors) on each port, takes librdkafka's batches (kcat: every codec, and
+# idempotent) as a sink for the benchmark comparison, and on SIGTERM exits 0
+# with its counters.
 set -euo pipefail
 bin=$1 golden=$2
 out=$(mktemp) err=$(mktemp)
@@ -25,7 +27,13 @@ for hostport in sys.argv[1].split(","):
     assert correlation == 7 and error == 0, (correlation, error)
     s.close()
 PY
+for codec in none gzip snappy lz4 zstd; do
+  seq 1 200 | kcat -P -b "$bootstrap" -t orders -z "$codec" || { echo "FAIL kcat -z $codec"; exit 1; }
+done
+seq 1 100 | kcat -P -b "$bootstrap" -t orders -X enable.idempotence=true ||
+  { echo "FAIL kcat with idempotence"; exit 1; }
 kill -TERM "$pid"
 wait "$pid"
-grep -q '^connections 2 requests 2 ' "$err" || { echo "FAIL counters:"; cat "$err"; exit 1; }
+grep -qE '^connections [0-9]+ requests [0-9]+ produce_requests [0-9]+ batches [0-9]+ records 1100 rejected_batches 0$' "$err" ||
+  { echo "FAIL counters:"; cat "$err"; exit 1; }
 echo "1 passed, 0 failed"
