@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "core/slicing_crc.h"
 #include "partition/murmur2.h"
 
 namespace ringkafka::partition {
@@ -17,24 +18,9 @@ constexpr std::array<std::string_view, 8> kNames = {
     "random",  "round_robin",    "sticky",     "user",
 };
 
-// Slicing-by-8 tables for the reflected IEEE polynomial: kCrc[0] is the
-// classic byte table, kCrc[s][b] the CRC of byte b followed by s zero bytes,
-// so eight lookups advance the CRC by eight bytes.  zlib's crc32 gives the
-// same values but, on Debian's zlib 1.2.13, costs 3-5x more on 16-64 byte
-// keys (docs/benchmarks.md).
-constexpr auto make_crc_tables() noexcept {
-  std::array<std::array<std::uint32_t, 256>, 8> t{};
-  for (std::uint32_t i = 0; i < 256; ++i) {
-    std::uint32_t c = i;
-    for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xEDB88320U & (0U - (c & 1U)));
-    t[0][i] = c;
-  }
-  for (std::size_t s = 1; s < 8; ++s) {
-    for (std::size_t i = 0; i < 256; ++i) t[s][i] = (t[s - 1][i] >> 8) ^ t[0][t[s - 1][i] & 0xffU];
-  }
-  return t;
-}
-constexpr auto kCrc = make_crc_tables();
+// zlib's crc32 gives the same values but, on Debian's zlib 1.2.13, costs
+// 3-5x more on 16-64 byte keys (docs/benchmarks.md).
+using IeeeCrc32 = core::SlicingCrc32<0xEDB88320>;
 
 constexpr Choice fail(ChoiceError e) noexcept { return {-1, e}; }
 constexpr Choice at(std::int32_t p) noexcept { return {p, ChoiceError::kNone}; }
@@ -50,23 +36,7 @@ std::optional<Kind> kind_from_name(std::string_view name) noexcept {
   return std::nullopt;
 }
 
-std::uint32_t crc32(std::span<const std::byte> data) noexcept {
-  const auto* p = reinterpret_cast<const unsigned char*>(data.data());
-  std::size_t n = data.size();
-  std::uint32_t c = ~0U;
-  for (; n >= 8; n -= 8, p += 8) {
-    std::uint32_t lo;
-    std::uint32_t hi;
-    std::memcpy(&lo, p, 4);  // little-endian host: byte 0 in the low bits
-    std::memcpy(&hi, p + 4, 4);
-    lo ^= c;
-    c = kCrc[7][lo & 0xffU] ^ kCrc[6][(lo >> 8) & 0xffU] ^ kCrc[5][(lo >> 16) & 0xffU] ^
-        kCrc[4][lo >> 24] ^ kCrc[3][hi & 0xffU] ^ kCrc[2][(hi >> 8) & 0xffU] ^
-        kCrc[1][(hi >> 16) & 0xffU] ^ kCrc[0][hi >> 24];
-  }
-  for (; n > 0; --n, ++p) c = (c >> 8) ^ kCrc[0][(c ^ *p) & 0xffU];
-  return ~c;
-}
+std::uint32_t crc32(std::span<const std::byte> data) noexcept { return IeeeCrc32::update(data); }
 
 std::int32_t consistent_partition(std::span<const std::byte> key,
                                   std::int32_t partitions) noexcept {

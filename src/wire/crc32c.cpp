@@ -1,6 +1,7 @@
 #include "wire/crc32c.h"
 
-#include <array>
+#include "core/slicing_crc.h"
+
 #include <cstring>
 
 #if defined(__x86_64__)
@@ -10,26 +11,8 @@
 namespace ringkafka::wire {
 namespace {
 
-constexpr std::uint32_t kPolynomial = 0x82F63B78;  // 0x1EDC6F41 bit-reversed
-
-// Slicing-by-8 tables: table[k][b] is the CRC of byte b followed by k zero
-// bytes, so eight input bytes are folded with eight lookups per step.
-using Tables = std::array<std::array<std::uint32_t, 256>, 8>;
-
-constexpr Tables make_tables() {
-  Tables t{};
-  for (std::uint32_t b = 0; b < 256; ++b) {
-    std::uint32_t c = b;
-    for (int k = 0; k < 8; ++k) c = (c >> 1) ^ ((c & 1) != 0 ? kPolynomial : 0);
-    t[0][b] = c;
-  }
-  for (std::size_t k = 1; k < 8; ++k) {
-    for (std::size_t b = 0; b < 256; ++b) t[k][b] = (t[k - 1][b] >> 8) ^ t[0][t[k - 1][b] & 0xff];
-  }
-  return t;
-}
-
-constexpr Tables kTables = make_tables();
+// The portable path; 0x82F63B78 is Castagnoli's 0x1EDC6F41 bit-reversed.
+using Portable = core::SlicingCrc32<0x82F63B78>;
 
 std::uint64_t load_le64(const std::byte* p) noexcept {
   std::uint64_t v;
@@ -61,17 +44,7 @@ Impl choose() noexcept {
 }  // namespace
 
 std::uint32_t crc32c_portable(std::span<const std::byte> data, std::uint32_t crc) noexcept {
-  const std::byte* p = data.data();
-  std::size_t n = data.size();
-  std::uint32_t c = ~crc;
-  for (; n >= 8; n -= 8, p += 8) {
-    const std::uint64_t w = load_le64(p) ^ c;
-    c = kTables[7][w & 0xff] ^ kTables[6][(w >> 8) & 0xff] ^ kTables[5][(w >> 16) & 0xff] ^
-        kTables[4][(w >> 24) & 0xff] ^ kTables[3][(w >> 32) & 0xff] ^
-        kTables[2][(w >> 40) & 0xff] ^ kTables[1][(w >> 48) & 0xff] ^ kTables[0][w >> 56];
-  }
-  while (n-- > 0) c = (c >> 8) ^ kTables[0][(c ^ static_cast<std::uint8_t>(*p++)) & 0xff];
-  return ~c;
+  return Portable::update(data, crc);
 }
 
 bool crc32c_hardware_available() noexcept {
