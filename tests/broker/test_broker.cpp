@@ -16,6 +16,7 @@
 #include "compress/codec.h"
 #include "server_codec.h"
 #include "wire/byte_order.h"
+#include "wire/error_code.h"
 
 namespace ringkafka::test_broker {
 
@@ -23,13 +24,15 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr std::int16_t kNone = 0;
-constexpr std::int16_t kCorruptMessage = 2;
-constexpr std::int16_t kUnknownTopicOrPartition = 3;
-constexpr std::int16_t kNotLeaderOrFollower = 6;
-constexpr std::int16_t kUnsupportedVersion = 35;
-constexpr std::int16_t kOutOfOrderSequence = 45;
-constexpr std::int16_t kInvalidProducerEpoch = 47;
+// The protocol's error codes, as the int16 the responses carry.
+constexpr std::int16_t code(wire::ErrorCode e) noexcept { return static_cast<std::int16_t>(e); }
+constexpr std::int16_t kNone = code(wire::ErrorCode::kNone);
+constexpr std::int16_t kCorruptMessage = code(wire::ErrorCode::kCorruptMessage);
+constexpr std::int16_t kUnknownTopicOrPartition = code(wire::ErrorCode::kUnknownTopicOrPartition);
+constexpr std::int16_t kNotLeaderOrFollower = code(wire::ErrorCode::kNotLeaderOrFollower);
+constexpr std::int16_t kUnsupportedVersion = code(wire::ErrorCode::kUnsupportedVersion);
+constexpr std::int16_t kOutOfOrderSequence = code(wire::ErrorCode::kOutOfOrderSequenceNumber);
+constexpr std::int16_t kInvalidProducerEpoch = code(wire::ErrorCode::kInvalidProducerEpoch);
 
 // What a broker remembers per producer and partition for idempotence: the
 // last five batches, as Kafka does, to answer a retried one with its offset.
