@@ -1,0 +1,97 @@
+// ringkafka — producer configuration.
+//
+// A Config is a set of string keys and values, as in the Java client and
+// librdkafka, with the same names and meanings where those clients have
+// the setting (bootstrap.servers, acks, linger.ms, batch.size, ...), plus
+// ringkafka's own keys for what they do not have (ring.bytes, sender.cpu,
+// sender.idle.strategy, ...).  docs/configuration.md lists every key with
+// its default, range and meaning, and which presets set it.
+//
+// set() checks the key and the value's form at once; create() checks the
+// whole (ranges, combinations such as enable.idempotence=true with acks=1)
+// and refuses a producer with an error naming the key.
+//
+//   ringkafka::Config config = ringkafka::Config::low_latency();
+//   config.set("bootstrap.servers", "localhost:9092");
+//   config.set("linger.ms", "1");          // a preset is only a starting point
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "ringkafka/error.h"
+#include "ringkafka/export.h"
+
+namespace ringkafka {
+
+struct DeliveryReport;
+
+// Called on the sender thread for every delivery report, when set with
+// Config::delivery_callback.  It must be quick and must not block: the
+// sender does nothing else while it runs.  It must not call produce(),
+// flush() or close() on the same producer.
+using DeliveryCallback = void (*)(const DeliveryReport& report, void* context) noexcept;
+
+class RINGKAFKA_API Config {
+ public:
+  // The defaults: the Java client's where it has the key (acks=all,
+  // enable.idempotence=true, linger.ms=5, batch.size=16384, ...).
+  Config() = default;
+
+  // The presets, each a Config that can still be changed key by key:
+  //   low_latency  linger.ms=0, batch.size=16384, acks=1, no idempotence,
+  //                compression none, max.block.ms=0
+  //   durable      acks=all, enable.idempotence=true,
+  //                max.in.flight.requests.per.connection=5, retries bounded
+  //                by delivery.timeout.ms
+  //   throughput   linger.ms=5, batch.size=131072, compression lz4, acks=1
+  static Config low_latency();
+  static Config durable();
+  static Config throughput();
+  // By name; an error lists the names.
+  static Result<Config> preset(std::string_view name);
+
+  // Sets one key.  Errors (kInvalidConfig): an unknown key, or a value of
+  // the wrong form (not a number, not one of the allowed words).
+  Result<std::monostate> set(std::string_view key, std::string_view value);
+  // The value set for `key`, if it was set (presets set keys too).
+  [[nodiscard]] std::optional<std::string> get(std::string_view key) const;
+  // Every key set so far, in key order.
+  [[nodiscard]] const std::map<std::string, std::string, std::less<>>& values() const noexcept {
+    return values_;
+  }
+
+  // Typed shortcuts for the keys set most often.  They store the value as
+  // set() would; a value out of range is reported by Producer::create.
+  Config& bootstrap_servers(std::string_view servers);
+  Config& client_id(std::string_view id);
+  Config& acks(int acks);  // 0, 1 or -1 (all)
+  Config& linger_ms(std::int64_t ms);
+  Config& batch_size(std::int64_t bytes);
+  Config& compression(std::string_view codec);  // none, gzip, snappy, lz4, zstd
+  Config& enable_idempotence(bool on);
+  Config& max_block_ms(std::int64_t ms);
+  Config& delivery_timeout_ms(std::int64_t ms);
+
+  // Delivery reports through a callback on the sender thread instead of
+  // poll() on the producing threads.
+  Config& delivery_callback(DeliveryCallback fn, void* context = nullptr) noexcept {
+    callback_ = fn;
+    callback_context_ = context;
+    return *this;
+  }
+  [[nodiscard]] DeliveryCallback callback() const noexcept { return callback_; }
+  [[nodiscard]] void* callback_context() const noexcept { return callback_context_; }
+
+ private:
+  Config& put(std::string_view key, std::string value);
+
+  std::map<std::string, std::string, std::less<>> values_;
+  DeliveryCallback callback_ = nullptr;
+  void* callback_context_ = nullptr;
+};
+
+}  // namespace ringkafka

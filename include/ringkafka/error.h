@@ -1,0 +1,71 @@
+// ringkafka — what can go wrong, as values.  The hot path (produce(),
+// poll()) returns an Errc and never throws; the control plane (creating a
+// producer, resolving a topic) returns a Result carrying a message that
+// names what was wrong.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+
+#include "ringkafka/export.h"
+
+namespace ringkafka {
+
+enum class Errc : std::uint8_t {
+  kOk = 0,
+  // --- from produce(): the record was NOT accepted; no report will follow --
+  kQueueFull,         // the thread's ring or report queue is full (max.block.ms = 0)
+  kTimedOut,          // still full after max.block.ms
+  kRecordTooLarge,    // over message.max.bytes, or larger than the ring can ever hold
+  kInvalidArgument,   // a bad topic handle, partition < -1, timestamp < -1, header name too long
+  kTooManyThreads,    // more producing threads than producer.threads.max
+  kClosed,            // produce() after close()
+  // --- in a delivery report: the record WAS accepted and is now lost ------
+  kBroker,            // the broker refused it; kafka_error says why
+  kMessageTimedOut,   // not acknowledged within delivery.timeout.ms
+  kUnknownTopic,      // the topic does not exist (after topic.metadata.propagation.max.ms)
+  kPartitionOutOfRange,  // an explicit partition the topic does not have
+  kPurged,            // close() ran out of time before the record could be sent
+  kFatal,             // the producer hit an unrecoverable state (fatal_error() says which)
+  // --- from create() and topic() ---------------------------------------------
+  kInvalidConfig,
+  kResource,          // memory, io_uring or a thread could not be had
+  kTooManyTopics,     // more topics than topics.max
+};
+
+// A short fixed description ("queue full"); never null, never allocated.
+[[nodiscard]] RINGKAFKA_API const char* to_string(Errc code) noexcept;
+
+// A control-plane error: the code and a message naming the key, value or
+// resource at fault, e.g. `acks: "2" is not one of 0, 1, -1, all`.
+struct Error {
+  Errc code = Errc::kOk;
+  std::string message;
+};
+
+// The value or the error; a minimal std::expected (C++23) for C++20.
+template <typename T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
+  Result(Error error) : v_(std::move(error)) {}    // NOLINT: implicit by design
+
+  [[nodiscard]] bool ok() const noexcept { return v_.index() == 0; }
+  explicit operator bool() const noexcept { return ok(); }
+
+  // Only when ok().
+  T& value() & { return std::get<0>(v_); }
+  T&& value() && { return std::get<0>(std::move(v_)); }
+  T* operator->() { return &std::get<0>(v_); }
+  T& operator*() & { return std::get<0>(v_); }
+  // Only when !ok().
+  [[nodiscard]] const Error& error() const { return std::get<1>(v_); }
+
+ private:
+  std::variant<T, Error> v_;
+};
+
+}  // namespace ringkafka

@@ -1,0 +1,154 @@
+// ringkafka — the producer.
+//
+//   auto config = ringkafka::Config::low_latency();
+//   config.bootstrap_servers("localhost:9092");
+//   auto producer = ringkafka::Producer::create(config);
+//   if (!producer) { std::cerr << producer.error().message; return 1; }
+//   auto topic = (*producer)->topic("orders").value();
+//   (*producer)->produce(topic, "key", "value");
+//   ringkafka::DeliveryReport reports[64];
+//   std::size_t n = (*producer)->poll(reports);   // on the producing thread
+//
+// Threads: any number of application threads (up to producer.threads.max)
+// call produce() and poll(); each gets its own lock-free ring on its first
+// call.  One sender thread, started by create(), does all network I/O.
+// docs/architecture.md describes the data flow and who owns which memory.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "ringkafka/config.h"
+#include "ringkafka/error.h"
+#include "ringkafka/export.h"
+
+namespace ringkafka {
+
+// Bytes the producer copies; a null key is distinct from an empty one, as
+// in Kafka.  Converts from string views and byte spans.
+struct Bytes {
+  const void* data = nullptr;
+  std::size_t size = 0;
+  bool is_null = true;
+
+  constexpr Bytes() noexcept = default;
+  constexpr Bytes(const void* d, std::size_t n) noexcept : data(d), size(n), is_null(false) {}
+  constexpr Bytes(std::string_view s) noexcept  // NOLINT: implicit by design
+      : data(s.data()), size(s.size()), is_null(false) {}
+  constexpr Bytes(const char* s) noexcept : Bytes(std::string_view(s)) {}  // NOLINT
+  Bytes(const std::string& s) noexcept : Bytes(std::string_view(s)) {}    // NOLINT
+  Bytes(std::span<const std::byte> b) noexcept  // NOLINT: implicit by design
+      : data(b.data()), size(b.size()), is_null(false) {}
+  static constexpr Bytes null() noexcept { return {}; }
+};
+
+struct Header {
+  std::string_view name;  // at most 65535 bytes
+  Bytes value;            // may be null
+};
+
+// A topic resolved once by Producer::topic(); cheap to copy.
+struct Topic {
+  std::uint32_t index = UINT32_MAX;
+  [[nodiscard]] bool valid() const noexcept { return index != UINT32_MAX; }
+};
+
+inline constexpr std::int32_t kAnyPartition = -1;  // let the partitioner choose
+inline constexpr std::int64_t kTimestampNow = -1;  // CreateTime taken by the sender
+
+// One per accepted record.
+struct DeliveryReport {
+  void* opaque = nullptr;            // as given to produce()
+  Topic topic;
+  std::int32_t partition = -1;       // -1 if the record never got one
+  std::int64_t offset = -1;          // -1 on error, and with acks=0
+  std::int64_t timestamp_ms = -1;    // CreateTime, or the broker's LogAppendTime
+  Errc error = Errc::kOk;
+  std::int16_t kafka_error = 0;      // Kafka's error code when error == kBroker
+  const char* message = "";          // static text, never null
+
+  [[nodiscard]] bool ok() const noexcept { return error == Errc::kOk; }
+};
+
+// Counters kept by the sender, read without stopping it (each counter is
+// exact; together they are a snapshot only approximately).
+struct ProducerStats {
+  std::uint64_t batch_buffers = 0;       // batch buffers allocated; recycled, freed at destruction
+  std::uint64_t batch_buffer_bytes = 0;
+  std::uint64_t produce_requests = 0;    // Produce requests sent
+  std::uint64_t batches_sent = 0;        // batches in them; a retried batch counts again
+  std::uint64_t batch_retries = 0;
+  std::uint64_t connections = 0;         // connections that completed their handshake
+};
+
+class RINGKAFKA_API Producer {
+ public:
+  // Checks the config, allocates every per-record buffer (rings, report
+  // queues, batch arenas), starts the sender thread and begins connecting
+  // to bootstrap.servers.  It does not wait for a broker.
+  static Result<std::unique_ptr<Producer>> create(const Config& config);
+
+  // close() with delivery.timeout.ms... capped at 5 s; records still
+  // unsent then end in kPurged reports, which are lost with the producer.
+  ~Producer();
+  Producer(const Producer&) = delete;
+  Producer& operator=(const Producer&) = delete;
+
+  // Resolves a topic name to a handle (once; keep the handle).  The topic's
+  // metadata is fetched in the background; records produced before it
+  // arrives wait for it.  Thread-safe; may allocate and lock.
+  Result<Topic> topic(std::string_view name);
+  [[nodiscard]] std::string_view topic_name(Topic topic) const noexcept;
+
+  // Copies the record into the calling thread's ring.  kOk means accepted:
+  // exactly one delivery report will follow.  Anything else means not
+  // accepted, and no report follows.  No lock, no allocation, no system call
+  // unless the ring is full and max.block.ms > 0 (then it sleeps and
+  // retries), or the sender sleeps and must be woken.
+  [[nodiscard]] Errc produce(Topic topic, Bytes key, Bytes value,
+                             std::span<const Header> headers = {},
+                             std::int64_t timestamp_ms = kTimestampNow, void* opaque = nullptr,
+                             std::int32_t partition = kAnyPartition) noexcept;
+
+  // Moves up to out.size() delivery reports of records this thread produced
+  // into `out` and returns how many.  Also takes the reports of threads that
+  // exited with reports still queued.  With a delivery callback configured,
+  // always 0.  A thread that never polls fills its report queue, and then
+  // produce() says kQueueFull: poll regularly.
+  std::size_t poll(std::span<DeliveryReport> out) noexcept;
+
+  // Waits until every record accepted before the call has its report (in a
+  // report queue or passed to the callback), sending any lingering batch
+  // at once.  kOk, or kTimedOut.
+  Errc flush(std::chrono::milliseconds timeout) noexcept;
+
+  // flush(timeout), then stops the sender; records still unsent end in
+  // kPurged reports.  produce() returns kClosed afterwards; poll() still
+  // works.  Idempotent.
+  Errc close(std::chrono::milliseconds timeout) noexcept;
+
+  // Claims a ring for the calling thread now instead of on its first
+  // produce(); kTooManyThreads past producer.threads.max.  Optional.
+  Errc register_thread() noexcept;
+
+  // Records accepted and not yet reported, over all threads.
+  [[nodiscard]] std::uint64_t in_flight() const noexcept;
+
+  [[nodiscard]] ProducerStats stats() const noexcept;
+
+  // Why the producer became unusable, empty while it is fine.
+  [[nodiscard]] std::string fatal_error() const;
+
+  struct Impl;
+
+ private:
+  explicit Producer(std::unique_ptr<Impl> impl) noexcept;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ringkafka

@@ -1,0 +1,716 @@
+#include "config/settings.h"
+
+#include <algorithm>
+#include <charconv>
+#include <climits>
+#include <cstddef>
+#include <limits>
+#include <string>
+
+#include "compress/codec.h"
+#include "config/keys.h"
+
+namespace ringkafka::config {
+namespace {
+
+using wire::Compression;
+
+constexpr std::int64_t kInt32Max = std::numeric_limits<std::int32_t>::max();
+constexpr std::int64_t kInt64Max = std::numeric_limits<std::int64_t>::max();
+
+// Indexed by wire::Compression.
+constexpr std::array<std::string_view, 5> kCodecNames = {"none", "gzip", "snappy", "lz4", "zstd"};
+constexpr std::array<std::string_view, 5> kCodecLevelKeys = {
+    "", "compression.gzip.level", "", "compression.lz4.level", "compression.zstd.level"};
+
+std::string_view trim(std::string_view s) noexcept {
+  constexpr std::string_view kSpace = " \t\r\n";
+  const auto first = s.find_first_not_of(kSpace);
+  if (first == std::string_view::npos) return {};
+  return s.substr(first, s.find_last_not_of(kSpace) - first + 1);
+}
+
+std::optional<std::int64_t> parse_integer(std::string_view s) noexcept {
+  s = trim(s);
+  std::int64_t n = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return n;
+}
+
+std::string quoted(std::string_view s) {
+  // Appended piece by piece: GCC 12 sees a false -Wrestrict in "\"" + s + "\"".
+  std::string out;
+  out.reserve(s.size() + 2);
+  out += '"';
+  out += s;
+  out += '"';
+  return out;
+}
+
+// `<key>: "<value>" is not <allowed>`
+Error not_allowed(std::string_view key, std::string_view value, std::string_view allowed) {
+  return {Errc::kInvalidConfig,
+          std::string(key) + ": " + quoted(value) + " is not " + std::string(allowed)};
+}
+
+// --- words ---------------------------------------------------------------------
+
+std::optional<std::int64_t> acks_word(std::string_view w) noexcept {
+  if (w == "all" || w == "-1") return -1;
+  if (w == "0") return 0;
+  if (w == "1") return 1;
+  return std::nullopt;
+}
+
+std::optional<std::int64_t> bool_word(std::string_view w) noexcept {
+  if (w == "true") return 1;
+  if (w == "false") return 0;
+  return std::nullopt;
+}
+
+std::optional<std::int64_t> codec_word(std::string_view w) noexcept {
+  for (std::size_t i = 0; i < kCodecNames.size(); ++i) {
+    if (kCodecNames[i] == w) return static_cast<std::int64_t>(i);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::int64_t> partitioner_word(std::string_view w) noexcept {
+  const auto kind = partition::kind_from_name(w);
+  if (!kind) return std::nullopt;
+  return static_cast<std::int64_t>(*kind);
+}
+
+std::optional<std::int64_t> idle_word(std::string_view w) noexcept {
+  if (w == "spin") return static_cast<std::int64_t>(IdleStrategy::kSpin);
+  if (w == "adaptive") return static_cast<std::int64_t>(IdleStrategy::kAdaptive);
+  if (w == "block") return static_cast<std::int64_t>(IdleStrategy::kBlock);
+  return std::nullopt;
+}
+
+// --- the table -----------------------------------------------------------------
+
+constexpr std::string_view kAtLeast0 = "an integer >= 0";
+constexpr std::string_view kInt32AtLeast0 = "an integer from 0 to 2147483647";
+constexpr std::string_view kBoolean = "true or false";
+
+// Java's names and meanings where the Java client has the key, librdkafka's
+// where only it does.  Defaults: the Java 4.x client's.
+constexpr KeyInfo kKeys[] = {
+    // --- shared with the Java client and librdkafka ---------------------------
+    {.name = "bootstrap.servers",
+     .default_value = "",
+     .allowed = "a comma-separated list of host:port ([addr]:port for IPv6)",
+     .meaning = "Brokers to fetch the cluster's metadata from first (required)",
+     .form = Form::kServers,
+     .store = [](Parsed& p, std::int64_t, std::string_view v) {
+       p.settings.bootstrap_servers = parse_servers(v).value();
+     }},
+    {.name = "client.id",
+     .default_value = "ringkafka",
+     .allowed = "any string",
+     .meaning = "Sent with every request, for the brokers' logs and quotas",
+     .form = Form::kText,
+     .store = [](Parsed& p, std::int64_t, std::string_view v) { p.settings.client_id = v; }},
+    {.name = "acks",
+     .default_value = "all",
+     .allowed = "one of 0, 1, -1, all",
+     .meaning = "Acknowledgements the leader waits for: 0 none, 1 its own, all (-1) every "
+                "in-sync replica's",
+     .form = Form::kWord,
+     .lookup = acks_word,
+     .store = [](Parsed& p, std::int64_t n, std::string_view) {
+       p.settings.acks = static_cast<std::int16_t>(n);
+     }},
+    {.name = "linger.ms",
+     .default_value = "5",
+     .allowed = kAtLeast0,
+     .meaning = "How long a batch waits for more records before it is sent",
+     .min = 0,
+     .max = kInt64Max,
+     .store = [](Parsed& p, std::int64_t n, std::string_view) { p.settings.linger_ms = n; }},
+    {.name = "batch.size",
+     .default_value = "16384",
+     .allowed = "an integer from 1 to 2147483647",
+     .meaning = "Bytes a partition's batch grows to before it is sent; also sticky's switch point",
+     .min = 1,
+     .max = kInt32Max,
+     .store = [](Parsed& p, std::int64_t n, std::string_view) {
+       p.settings.batch_size = static_cast<std::int32_t>(n);
+     }},
+    {.name = "buffer.memory",
+     .default_value = "33554432",
+     .allowed = kAtLeast0,
+     .meaning = "Bytes of records waiting to be sent before produce() waits (max.block.ms) "
+                "or fails",
+     .min = 0,
+     .max = kInt64Max,
+     .store = [](Parsed& p, std::int64_t n, std::string_view) { p.settings.buffer_memory = n; }},
+    {.name = "max.block.ms",
+     .default_value = "60000",
+     .allowed = kAtLeast0,
+     .meaning = "How long produce() waits for room; 0: fail at once with kQueueFull",
+     .min = 0,
+     .max = kInt64Max,
+     .store = [](Parsed& p, std::int64_t n, std::string_view) { p.settings.max_block_ms = n; }},
+    {.name = "compression.type",
+     .default_value = "none",
+     .allowed = "one of none, gzip, snappy, lz4, zstd",
+     .meaning = "Codec for every batch",
+     .form = Form::kWord,
+     .lookup = codec_word,
+     .store = [](Parsed& p, std::int64_t n, std::string_view) {
+       p.settings.compression = static_cast<Compression>(n);
+     }},
+    {.name = "compression.level",
+     .default_value = "",
+     .allowed = "a level of compression.type's codec (-1 or 0: its default)",
+     .meaning = "librdkafka's level for whichever codec is chosen",
+     .form = Form::kLevel,
+     .store = [](Parsed& p, std::int64_t n, std::string_view) { p.level = static_cast<int>(n); }},
+    {.name = "compression.gzip.level",
+     .default_value = "-1",
+     .allowed = "-1 or 1..9 (0: the default)",
+     .meaning = "gzip's level when compression.type is gzip; -1 is zlib's default (6)",
+     .form = Form::kLevel,
+     .store = [](Parsed& p, std::int64_t n, std::string_view) {
+       p.codec_level[static_cast<std::size_t>(Compression::kGzip)] = static_cast<int>(n);
+     }},
+    {.name = "compression.lz4.level",
+     .default_value = "9",
+     .allowed = "1..17 (0: the default)",
+     .meaning = "lz4's level when compression.type is lz4; 9 is LZ4's fast compressor, others HC",
+     .form = Form::kLevel,
+     .store = [](Parsed& p, std::int64_t n, std::string_view) {
+       p.codec_level[static_cast<std::size_t>(Compression::kLz4)] = static_cast<int>(n);
+     }},
+    {.name = "compression.zstd.level",
+     .default_value = "3",
+     .allowed = "libzstd's levels, -131072..22 (0: the default)",
+     .meaning = "zstd's level when compression.type is zstd",
+     .form = Form::kLevel,
+     .store = [](Parsed& p, std::int64_t n, std::string_view) {
+       p.codec_level[static_cast<std::size_t>(Compression::kZstd)] = static_cast<int>(n);
+     }},
+    {.name = "enable.idempotence",
+     .default_value = "true",
+     .allowed = kBoolean,
+     .meaning = "Producer id and sequence numbers, so that retries neither duplicate nor reorder",
+     .form = Form::kWord,
+     .lookup = bool_word,
+     .store = [](Parsed& p, std::int64_t n, std::string_view) {
+       p.settings.enable_idempotence = n != 0;
+     }},
+    {.name = "max.in.flight.requests.per.connection",
+     .default_value = "5",
+     .allowed = "an integer from 1 to 2147483647",
+     .meaning = "Produce requests sent to one broker and not yet answered",
+     .min = 1,
+     .max = kInt32Max,
+     .store = [](Parsed& p, std::int64_t n, std::string_view) {
+       p.settings.max_in_flight = static_cast<std::int32_t>(n);
+     }},
+    {.name = "retries",
+     .default_value = "2147483647",
+     .allowed = kInt32AtLeast0,
+     .meaning = "Times a batch is resent after a retriable error, within delivery.timeout.ms",
+     .min = 0,
+     .max = kInt32Max,
+     .store = [](Parsed& p, std::int64_t n, std::string_view) {
+       p.settings.retries = static_cast<std::int32_t>(n);
+     }},
+    {.name = "retry.backoff.ms",
+     .default_value = "100",
+     .allowed = kAtLeast0,
+     .meaning = "First wait before a retry; doubles per attempt up to retry.backoff.max.ms",
+     .min = 0,
+     .max = kInt64Max,
+     .store = [](Parsed& p, std::int64_t n, std::string_view) {
+       p.settings.retry_backoff_ms = n;
+     }},
+    {.name = "retry.backoff.max.ms",
+     .default_value = "1000",
+     .allowed = kAtLeast0,
+     .meaning = "Longest wait before a retry",
+     .min = 0,
+     .max = kInt64Max,
+     .store = [](Parsed& p, std::int64_t n, std::string_view) {
+       p.settings.retry_backoff_max_ms = n;
+     }},
+    {.name = "delivery.timeout.ms",
+     .default_value = "120000",
+     .allowed = kInt32AtLeast0,
+     .meaning = "Time from produce() to a delivery report, retries included",
+     .min = 0,
+     .max = kInt32Max,
+     .store = [](Parsed& p, std::int64_t n, std::string_view) {
+       p.settings.delivery_timeout_ms = n;
+     }},
+    {.name = "request.timeout.ms",
+     .default_value = "30000",
+     .allowed = kInt32AtLeast0,
+     .meaning = "How long to wait for a broker's response to one request",
+     .min = 0,
+     .max = kInt32Max,
+     .store = [](Parsed& p, std::int64_t n, std::string_view) {
+       p.settings.request_timeout_ms = n;
+     }},
+    {.name = "metadata.max.age.ms",
+     .default_value = "300000",
+     .allowed = kAtLeast0,
+     .meaning = "Metadata is refreshed at least this often",
+     .min = 0,
+     .max = kInt64Max,
+     .store = [](Parsed& p, std::int64_t n, std::string_view) {
+       p.settings.metadata_max_age_ms = n;
+     }},
+    {.name = "reconnect.backoff.ms",
+     .default_value = "50",
+     .allowed = kAtLeast0,
+     .meaning = "First wait before reconnecting to a broker; doubles up to "
+                "reconnect.backoff.max.ms",
+     .min = 0,
+     .max = kInt64Max,
+     .store = [](Parsed& p, std::int64_t n, std::string_view) {
+       p.settings.reconnect_backoff_ms = n;
+     }},
+    {.name = "reconnect.backoff.max.ms",
+     .default_value = "1000",
+     .allowed = kAtLeast0,
+     .meaning = "Longest wait before reconnecting to a broker",
+     .min = 0,
+     .max = kInt64Max,
+     .store = [](Parsed& p, std::int64_t n, std::string_view) {
+       p.settings.reconnect_backoff_max_ms = n;
+     }},
+    {.name = "socket.connection.setup.timeout.ms",
+     .default_value = "10000",
+     .allowed = kAtLeast0,
+     .meaning = "How long a TCP connection may take to be established",
+     .min = 0,
+     .max = kInt64Max,
+     .store = [](Parsed& p, std::int64_t n, std::string_view) {
+       p.settings.socket_connection_setup_timeout_ms = n;
+     }},
+    {.name = "topic.metadata.propagation.max.ms",
+     .default_value = "30000",
+     .allowed = kAtLeast0,
+     .meaning = "How long a topic missing from metadata is waited for before kUnknownTopic",
+     .min = 0,
+     .max = kInt64Max,
+     .store = [](Parsed& p, std::int64_t n, std::string_view) {
+       p.settings.topic_metadata_propagation_max_ms = n;
+     }},
+    {.name = "partitioner",
+     .default_value = "sticky",
+     .allowed = "one of murmur2, murmur2_random, consistent, consistent_random, random, "
+                "round_robin, sticky",
+     .meaning = "Partition choice for records without one (sticky: Java's default placement)",
+     .form = Form::kWord,
+     .lookup = partitioner_word,
+     .store = [](Parsed& p, std::int64_t n, std::string_view) {
+       p.settings.partitioner = static_cast<partition::Kind>(n);
+     }},
+    {.name = "max.request.size",
+     .default_value = "1048576",
+     .allowed = "an integer from 1 to 2147483647",
+     .meaning = "Largest produce request; a record larger than this is refused",
+     .min = 1,
+     .max = kInt32Max,
+     .store = [](Parsed& p, std::int64_t n, std::string_view) {
+       p.settings.max_request_size = static_cast<std::int32_t>(n);
+     }},
+    {.name = "transactional.id",
+     .default_value = "",
+     .allowed = "unset",
+     .meaning = "transactions are not supported yet (reserved)",
+     .form = Form::kReserved},
+    // --- ringkafka's own ---------------------------------------------------------
+    {.name = "ring.bytes",
+     .default_value = "1048576",
+     .allowed = "a power of two from 4096 to 1073741824",
+     .meaning = "Size of each producing thread's ring of records on their way to the sender",
+     .min = 4096,
+     .max = 1LL << 30,
+     .power_of_two = true,
+     .store = [](Parsed& p, std::int64_t n, std::string_view) {
+       p.settings.ring_bytes = static_cast<std::size_t>(n);
+     }},
+    {.name = "report.queue.size",
+     .default_value = "16384",
+     .allowed = "a power of two from 64 to 1073741824",
+     .meaning = "Delivery reports each producing thread's queue holds for poll()",
+     .min = 64,
+     .max = 1LL << 30,
+     .power_of_two = true,
+     .store = [](Parsed& p, std::int64_t n, std::string_view) {
+       p.settings.report_queue_size = static_cast<std::uint32_t>(n);
+     }},
+    {.name = "producer.threads.max",
+     .default_value = "64",
+     .allowed = "an integer from 1 to 4096",
+     .meaning = "Most application threads that may call produce(); each gets a ring",
+     .min = 1,
+     .max = 4096,
+     .store = [](Parsed& p, std::int64_t n, std::string_view) {
+       p.settings.max_producer_threads = static_cast<std::uint32_t>(n);
+     }},
+    {.name = "topics.max",
+     .default_value = "1024",
+     .allowed = "an integer from 1 to 65535",
+     .meaning = "Most topics one producer resolves with topic()",
+     .min = 1,
+     .max = 65535,
+     .store = [](Parsed& p, std::int64_t n, std::string_view) {
+       p.settings.max_topics = static_cast<std::uint32_t>(n);
+     }},
+    {.name = "sender.cpu",
+     .default_value = "-1",
+     .allowed = "an integer from -1 to 1023",
+     .meaning = "CPU the sender thread is pinned to; -1: not pinned",
+     .min = -1,
+     .max = 1023,
+     .store = [](Parsed& p, std::int64_t n, std::string_view) {
+       p.settings.sender_cpu = static_cast<int>(n);
+     }},
+    {.name = "sender.idle.strategy",
+     .default_value = "adaptive",
+     .allowed = "one of spin, adaptive, block",
+     .meaning = "What an idle sender does: spin, spin for sender.idle.spin.us then block, or block",
+     .form = Form::kWord,
+     .lookup = idle_word,
+     .store = [](Parsed& p, std::int64_t n, std::string_view) {
+       p.settings.idle_strategy = static_cast<IdleStrategy>(n);
+     }},
+    {.name = "sender.idle.spin.us",
+     .default_value = "50",
+     .allowed = "an integer from 0 to 1000000",
+     .meaning = "How long an adaptive sender spins before it blocks",
+     .min = 0,
+     .max = 1000000,
+     .store = [](Parsed& p, std::int64_t n, std::string_view) { p.settings.idle_spin_us = n; }},
+    {.name = "io_uring.sqpoll",
+     .default_value = "false",
+     .allowed = kBoolean,
+     .meaning = "A kernel thread polls the submission queue (IORING_SETUP_SQPOLL)",
+     .form = Form::kWord,
+     .lookup = bool_word,
+     .store = [](Parsed& p, std::int64_t n, std::string_view) {
+       p.settings.uring_sqpoll = n != 0;
+     }},
+    {.name = "io_uring.entries",
+     .default_value = "256",
+     .allowed = "a power of two from 8 to 32768",
+     .meaning = "Submission queue entries of the sender's io_uring",
+     .min = 8,
+     .max = 32768,
+     .power_of_two = true,
+     .store = [](Parsed& p, std::int64_t n, std::string_view) {
+       p.settings.uring_entries = static_cast<std::uint32_t>(n);
+     }},
+    {.name = "memory.large.pages",
+     .default_value = "false",
+     .allowed = kBoolean,
+     .meaning = "Back rings and batch arenas with 2 MiB pages where the system has them",
+     .form = Form::kWord,
+     .lookup = bool_word,
+     .store = [](Parsed& p, std::int64_t n, std::string_view) { p.settings.large_pages = n != 0; }},
+};
+
+// librdkafka's names for Java's keys.
+constexpr Alias kAliases[] = {
+    {"message.max.bytes", "max.request.size"},
+    {"queue.buffering.max.ms", "linger.ms"},
+    {"compression.codec", "compression.type"},
+    {"request.required.acks", "acks"},
+    {"message.timeout.ms", "delivery.timeout.ms"},
+};
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0U : 1U)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// --- combinations ------------------------------------------------------------
+
+// `<key>: "<value>" <why>`, the value as the user set it.
+Error conflict(const Config& config, std::string_view key, std::string_view why) {
+  const auto value = config.get(key);
+  return {Errc::kInvalidConfig,
+          std::string(key) + ": " + quoted(value.value_or("")) + " " + std::string(why)};
+}
+
+Error level_error(std::string_view key, int level, Compression codec) {
+  const compress::LevelRange r = compress::level_range(codec);
+  const std::string name(kCodecNames[static_cast<std::size_t>(codec)]);
+  const bool generic = key == "compression.level";
+  std::string allowed = "a level of " + name + (generic ? " (compression.type)" : "");
+  if (r.min == 0 && r.max == 0) {
+    allowed += ": it has none (0 or -1 only)";
+  } else {
+    allowed += ": " + std::to_string(r.min) + ".." + std::to_string(r.max) + " (" +
+               (r.default_level == -1 || generic ? "-1 or 0" : "0") + ": the default)";
+  }
+  return not_allowed(key, std::to_string(level), allowed);
+}
+
+// compression.level applies to the chosen codec, compression.<codec>.level
+// to its own; 0 (and -1 for compression.level, as in librdkafka) is the
+// codec's default.  Each per-codec key is checked even when its codec is not
+// chosen, as the Java client does.
+std::optional<Error> resolve_level(Parsed& p) {
+  const Compression chosen = p.settings.compression;
+  const int default_level = compress::level_range(chosen).default_level;
+  std::optional<int> per_codec;
+  for (std::size_t i = 0; i < p.codec_level.size(); ++i) {
+    if (!p.codec_level[i]) continue;
+    const auto codec = static_cast<Compression>(i);
+    int level = *p.codec_level[i];
+    if (level == 0) level = compress::level_range(codec).default_level;
+    if (!compress::valid_level(codec, level)) return level_error(kCodecLevelKeys[i], level, codec);
+    if (codec == chosen) per_codec = level;
+  }
+  std::optional<int> generic;
+  if (p.level) {
+    generic = *p.level == 0 || *p.level == -1 ? default_level : *p.level;
+    if (!compress::valid_level(chosen, *generic)) {
+      return level_error("compression.level", *p.level, chosen);
+    }
+  }
+  if (generic && per_codec && *generic != *per_codec) {
+    const auto key = kCodecLevelKeys[static_cast<std::size_t>(chosen)];
+    return Error{Errc::kInvalidConfig, "compression.level: \"" + std::to_string(*p.level) +
+                                           "\" conflicts with " + std::string(key) + " (" +
+                                           std::to_string(*p.codec_level[static_cast<std::size_t>(
+                                               chosen)]) +
+                                           "); set one of them"};
+  }
+  p.settings.compression_level = per_codec.value_or(generic.value_or(default_level));
+  return std::nullopt;
+}
+
+// As the Java client (ProducerConfig.postProcessAndValidateIdempotenceConfigs):
+// idempotence needs acks=all, at most 5 requests in flight and retries.
+// Asked for explicitly, a conflict is an error; by default, the conflicting
+// key wins and idempotence is off.
+std::optional<Error> resolve_idempotence(const Config& config, Settings& s) {
+  const bool explicit_setting = config.get("enable.idempotence").has_value();
+  if (!s.enable_idempotence) return std::nullopt;
+  std::optional<Error> error;
+  if (s.max_in_flight > 5) {
+    error = conflict(config, "max.in.flight.requests.per.connection",
+                     "conflicts with enable.idempotence=true, which needs at most 5");
+  } else if (s.retries == 0) {
+    error = conflict(config, "retries",
+                     "conflicts with enable.idempotence=true, which needs retries > 0");
+  } else if (s.acks != -1) {
+    error = conflict(config, "acks",
+                     "conflicts with enable.idempotence=true, which needs acks=all (-1)");
+  }
+  if (!error) return std::nullopt;
+  if (explicit_setting) return error;
+  s.enable_idempotence = false;
+  return std::nullopt;
+}
+
+// <prefix>.max.ms below <prefix>.ms: an error if the maximum was set, else
+// it is raised to the base.
+std::optional<Error> backoff_bound(const Config& config, std::string_view prefix,
+                                   std::int64_t base, std::int64_t& max) {
+  if (max >= base) return std::nullopt;
+  const std::string base_key = std::string(prefix) + ".ms";
+  const std::string max_key = std::string(prefix) + ".max.ms";
+  if (config.get(max_key)) {
+    return conflict(config, max_key,
+                    "is less than " + base_key + " (" + std::to_string(base) + ")");
+  }
+  max = base;
+  return std::nullopt;
+}
+
+// A bound below a base: an error if the bound was set, else it is raised
+// (lowered, for batch.size) to what the other key asks for.
+std::optional<Error> resolve_timeouts(const Config& config, Settings& s) {
+  // Java (KafkaProducer.configureDeliveryTimeout): linger.ms counts up to
+  // INT_MAX; the error only when delivery.timeout.ms was set.
+  const std::int64_t floor = std::min(s.linger_ms, kInt32Max) + s.request_timeout_ms;
+  if (s.delivery_timeout_ms < floor) {
+    if (config.get("delivery.timeout.ms")) {
+      return conflict(config, "delivery.timeout.ms",
+                      "is less than linger.ms + request.timeout.ms (" +
+                          std::to_string(std::min(s.linger_ms, kInt32Max)) + " + " +
+                          std::to_string(s.request_timeout_ms) + ")");
+    }
+    s.delivery_timeout_ms = std::min(floor, kInt32Max);
+  }
+  // Java warns and backs off by retry.backoff.ms, statically; raising the
+  // unset bound to it does the same.
+  if (auto e = backoff_bound(config, "retry.backoff", s.retry_backoff_ms, s.retry_backoff_max_ms)) {
+    return e;
+  }
+  if (auto e = backoff_bound(config, "reconnect.backoff", s.reconnect_backoff_ms,
+                             s.reconnect_backoff_max_ms)) {
+    return e;
+  }
+  if (s.batch_size > s.max_request_size) {
+    if (config.get("batch.size")) {
+      return conflict(config, "batch.size",
+                      "is more than max.request.size (" + std::to_string(s.max_request_size) + ")");
+    }
+    s.batch_size = s.max_request_size;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::span<const KeyInfo> keys() noexcept { return kKeys; }
+std::span<const Alias> aliases() noexcept { return kAliases; }
+
+const KeyInfo* find_key(std::string_view name) noexcept {
+  for (const Alias& alias : kAliases) {
+    if (alias.name == name) {
+      name = alias.key;
+      break;
+    }
+  }
+  for (const KeyInfo& key : kKeys) {
+    if (key.name == name) return &key;
+  }
+  return nullptr;
+}
+
+Error unknown_key(std::string_view name) {
+  std::string message = "unknown key " + quoted(name);
+  std::string_view nearest;
+  std::size_t best = 3;  // suggest only within an edit distance of 2
+  auto consider = [&](std::string_view candidate) {
+    const std::size_t d = edit_distance(name, candidate);
+    if (d < best) {
+      best = d;
+      nearest = candidate;
+    }
+  };
+  for (const KeyInfo& key : kKeys) consider(key.name);
+  for (const Alias& alias : kAliases) consider(alias.name);
+  if (!nearest.empty()) message += "; did you mean " + quoted(nearest) + "?";
+  return {Errc::kInvalidConfig, std::move(message)};
+}
+
+Result<std::int64_t> read_form(const KeyInfo& key, std::string_view as_set,
+                               std::string_view value) {
+  switch (key.form) {
+    case Form::kInteger:
+    case Form::kLevel: {
+      const auto n = parse_integer(value);
+      if (!n || (key.form == Form::kLevel && (*n < INT_MIN || *n > INT_MAX))) {
+        return not_allowed(as_set, value, key.allowed);
+      }
+      return *n;
+    }
+    case Form::kWord: {
+      const auto n = key.lookup(trim(value));
+      if (!n) return not_allowed(as_set, value, key.allowed);
+      return *n;
+    }
+    case Form::kText:
+      return std::int64_t{0};
+    case Form::kServers: {
+      auto servers = parse_servers(value);
+      if (!servers.ok()) return servers.error();
+      return std::int64_t{0};
+    }
+    case Form::kReserved:
+      break;
+  }
+  return Error{Errc::kInvalidConfig, std::string(as_set) + ": " + std::string(key.meaning)};
+}
+
+Result<std::vector<HostPort>> parse_servers(std::string_view list) {
+  constexpr std::string_view kKey = "bootstrap.servers";
+  constexpr std::string_view kAllowed = "a comma-separated list of host:port";
+  const std::string_view whole = list;
+  auto bad = [&](std::string_view entry, std::string_view why) {
+    Error e = not_allowed(kKey, whole, kAllowed);
+    e.message += ": " + quoted(entry) + " " + std::string(why);
+    return e;
+  };
+  std::vector<HostPort> out;
+  while (true) {
+    const auto comma = list.find(',', 0);
+    const std::string_view entry = trim(list.substr(0, comma));
+    if (!entry.empty()) {
+      std::string_view host;
+      std::string_view port;
+      if (entry.front() == '[') {
+        const auto close = entry.find(']');
+        if (close == std::string_view::npos) return bad(entry, "has \"[\" without \"]\"");
+        host = entry.substr(1, close - 1);
+        if (close + 1 >= entry.size() || entry[close + 1] != ':') return bad(entry, "has no port");
+        port = entry.substr(close + 2);
+      } else {
+        const auto colon = entry.rfind(':');
+        if (colon == std::string_view::npos) return bad(entry, "has no port");
+        host = entry.substr(0, colon);
+        port = entry.substr(colon + 1);
+        if (host.find(':') != std::string_view::npos) {
+          return bad(entry, "needs brackets around an IPv6 address: [addr]:port");
+        }
+      }
+      if (host.empty()) return bad(entry, "has no host");
+      std::uint16_t number = 0;
+      const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), number);
+      if (port.empty() || ec != std::errc() || end != port.data() + port.size() || number == 0) {
+        return bad(entry, "has no port from 1 to 65535");
+      }
+      out.push_back({std::string(host), number});
+    }
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  if (out.empty()) {
+    return Error{Errc::kInvalidConfig, std::string(kKey) + ": " + quoted(whole) + " is not " +
+                                           std::string(kAllowed) + ": it names no server"};
+  }
+  return out;
+}
+
+Result<Settings> parse_settings(const Config& config) {
+  Parsed p;
+  for (const auto& [name, value] : config.values()) {
+    const KeyInfo* key = find_key(name);
+    if (key == nullptr) return unknown_key(name);
+    auto number = read_form(*key, name, value);
+    if (!number.ok()) return number.error();
+    const std::int64_t n = *number;
+    if (key->form == Form::kInteger &&
+        (n < key->min || n > key->max || (key->power_of_two && (n & (n - 1)) != 0))) {
+      return not_allowed(name, value, key->allowed);
+    }
+    key->store(p, n, value);
+  }
+  Settings& s = p.settings;
+  if (s.bootstrap_servers.empty()) {
+    return Error{Errc::kInvalidConfig,
+                 "bootstrap.servers: required (a comma-separated list of host:port)"};
+  }
+  if (auto e = resolve_level(p)) return *std::move(e);
+  if (auto e = resolve_idempotence(config, s)) return *std::move(e);
+  if (auto e = resolve_timeouts(config, s)) return *std::move(e);
+  s.callback = config.callback();
+  s.callback_context = config.callback_context();
+  return std::move(p.settings);
+}
+
+}  // namespace ringkafka::config

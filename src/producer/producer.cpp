@@ -1,0 +1,434 @@
+// Producer: the application threads' side.  produce() finds the calling
+// thread's slot through a one-entry thread-local cache, copies the record
+// into the slot's ring and publishes it; everything else is the sender's.
+#include "ringkafka/producer.h"
+
+#include <mimalloc.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <ctime>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "config/settings.h"
+#include "producer/record_format.h"
+#include "producer/shared.h"
+#include "sender/sender.h"
+
+namespace ringkafka {
+namespace {
+
+using producer::kFree;
+using producer::kOrphan;
+using producer::Slot;
+
+std::atomic<std::uint64_t> g_next_producer_id{1};
+
+// Producers alive, so that a thread exiting after its producer was
+// destroyed does not touch freed slots.  Leaked on purpose: threads may
+// exit after static destructors ran.
+struct Registry {
+  std::mutex mu;
+  std::vector<std::uint64_t> alive;
+};
+Registry& registry() {
+  static auto* r = new Registry;
+  return *r;
+}
+
+// The slots this thread holds, released (made orphans) when it exits.
+struct ThreadSlots {
+  struct Entry {
+    std::uint64_t producer_id = 0;
+    Slot* slot = nullptr;
+  };
+  static constexpr std::size_t kHeld = 32;
+  Entry last;
+  Entry held[kHeld];
+  std::size_t count = 0;
+
+  ~ThreadSlots() {
+    if (count == 0) return;
+    Registry& r = registry();
+    std::lock_guard lock(r.mu);
+    for (std::size_t i = 0; i < count; ++i) {
+      if (std::find(r.alive.begin(), r.alive.end(), held[i].producer_id) != r.alive.end()) {
+        held[i].slot->owner.store(kOrphan, std::memory_order_release);
+      }
+    }
+  }
+};
+thread_local ThreadSlots tl_slots;
+thread_local char tl_token_anchor;
+
+std::uint64_t thread_token() noexcept { return reinterpret_cast<std::uintptr_t>(&tl_token_anchor); }
+
+std::int64_t mono_ns() noexcept {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1'000'000'000LL + ts.tv_nsec;
+}
+
+void* alloc_region(std::size_t bytes, bool large_pages) noexcept {
+  void* p = mi_malloc_aligned(bytes, 4096);
+  if (p != nullptr && large_pages) madvise(p, bytes, MADV_HUGEPAGE);
+  return p;
+}
+
+}  // namespace
+
+void producer::Shared::wake_sender() noexcept {
+  if (sender_sleeping.load(std::memory_order_relaxed) &&
+      sender_sleeping.exchange(false, std::memory_order_acq_rel)) {
+    const std::uint64_t one = 1;
+    [[maybe_unused]] const auto n = ::write(wake_fd, &one, sizeof one);
+  }
+}
+
+struct Producer::Impl {
+  explicit Impl(config::Settings settings) : shared(std::move(settings)) {}
+  ~Impl() {
+    mi_free(ring_memory);
+    mi_free(report_memory);
+    if (shared.wake_fd >= 0) ::close(shared.wake_fd);
+  }
+
+  producer::Shared shared;
+  std::unique_ptr<sender::Sender> sender;
+  std::uint64_t id = g_next_producer_id.fetch_add(1, std::memory_order_relaxed);
+  std::size_t max_record = 0;  // the largest ring message a record may take
+  void* ring_memory = nullptr;
+  void* report_memory = nullptr;
+  std::mutex close_mu;
+  bool sender_joined = false;
+
+  Slot* slot_for_thread(Errc* error) noexcept {
+    ThreadSlots& t = tl_slots;
+    if (t.last.producer_id == id) return t.last.slot;
+    return claim_slot(t, error);
+  }
+
+  Slot* claim_slot(ThreadSlots& t, Errc* error) noexcept {
+    for (std::size_t i = 0; i < t.count; ++i) {
+      if (t.held[i].producer_id == id) {
+        t.last = t.held[i];
+        return t.last.slot;
+      }
+    }
+    const std::uint64_t token = thread_token();
+    Slot* got = nullptr;
+    for (auto& s : shared.slots) {
+      std::uint64_t expected = kFree;
+      if (s->owner.compare_exchange_strong(expected, token, std::memory_order_acq_rel)) {
+        got = s.get();
+        break;
+      }
+    }
+    if (got == nullptr) {
+      // A slot whose thread exited, once everything of that thread is done.
+      for (auto& s : shared.slots) {
+        if (s->owner.load(std::memory_order_acquire) != kOrphan || !drained(*s)) continue;
+        std::uint64_t expected = kOrphan;
+        if (s->owner.compare_exchange_strong(expected, token, std::memory_order_acq_rel)) {
+          got = s.get();
+          break;
+        }
+      }
+    }
+    if (got == nullptr) {
+      *error = Errc::kTooManyThreads;
+      return nullptr;
+    }
+    std::uint32_t in_use = shared.slots_in_use.load(std::memory_order_relaxed);
+    while (in_use < got->index + 1 &&
+           !shared.slots_in_use.compare_exchange_weak(in_use, got->index + 1,
+                                                      std::memory_order_release)) {
+    }
+    if (got->consumed_cache == 0 && got->accepted.load(std::memory_order_relaxed) == 0) {
+      prefault(*got);
+    }
+    const ThreadSlots::Entry e{id, got};
+    if (t.count < ThreadSlots::kHeld) {
+      t.held[t.count++] = e;
+    }
+    t.last = e;
+    return got;
+  }
+
+  // The first use of a slot touches its memory here, not in produce().
+  void prefault(Slot& s) noexcept {
+    const std::size_t ring = shared.settings.ring_bytes;
+    std::byte* r = static_cast<std::byte*>(ring_memory) + ring * s.index;
+    for (std::size_t off = 0; off < ring; off += 4096) {
+      reinterpret_cast<volatile char*>(r)[off] = 0;
+    }
+    if (shared.settings.callback == nullptr) {
+      const std::size_t n = shared.settings.report_queue_size * sizeof(DeliveryReport);
+      std::byte* q = static_cast<std::byte*>(report_memory) + n * s.index;
+      for (std::size_t off = 0; off < n; off += 4096) {
+        reinterpret_cast<volatile char*>(q)[off] = 0;
+      }
+    }
+  }
+
+  [[nodiscard]] bool drained(Slot& s) const noexcept {
+    const std::uint64_t accepted = s.accepted.load(std::memory_order_acquire);
+    return s.ring.empty() && s.reported.load(std::memory_order_acquire) == accepted &&
+           (shared.settings.callback != nullptr || s.reports.consumed() == accepted);
+  }
+
+  // Room in the report queue for one more record's report (poll mode).
+  bool report_room(Slot& s) noexcept {
+    if (shared.settings.callback != nullptr) return true;
+    const std::uint64_t accepted = s.accepted.load(std::memory_order_relaxed);
+    if (accepted - s.consumed_cache < s.reports.capacity()) return true;
+    s.consumed_cache = s.reports.consumed();
+    return accepted - s.consumed_cache < s.reports.capacity();
+  }
+
+  std::uint64_t outstanding() const noexcept {
+    std::uint64_t n = 0;
+    const std::uint32_t used = shared.slots_in_use.load(std::memory_order_acquire);
+    for (std::uint32_t i = 0; i < used; ++i) {
+      const Slot& s = *shared.slots[i];
+      n += s.accepted.load(std::memory_order_acquire) - s.reported.load(std::memory_order_acquire);
+    }
+    return n;
+  }
+
+  void stop_sender() noexcept {
+    std::lock_guard lock(close_mu);
+    if (sender_joined) return;
+    shared.closed.store(true, std::memory_order_release);
+    shared.stopping.store(true, std::memory_order_release);
+    shared.sender_sleeping.store(true, std::memory_order_relaxed);
+    shared.wake_sender();
+    if (sender) sender->join();
+    sender_joined = true;
+  }
+};
+
+Result<std::unique_ptr<Producer>> Producer::create(const Config& config) {
+  auto parsed = config::parse_settings(config);
+  if (!parsed.ok()) return parsed.error();
+  auto impl = std::make_unique<Impl>(std::move(parsed.value()));
+  const config::Settings& s = impl->shared.settings;
+
+  const std::size_t threads = s.max_producer_threads;
+  impl->ring_memory = alloc_region(s.ring_bytes * threads, s.large_pages);
+  const bool poll_mode = s.callback == nullptr;
+  const std::size_t report_bytes = s.report_queue_size * sizeof(DeliveryReport);
+  if (poll_mode) impl->report_memory = alloc_region(report_bytes * threads, s.large_pages);
+  if (impl->ring_memory == nullptr || (poll_mode && impl->report_memory == nullptr)) {
+    return Error{Errc::kResource, "cannot allocate " + std::to_string(s.ring_bytes * threads) +
+                                      " bytes of rings (ring.bytes x producer.threads.max)"};
+  }
+  impl->shared.slots.reserve(threads);
+  for (std::size_t i = 0; i < threads; ++i) {
+    std::span<std::byte> ring(static_cast<std::byte*>(impl->ring_memory) + s.ring_bytes * i,
+                              s.ring_bytes);
+    std::span<DeliveryReport> reports;
+    if (poll_mode) {
+      reports = {reinterpret_cast<DeliveryReport*>(static_cast<std::byte*>(impl->report_memory) +
+                                                   report_bytes * i),
+                 s.report_queue_size};
+    }
+    impl->shared.slots.push_back(
+        std::make_unique<Slot>(ring, reports, static_cast<std::uint32_t>(i)));
+  }
+  impl->max_record = std::min<std::size_t>(impl->shared.slots[0]->ring.max_message_size(),
+                                           static_cast<std::size_t>(s.max_request_size));
+  impl->shared.wake_fd = ::eventfd(0, EFD_CLOEXEC);
+  if (impl->shared.wake_fd < 0) return Error{Errc::kResource, "eventfd failed"};
+
+  {
+    std::lock_guard lock(registry().mu);
+    registry().alive.push_back(impl->id);
+  }
+  auto sender = sender::Sender::start(impl->shared);
+  if (!sender.ok()) {
+    std::lock_guard lock(registry().mu);
+    std::erase(registry().alive, impl->id);
+    return sender.error();
+  }
+  impl->sender = std::move(sender.value());
+  return std::unique_ptr<Producer>(new Producer(std::move(impl)));
+}
+
+Producer::Producer(std::unique_ptr<Impl> impl) noexcept : impl_(std::move(impl)) {}
+
+Producer::~Producer() {
+  const auto limit = std::chrono::milliseconds(
+      std::min<std::int64_t>(impl_->shared.settings.delivery_timeout_ms, 5000));
+  (void)close(limit);
+  std::lock_guard lock(registry().mu);
+  std::erase(registry().alive, impl_->id);
+}
+
+Result<Topic> Producer::topic(std::string_view name) {
+  if (name.empty() || name.size() > 249) {
+    return Error{Errc::kInvalidArgument, "topic name must be 1 to 249 characters"};
+  }
+  producer::TopicTable& t = impl_->shared.topics;
+  std::lock_guard lock(t.mu);
+  const std::uint32_t n = t.count.load(std::memory_order_relaxed);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    if (t.names[i] == name) return Topic{i};
+  }
+  if (n == t.names.size()) {
+    return Error{Errc::kTooManyTopics,
+                 "topics.max (" + std::to_string(n) + ") topics are already in use"};
+  }
+  t.names[n] = std::string(name);
+  t.count.store(n + 1, std::memory_order_release);  // pairs with the sender's acquire
+  impl_->shared.wake_sender();
+  return Topic{n};
+}
+
+std::string_view Producer::topic_name(Topic topic) const noexcept {
+  const producer::TopicTable& t = impl_->shared.topics;
+  if (topic.index >= t.count.load(std::memory_order_acquire)) return {};
+  return t.names[topic.index];
+}
+
+Errc Producer::produce(Topic topic, Bytes key, Bytes value, std::span<const Header> headers,
+                       std::int64_t timestamp_ms, void* opaque, std::int32_t partition) noexcept {
+  Impl& im = *impl_;
+  if (im.shared.closed.load(std::memory_order_relaxed)) [[unlikely]] return Errc::kClosed;
+  if (topic.index >= im.shared.topics.count.load(std::memory_order_relaxed) || partition < -1 ||
+      timestamp_ms < -1) [[unlikely]] {
+    return Errc::kInvalidArgument;
+  }
+  Errc error = Errc::kOk;
+  Slot* slot = im.slot_for_thread(&error);
+  if (slot == nullptr) [[unlikely]] return error;
+  const std::size_t size = producer::encoded_size(key, value, headers);
+  if (size == 0 || size > im.max_record) [[unlikely]] {
+    return size == 0 ? Errc::kInvalidArgument : Errc::kRecordTooLarge;
+  }
+  // A full report queue only empties when this thread polls: waiting for
+  // it could never end, so it is "queue full" at once, whatever
+  // max.block.ms says.
+  if (!im.report_room(*slot)) [[unlikely]] return Errc::kQueueFull;
+  std::byte* p = slot->ring.try_reserve(size);
+  if (p == nullptr) [[unlikely]] {
+    // Full: wake the sender in case it sleeps, then wait up to max.block.ms.
+    const std::int64_t block_ms = im.shared.settings.max_block_ms;
+    im.shared.wake_sender();
+    if (block_ms == 0) return Errc::kQueueFull;
+    const std::int64_t deadline = mono_ns() + block_ms * 1'000'000;
+    while (p == nullptr) {
+      if (mono_ns() >= deadline) return Errc::kTimedOut;
+      if (im.shared.closed.load(std::memory_order_relaxed)) return Errc::kClosed;
+      std::this_thread::sleep_for(std::chrono::microseconds(20));
+      im.shared.wake_sender();
+      p = slot->ring.try_reserve(size);
+    }
+  }
+  std::size_t header_bytes = 0;
+  for (const Header& h : headers) header_bytes += producer::kHeaderOverhead + h.name.size() + h.value.size;
+  producer::encode(p, topic.index, partition, timestamp_ms, opaque, key, value, headers,
+                   header_bytes);
+  slot->ring.commit(size);  // release: the sender may now read it
+  slot->accepted.store(slot->accepted.load(std::memory_order_relaxed) + 1,
+                       std::memory_order_release);
+  // No fence between the commit above and this load: the sender's
+  // membarrier() before it sleeps supplies it (see sender.cpp, idle()).
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  im.shared.wake_sender();
+  return Errc::kOk;
+}
+
+std::size_t Producer::poll(std::span<DeliveryReport> out) noexcept {
+  Impl& im = *impl_;
+  if (im.shared.settings.callback != nullptr || out.empty()) return 0;
+  std::size_t n = 0;
+  Errc ignored = Errc::kOk;
+  if (Slot* own = im.slot_for_thread(&ignored); own != nullptr) {
+    n = own->reports.pop_into(out);
+  }
+  // Reports of threads that exited go to whoever polls.
+  const std::uint32_t used = im.shared.slots_in_use.load(std::memory_order_acquire);
+  for (std::uint32_t i = 0; i < used && n < out.size(); ++i) {
+    Slot& s = *im.shared.slots[i];
+    if (s.owner.load(std::memory_order_acquire) != kOrphan) continue;
+    bool expected = false;
+    if (!s.poll_busy.compare_exchange_strong(expected, true, std::memory_order_acquire)) continue;
+    n += s.reports.pop_into(out.subspan(n));
+    s.poll_busy.store(false, std::memory_order_release);
+  }
+  return n;
+}
+
+Errc Producer::flush(std::chrono::milliseconds timeout) noexcept {
+  Impl& im = *impl_;
+  // Wait for what each slot had accepted when flush began.
+  const std::uint32_t used = im.shared.slots_in_use.load(std::memory_order_acquire);
+  std::vector<std::uint64_t> target;
+  try {
+    target.reserve(used);
+  } catch (...) {
+    return Errc::kResource;
+  }
+  for (std::uint32_t i = 0; i < used; ++i) {
+    target.push_back(im.shared.slots[i]->accepted.load(std::memory_order_acquire));
+  }
+  im.shared.flush_waiters.fetch_add(1, std::memory_order_acq_rel);
+  im.shared.wake_sender();
+  const std::int64_t deadline = mono_ns() + timeout.count() * 1'000'000;
+  Errc result = Errc::kOk;
+  for (std::uint32_t i = 0; i < used; ++i) {
+    while (im.shared.slots[i]->reported.load(std::memory_order_acquire) < target[i]) {
+      if (mono_ns() >= deadline || im.sender_joined) {
+        result = Errc::kTimedOut;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::microseconds(50));
+      im.shared.wake_sender();
+    }
+    if (result != Errc::kOk) break;
+  }
+  im.shared.flush_waiters.fetch_sub(1, std::memory_order_acq_rel);
+  return result;
+}
+
+Errc Producer::close(std::chrono::milliseconds timeout) noexcept {
+  Impl& im = *impl_;
+  if (im.sender_joined) return Errc::kOk;
+  im.shared.closed.store(true, std::memory_order_release);
+  const Errc flushed = flush(timeout);
+  im.stop_sender();
+  return flushed;
+}
+
+Errc Producer::register_thread() noexcept {
+  Errc error = Errc::kOk;
+  return impl_->slot_for_thread(&error) != nullptr ? Errc::kOk : error;
+}
+
+std::uint64_t Producer::in_flight() const noexcept { return impl_->outstanding(); }
+
+ProducerStats Producer::stats() const noexcept {
+  const auto& c = impl_->shared.counters;
+  ProducerStats s;
+  s.batch_buffers = c.batch_buffers.load(std::memory_order_relaxed);
+  s.batch_buffer_bytes = c.batch_buffer_bytes.load(std::memory_order_relaxed);
+  s.produce_requests = c.produce_requests.load(std::memory_order_relaxed);
+  s.batches_sent = c.batches_sent.load(std::memory_order_relaxed);
+  s.batch_retries = c.batch_retries.load(std::memory_order_relaxed);
+  s.connections = c.connections.load(std::memory_order_relaxed);
+  return s;
+}
+
+std::string Producer::fatal_error() const {
+  std::lock_guard lock(impl_->shared.fatal_mu);
+  return impl_->shared.fatal_message;
+}
+
+}  // namespace ringkafka

@@ -1,0 +1,97 @@
+// What the application threads and the sender thread share: one Slot per
+// producing thread (its record ring, its report queue, its counters), the
+// topic table, and the flags that wake, flush and stop the sender.
+//
+// Everything here is allocated by Producer::create and freed by the
+// producer's destructor after the sender thread has been joined; nothing
+// here is allocated or freed while records flow.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "config/settings.h"
+#include "core/cache_line.h"
+#include "core/spsc_byte_ring.h"
+#include "producer/report_queue.h"
+
+namespace ringkafka::producer {
+
+// Slot::owner values besides a thread's token.
+inline constexpr std::uint64_t kFree = 0;
+inline constexpr std::uint64_t kOrphan = 1;  // its thread exited; reports may remain
+
+struct alignas(core::kCacheLine) Slot {
+  Slot(std::span<std::byte> ring_memory, std::span<DeliveryReport> report_memory,
+       std::uint32_t slot_index) noexcept
+      : ring(ring_memory), reports(report_memory), index(slot_index) {}
+
+  core::SpscByteRing ring;  // records: owner thread -> sender
+  ReportQueue reports;      // reports: sender -> owner thread (poll mode)
+
+  // Written only by the thread that owns the slot (a plain store, no RMW).
+  alignas(core::kCacheLine) std::atomic<std::uint64_t> accepted{0};
+  std::uint64_t consumed_cache = 0;  // the owner's last view of reports.consumed()
+
+  // Written only by the sender.
+  alignas(core::kCacheLine) std::atomic<std::uint64_t> reported{0};
+
+  // Claiming and releasing a slot, and polling an orphan's reports: slow path.
+  alignas(core::kCacheLine) std::atomic<std::uint64_t> owner{kFree};
+  std::atomic<bool> poll_busy{false};
+  const std::uint32_t index;
+};
+
+// Names of the topics handed out by Producer::topic(), indexed by handle.
+// Appended under `mu`; the sender reads entries [0, count) after an acquire
+// load of count, and an entry never changes once published.
+struct TopicTable {
+  explicit TopicTable(std::size_t max) : names(max) {}
+  std::mutex mu;
+  std::vector<std::string> names;
+  std::atomic<std::uint32_t> count{0};
+};
+
+struct Shared {
+  explicit Shared(config::Settings s) : settings(std::move(s)), topics(settings.max_topics) {}
+
+  const config::Settings settings;
+  std::vector<std::unique_ptr<Slot>> slots;
+  // Slots ever claimed: the sender scans [0, slots_in_use).
+  std::atomic<std::uint32_t> slots_in_use{0};
+  TopicTable topics;
+
+  // The sender sets this just before it sleeps; a producer that sees it set
+  // after publishing a record wakes the sender through wake_fd.  See
+  // sender/idle.h for why no fence is needed on the producer's side.
+  alignas(core::kCacheLine) std::atomic<bool> sender_sleeping{false};
+  int wake_fd = -1;
+
+  // Control: flush() callers waiting, close() begun, the sender's own end.
+  alignas(core::kCacheLine) std::atomic<std::uint32_t> flush_waiters{0};
+  std::atomic<bool> closed{false};   // produce() refuses from now on
+  std::atomic<bool> stopping{false}; // the sender purges what is left and exits
+  std::atomic<bool> fatal{false};
+  std::mutex fatal_mu;
+  std::string fatal_message;
+
+  // The sender's counters (Producer::stats()); only the sender writes them.
+  struct Counters {
+    std::atomic<std::uint64_t> batch_buffers{0};
+    std::atomic<std::uint64_t> batch_buffer_bytes{0};
+    std::atomic<std::uint64_t> produce_requests{0};
+    std::atomic<std::uint64_t> batches_sent{0};
+    std::atomic<std::uint64_t> batch_retries{0};
+    std::atomic<std::uint64_t> connections{0};
+  };
+  alignas(core::kCacheLine) Counters counters;
+
+  void wake_sender() noexcept;
+};
+
+}  // namespace ringkafka::producer

@@ -1,0 +1,134 @@
+#include "sender/batch.h"
+
+#include <mimalloc.h>
+
+#include <cstring>
+#include <new>
+
+#include "compress/batch.h"
+
+namespace ringkafka::sender {
+
+void Batch::reset(std::uint32_t topic_index, std::int32_t partition_index,
+                  std::int64_t now_ns) noexcept {
+  next = nullptr;
+  writer.emplace(std::span<std::byte>(memory, capacity));
+  topic = topic_index;
+  partition = partition_index;
+  created_ns = now_ns;
+  base_sequence = -1;
+  sealed = {};
+  attempts = 0;
+  retry_at_ns = 0;
+}
+
+bool Batch::append(std::int64_t timestamp_ms, const wire::NullableBytes& key,
+                   const wire::NullableBytes& value, std::span<const wire::RecordHeader> headers,
+                   const RecordMeta& meta, std::size_t max_record_bytes) noexcept {
+  const std::uint32_t n = count();
+  // The delta from the first record's timestamp, as the writer will encode it.
+  const std::int64_t base = n == 0 ? timestamp_ms : meta_timestamp_base();
+  const std::size_t bytes = wire::record_size(timestamp_ms - base, static_cast<std::int32_t>(n),
+                                              key, value, headers);
+  const std::size_t records_after = writer->size() - wire::kRecordBatchHeaderSize + bytes;
+  if (n != 0 && records_after > max_record_bytes) return false;
+  const std::size_t meta_after = (n + 1) * sizeof(RecordMeta);
+  if (writer->size() + bytes + meta_after > capacity) return false;
+  if (!writer->append(timestamp_ms, key, value, headers)) return false;
+  std::memcpy(memory + capacity - meta_after, &meta, sizeof meta);
+  return true;
+}
+
+std::int64_t Batch::meta_timestamp_base() const noexcept { return meta(0).timestamp_ms; }
+
+void Batch::seal(const wire::ProducerFields& producer, compress::Compressor* compressor,
+                 std::span<std::byte> scratch) noexcept {
+  writer->set_producer(producer);
+  base_sequence = producer.base_sequence;
+  if (compressor != nullptr) {
+    const compress::Result r = compress::seal_compressed(*writer, *compressor, scratch);
+    const std::size_t room = capacity - count() * sizeof(RecordMeta);
+    if (r.ok() && r.size < writer->size() && r.size <= room) {
+      // The records are not needed uncompressed any more: the compressed
+      // batch takes their place, and the meta at the far end stays put.
+      std::memcpy(memory, scratch.data(), r.size);
+      sealed = {memory, r.size};
+      return;
+    }
+    // Not smaller (random bytes) or no room: send it uncompressed, which
+    // every broker accepts whatever compression.type says.
+  }
+  sealed = writer->seal();
+}
+
+std::uint8_t size_class_for(std::size_t record_bytes, std::size_t batch_size) noexcept {
+  // Room for the header, the record, its meta, and compression's worst case
+  // on a single record (a few bytes per 64 KiB for lz4, a frame header).
+  const std::size_t need = record_bytes + record_bytes / 64 + wire::kRecordBatchHeaderSize +
+                           sizeof(RecordMeta) + 256;
+  std::uint8_t c = 0;
+  while (class_capacity(c, batch_size) < need && c < 23) ++c;
+  return c;
+}
+
+std::size_t class_capacity(std::uint8_t size_class, std::size_t batch_size) noexcept {
+  return (2 * batch_size + 1024) << size_class;
+}
+
+BatchPool::~BatchPool() {
+  for (Batch* b : all_) {
+    mi_free(b->memory);
+    delete b;
+  }
+}
+
+void BatchPool::preallocate(std::size_t count) noexcept {
+  Batch* got[64];
+  std::size_t n = 0;
+  while (n < count && n < 64) {
+    Batch* b = acquire(0);
+    if (b == nullptr) break;
+    got[n++] = b;
+  }
+  for (std::size_t i = 0; i < n; ++i) release(got[i]);
+}
+
+Batch* BatchPool::acquire(std::uint8_t size_class) noexcept {
+  const std::size_t cap = class_capacity(size_class, batch_size_);
+  if (in_use_ != 0 && in_use_ + cap > budget_) return nullptr;
+  Batch* b = free_[size_class];
+  if (b != nullptr) {
+    free_[size_class] = b->next;
+  } else {
+    // Growth: only until the pool holds what the traffic needs.
+    b = new (std::nothrow) Batch;
+    if (b == nullptr) return nullptr;
+    b->memory = static_cast<std::byte*>(mi_malloc_aligned(cap, 64));
+    if (b->memory == nullptr) {
+      delete b;
+      return nullptr;
+    }
+    b->capacity = cap;
+    b->size_class = size_class;
+    try {
+      all_.push_back(b);
+    } catch (...) {
+      mi_free(b->memory);
+      delete b;
+      return nullptr;
+    }
+    allocated_ += cap;
+  }
+  b->next = nullptr;
+  in_use_ += cap;
+  return b;
+}
+
+void BatchPool::release(Batch* batch) noexcept {
+  in_use_ -= batch->capacity;
+  batch->writer.reset();
+  batch->next = free_[batch->size_class];
+  free_[batch->size_class] = batch;
+}
+
+}  // namespace ringkafka::sender

@@ -1,0 +1,78 @@
+// The sender's view of the cluster: per topic its partitions, their leaders
+// and the batches waiting for them.  Owned and touched only by the sender
+// thread.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <string>
+
+#include "partition/partitioner.h"
+#include "sender/batch.h"
+
+namespace ringkafka::sender {
+
+// A FIFO of batches through Batch::next.
+struct BatchQueue {
+  Batch* head = nullptr;
+  Batch* tail = nullptr;
+
+  [[nodiscard]] bool empty() const noexcept { return head == nullptr; }
+  void push_back(Batch* b) noexcept {
+    b->next = nullptr;
+    if (tail != nullptr) {
+      tail->next = b;
+    } else {
+      head = b;
+    }
+    tail = b;
+  }
+  Batch* pop_front() noexcept {
+    Batch* b = head;
+    if (b != nullptr) {
+      head = b->next;
+      if (head == nullptr) tail = nullptr;
+      b->next = nullptr;
+    }
+    return b;
+  }
+  // Puts a batch that comes back for a retry before every batch sealed after
+  // it, so a partition's batches go out again in their original order.
+  void insert_by_order(Batch* b, std::uint64_t (*order)(const Batch*) noexcept) noexcept {
+    Batch** at = &head;
+    Batch* prev = nullptr;
+    while (*at != nullptr && (*at)->is_sealed() && order(*at) < order(b)) {
+      prev = *at;
+      at = &(*at)->next;
+    }
+    b->next = *at;
+    *at = b;
+    if (b->next == nullptr) tail = b;
+    (void)prev;
+  }
+};
+
+struct PartitionState {
+  std::int32_t leader = -1;
+  std::int32_t leader_epoch = -1;
+  Batch* open = nullptr;        // being filled
+  BatchQueue ready;             // closed, waiting for their leader (oldest first)
+  std::uint32_t in_flight = 0;  // batches in Produce requests not yet answered
+  std::int32_t next_sequence = 0;
+  std::uint64_t next_batch_order = 0;  // seal order, for retries
+  bool active = false;          // in the sender's active list
+};
+
+enum class TopicStatus : std::uint8_t { kUnknown, kOk, kMissing };
+
+struct TopicInfo {
+  std::string name;
+  TopicStatus status = TopicStatus::kUnknown;
+  std::int64_t first_needed_ns = 0;  // a record first waited for its metadata
+  std::int64_t missing_since_ns = 0;
+  partition::TopicState partitioner;
+  std::deque<PartitionState> partitions;  // stable addresses as it grows
+  std::int32_t partition_count = 0;
+};
+
+}  // namespace ringkafka::sender

@@ -1,0 +1,1332 @@
+#include "sender/sender.h"
+
+#include <liburing.h>
+#include <linux/membarrier.h>
+#include <netdb.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <sched.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <optional>
+#include <thread>
+
+#include "compress/codec.h"
+#include "producer/record_format.h"
+#include "sender/cluster.h"
+#include "sender/connection.h"
+#include "wire/api_versions.h"
+#include "wire/byte_order.h"
+#include "wire/error_code.h"
+#include "wire/init_producer_id.h"
+#include "wire/metadata.h"
+#include "wire/produce.h"
+
+namespace ringkafka::sender {
+namespace {
+
+// Counters have one writer, the sender: a load and a store, no RMW.
+void bump(std::atomic<std::uint64_t>& counter, std::uint64_t by = 1) noexcept {
+  counter.store(counter.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
+}
+
+using config::IdleStrategy;
+using producer::RecordView;
+using producer::Slot;
+using wire::ErrorCode;
+
+constexpr std::int64_t kMs = 1'000'000;
+// The largest response frame accepted; checked before any buffer is sized.
+constexpr std::int32_t kMaxResponseFrame = 64 << 20;
+// Records taken from one ring per pass, so one busy thread cannot starve
+// the others or the network.
+constexpr int kDrainBudget = 512;
+
+std::int64_t mono_ns() noexcept {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1'000'000'000LL + ts.tv_nsec;
+}
+std::int64_t wall_ms() noexcept {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return ts.tv_sec * 1000LL + ts.tv_nsec / 1'000'000;
+}
+
+bool debug_enabled() noexcept {
+  static const bool on = std::getenv("RINGKAFKA_DEBUG") != nullptr;
+  return on;
+}
+#define RK_DEBUG(...)                                \
+  do {                                               \
+    if (debug_enabled()) {                           \
+      std::fprintf(stderr, "ringkafka: " __VA_ARGS__); \
+      std::fputc('\n', stderr);                      \
+    }                                                \
+  } while (0)
+
+enum class Op : std::uint8_t { kConnect = 1, kSend, kRecv, kWake, kTimeout };
+
+std::uint64_t pack(std::size_t conn, std::uint32_t generation, Op op) noexcept {
+  return (static_cast<std::uint64_t>(conn) << 40) | (static_cast<std::uint64_t>(generation) << 8) |
+         static_cast<std::uint64_t>(op);
+}
+
+bool is_leadership_error(std::int16_t code) noexcept {
+  switch (static_cast<ErrorCode>(code)) {
+    case ErrorCode::kNotLeaderOrFollower:
+    case ErrorCode::kLeaderNotAvailable:
+    case ErrorCode::kFencedLeaderEpoch:
+    case ErrorCode::kUnknownLeaderEpoch:
+    case ErrorCode::kUnknownTopicOrPartition:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::uint64_t batch_order(const Batch* b) noexcept { return b->order; }
+
+}  // namespace
+
+struct Sender::Loop {
+  explicit Loop(producer::Shared& sh)
+      : shared(sh),
+        s(sh.settings),
+        pool(static_cast<std::size_t>(sh.settings.batch_size),
+             static_cast<std::size_t>(sh.settings.buffer_memory)) {}
+
+  producer::Shared& shared;
+  const config::Settings& s;
+  std::thread thread;
+  io_uring ring{};
+  bool ring_ready = false;
+  bool defer_taskrun = false;
+  bool membarrier_ok = false;
+  std::string start_error;
+
+  std::deque<Connection> conns;
+  std::vector<TopicInfo> topics;
+  std::vector<std::pair<std::uint32_t, std::int32_t>> active;
+  BatchPool pool;
+  std::optional<partition::Partitioner> partitioner;
+  std::unique_ptr<compress::Compressor> compressor;
+  std::vector<std::byte> scratch;
+  std::vector<wire::RecordHeader> header_scratch;
+  std::vector<wire::ProducePartitionData> part_scratch;
+  std::vector<wire::ProduceTopicData> topic_scratch;
+  std::vector<Batch*> batch_scratch;
+  std::vector<std::string_view> name_scratch;
+
+  std::int64_t now_ns = 0;
+  std::int64_t now_ms = 0;
+  std::int32_t next_correlation = 1;
+  std::int64_t last_work_ns = 0;
+  std::int64_t next_housekeeping_ns = 0;
+  std::uint64_t wake_value = 0;
+  std::uint64_t ops_in_ring = 0;
+
+  // Idempotence.
+  std::int64_t producer_id = -1;
+  std::int16_t producer_epoch = -1;
+  bool pid_in_flight = false;
+  std::int64_t pid_next_attempt_ns = 0;
+
+  // Metadata.
+  bool metadata_in_flight = false;
+  bool metadata_wanted = true;
+  std::int64_t metadata_next_ns = 0;  // not before (backoff)
+  std::int64_t metadata_refresh_ns = 0;
+
+  // --- setup ---------------------------------------------------------------
+
+  bool setup() noexcept {
+    try {
+      topics.reserve(s.max_topics);
+      header_scratch.reserve(64);
+      part_scratch.reserve(256);
+      topic_scratch.reserve(64);
+      batch_scratch.reserve(256);
+      name_scratch.reserve(64);
+      active.reserve(1024);
+      if (s.compression != wire::Compression::kNone) {
+        compressor = s.compression_level == 0
+                         ? compress::Compressor::create(s.compression)
+                         : compress::Compressor::create(s.compression, s.compression_level);
+        if (!compressor) {
+          start_error = "compression.type: cannot create the compressor";
+          return false;
+        }
+        scratch.resize(2 * static_cast<std::size_t>(s.batch_size) + 4096 +
+                       compressor->bound(2 * static_cast<std::size_t>(s.batch_size)));
+      }
+      for (std::size_t i = 0; i < s.bootstrap_servers.size(); ++i) {
+        add_connection(-1 - static_cast<std::int32_t>(i), s.bootstrap_servers[i].host,
+                       s.bootstrap_servers[i].port);
+      }
+    } catch (...) {
+      start_error = "out of memory";
+      return false;
+    }
+    partitioner = partition::Partitioner::create(s.partitioner, partition::random_seed(),
+                                                 s.batch_size);
+    if (!partitioner) partitioner = partition::Partitioner::create(partition::Kind::kSticky, 1);
+    pool.preallocate(16);
+    shared.counters.batch_buffers.store(pool.buffers_allocated(), std::memory_order_relaxed);
+    shared.counters.batch_buffer_bytes.store(pool.bytes_allocated(), std::memory_order_relaxed);
+    return true;
+  }
+
+  // The ring must be made by the thread that submits (SINGLE_ISSUER).
+  bool setup_ring() noexcept {
+    io_uring_params p{};
+    p.flags = IORING_SETUP_SINGLE_ISSUER;
+    if (s.uring_sqpoll) {
+      p.flags |= IORING_SETUP_SQPOLL;
+      p.sq_thread_idle = 100;
+    } else if (s.idle_strategy != IdleStrategy::kSpin) {
+      // Completions are processed only when we ask (no interrupts of a
+      // thread that may be spinning); a spinning sender wants them posted
+      // without a system call, so it goes without.
+      p.flags |= IORING_SETUP_DEFER_TASKRUN;
+    }
+    int rc = io_uring_queue_init_params(s.uring_entries, &ring, &p);
+    if (rc == -EINVAL) {
+      io_uring_params plain{};
+      rc = io_uring_queue_init_params(s.uring_entries, &ring, &plain);
+      p.flags = 0;
+    }
+    if (rc < 0) {
+      start_error = std::string("io_uring setup failed: ") + std::strerror(-rc);
+      return false;
+    }
+    defer_taskrun = (p.flags & IORING_SETUP_DEFER_TASKRUN) != 0;
+    ring_ready = true;
+    membarrier_ok =
+        syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
+    if (s.sender_cpu >= 0) {
+      cpu_set_t set;
+      CPU_ZERO(&set);
+      CPU_SET(static_cast<unsigned>(s.sender_cpu), &set);
+      pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+    }
+    arm_wake();
+    return true;
+  }
+
+  Connection& add_connection(std::int32_t node, std::string_view host, std::uint16_t port) {
+    Connection& c = conns.emplace_back();
+    c.node_id = node;
+    c.host = std::string(host);
+    c.port = port;
+    c.send_buf.resize(static_cast<std::size_t>(s.max_request_size) + 64 * 1024);
+    c.recv_buf.resize(64 * 1024);
+    c.in_flight.resize(static_cast<std::size_t>(s.max_in_flight) + 4);
+    c.backoff_ms = s.reconnect_backoff_ms;
+    return c;
+  }
+
+  std::size_t index_of(const Connection& c) const noexcept {
+    for (std::size_t i = 0; i < conns.size(); ++i) {
+      if (&conns[i] == &c) return i;
+    }
+    return 0;
+  }
+
+  Connection* node(std::int32_t id) noexcept {
+    for (Connection& c : conns) {
+      if (c.node_id == id) return &c;
+    }
+    return nullptr;
+  }
+
+  // --- the loop ------------------------------------------------------------
+
+  void run() noexcept {
+    if (!setup_ring()) {
+      fatal(start_error);
+      purge_everything();
+      return;
+    }
+    last_work_ns = mono_ns();
+    while (true) {
+      now_ns = mono_ns();
+      now_ms = wall_ms();
+      if (shared.stopping.load(std::memory_order_acquire)) break;
+      bool work = sync_topics();
+      work |= drain_rings();
+      if (now_ns >= next_housekeeping_ns) {
+        housekeeping();
+        next_housekeeping_ns = now_ns + kMs;
+      }
+      work |= service_connections();
+      work |= reap(false);
+      if (work) {
+        last_work_ns = now_ns;
+      } else {
+        idle();
+      }
+    }
+    purge_everything();
+    for (Connection& c : conns) {
+      if (c.fd >= 0) ::close(c.fd);
+    }
+    io_uring_queue_exit(&ring);
+  }
+
+  void fatal(const std::string& why) noexcept {
+    std::lock_guard lock(shared.fatal_mu);
+    if (shared.fatal_message.empty()) shared.fatal_message = why;
+    shared.fatal.store(true, std::memory_order_release);
+  }
+
+  // New topic handles from Producer::topic().
+  bool sync_topics() noexcept {
+    const std::uint32_t n = shared.topics.count.load(std::memory_order_acquire);
+    if (n == topics.size()) return false;
+    while (topics.size() < n) {
+      TopicInfo& t = topics.emplace_back();  // reserved: no reallocation
+      t.name = shared.topics.names[topics.size() - 1];
+      t.first_needed_ns = now_ns;
+    }
+    metadata_wanted = true;
+    return true;
+  }
+
+  // --- records in ----------------------------------------------------------
+
+  enum class Routed : std::uint8_t { kDone, kBlocked };
+
+  bool drain_rings() noexcept {
+    const std::uint32_t n = shared.slots_in_use.load(std::memory_order_acquire);
+    bool any = false;
+    for (std::uint32_t i = 0; i < n; ++i) {
+      Slot& slot = *shared.slots[i];
+      for (int budget = kDrainBudget; budget > 0; --budget) {
+        bool available = false;
+        const auto msg = slot.ring.peek(&available);
+        if (!available) break;
+        if (route(slot.index, producer::decode(msg)) == Routed::kBlocked) break;
+        slot.ring.pop();
+        any = true;
+      }
+    }
+    return any;
+  }
+
+  Routed route(std::uint32_t slot, const RecordView& rec) noexcept {
+    TopicInfo& t = topics[rec.head.topic];
+    const std::int64_t ts = rec.head.timestamp_ms < 0 ? now_ms : rec.head.timestamp_ms;
+    if (t.status != TopicStatus::kOk) {
+      if (t.status == TopicStatus::kMissing &&
+          now_ns - t.missing_since_ns > s.topic_metadata_propagation_max_ms * kMs) {
+        report_one(slot, rec.head.opaque, rec.head.topic, -1, ts, Errc::kUnknownTopic, 3,
+                   "unknown topic: the cluster does not have it");
+        return Routed::kDone;
+      }
+      if (now_ns - t.first_needed_ns > s.delivery_timeout_ms * kMs) {
+        report_one(slot, rec.head.opaque, rec.head.topic, -1, ts, Errc::kMessageTimedOut, 0,
+                   "no metadata for the topic within delivery.timeout.ms");
+        return Routed::kDone;
+      }
+      metadata_wanted = true;
+      return Routed::kBlocked;
+    }
+    const wire::NullableBytes key{rec.key, rec.key_is_null()};
+    const wire::NullableBytes value{rec.value, rec.value_is_null()};
+    std::int32_t p = rec.head.partition;
+    if (p >= t.partition_count) {
+      report_one(slot, rec.head.opaque, rec.head.topic, p, ts, Errc::kPartitionOutOfRange, 3,
+                 "partition out of range for the topic");
+      return Routed::kDone;
+    }
+    if (p < 0) {
+      const auto choice = partitioner->choose(t.partitioner, rec.key, rec.key_is_null(),
+                                              rec.key.size() + rec.value.size(),
+                                              t.partition_count);
+      if (!choice.ok()) {
+        report_one(slot, rec.head.opaque, rec.head.topic, -1, ts, Errc::kPartitionOutOfRange, 0,
+                   "the partitioner returned no partition");
+        return Routed::kDone;
+      }
+      p = choice.partition;
+    }
+    header_scratch.clear();
+    producer::for_each_header(rec, [&](std::string_view name, std::span<const std::byte> v,
+                                       bool is_null) {
+      header_scratch.push_back({name, wire::NullableBytes{v, is_null}});
+    });
+    PartitionState& ps = t.partitions[static_cast<std::size_t>(p)];
+    const RecordMeta meta{rec.head.opaque, ts, slot, 0};
+    const auto limit = static_cast<std::size_t>(s.batch_size);
+    if (ps.open != nullptr &&
+        ps.open->append(ts, key, value, header_scratch, meta, limit)) {
+      return Routed::kDone;
+    }
+    const std::size_t bytes = wire::record_size(0, 0, key, value, header_scratch);
+    if (bytes + wire::kRecordBatchHeaderSize > static_cast<std::size_t>(s.max_request_size)) {
+      report_one(slot, rec.head.opaque, rec.head.topic, p, ts, Errc::kRecordTooLarge, 10,
+                 "record larger than max.request.size");
+      return Routed::kDone;
+    }
+    Batch* b = acquire(size_class_for(bytes, limit));
+    if (b == nullptr) return Routed::kBlocked;  // buffer.memory in use: backpressure
+    close_open(ps);
+    b->reset(rec.head.topic, p, now_ns);
+    if (!b->append(ts, key, value, header_scratch, meta, limit)) {
+      pool.release(b);
+      report_one(slot, rec.head.opaque, rec.head.topic, p, ts, Errc::kRecordTooLarge, 10,
+                 "record does not fit a batch");
+      return Routed::kDone;
+    }
+    ps.open = b;
+    if (!ps.active) {
+      ps.active = true;
+      try {
+        active.emplace_back(rec.head.topic, p);
+      } catch (...) {
+        ps.active = false;  // found again by housekeeping's full scan
+      }
+    }
+    return Routed::kDone;
+  }
+
+  Batch* acquire(std::uint8_t size_class) noexcept {
+    Batch* b = pool.acquire(size_class);
+    shared.counters.batch_buffers.store(pool.buffers_allocated(), std::memory_order_relaxed);
+    shared.counters.batch_buffer_bytes.store(pool.bytes_allocated(), std::memory_order_relaxed);
+    return b;
+  }
+
+  void close_open(PartitionState& ps) noexcept {
+    if (ps.open == nullptr) return;
+    ps.ready.push_back(ps.open);
+    ps.open = nullptr;
+  }
+
+  // --- delivery reports ----------------------------------------------------
+
+  void deliver(std::uint32_t slot_index, const DeliveryReport& r) noexcept {
+    Slot& slot = *shared.slots[slot_index];
+    if (s.callback != nullptr) {
+      s.callback(r, s.callback_context);
+    } else {
+      slot.reports.push(r);
+    }
+    // Only this thread writes `reported`: a load and a store, no RMW.
+    slot.reported.store(slot.reported.load(std::memory_order_relaxed) + 1,
+                        std::memory_order_release);  // pairs with flush()'s acquire
+  }
+
+  void report_one(std::uint32_t slot, void* opaque, std::uint32_t topic, std::int32_t partition,
+                  std::int64_t ts, Errc error, std::int16_t kafka, const char* message) noexcept {
+    DeliveryReport r;
+    r.opaque = opaque;
+    r.topic = Topic{topic};
+    r.partition = partition;
+    r.timestamp_ms = ts;
+    r.error = error;
+    r.kafka_error = error == Errc::kBroker ? kafka : 0;
+    r.message = message;
+    deliver(slot, r);
+  }
+
+  void report_batch(Batch* b, Errc error, std::int16_t kafka, const char* message,
+                    std::int64_t base_offset, std::int64_t log_append_ms) noexcept {
+    const std::uint32_t n = b->count();
+    for (std::uint32_t i = 0; i < n; ++i) {
+      const RecordMeta& m = b->meta(i);
+      DeliveryReport r;
+      r.opaque = m.opaque;
+      r.topic = Topic{b->topic};
+      r.partition = b->partition;
+      r.offset = base_offset >= 0 ? base_offset + i : -1;
+      r.timestamp_ms = log_append_ms >= 0 ? log_append_ms : m.timestamp_ms;
+      r.error = error;
+      r.kafka_error = kafka;
+      r.message = message;
+      deliver(m.slot, r);
+    }
+    pool.release(b);
+  }
+
+  // --- connections ---------------------------------------------------------
+
+  bool service_connections() noexcept {
+    bool work = false;
+    const bool any_node_ready = std::any_of(conns.begin(), conns.end(), [](const Connection& c) {
+      return c.node_id >= 0 && c.ready();
+    });
+    for (Connection& c : conns) {
+      switch (c.state) {
+        case Connection::State::kBackoff:
+          if (now_ns >= c.next_attempt_ns) c.state = Connection::State::kIdle;
+          [[fallthrough]];
+        case Connection::State::kIdle:
+          // Brokers from metadata are always kept connected; bootstrap
+          // entries only until one of them is.
+          if (c.state == Connection::State::kIdle && (c.node_id >= 0 || !any_node_ready)) {
+            start_connect(c);
+            work = true;
+          }
+          break;
+        case Connection::State::kReady:
+          work |= send_control(c);
+          work |= send_produce(c);
+          break;
+        default:
+          break;
+      }
+    }
+    return work;
+  }
+
+  io_uring_sqe* sqe() noexcept {
+    io_uring_sqe* e = io_uring_get_sqe(&ring);
+    // Full submission queue: hand it to the kernel, which frees every slot.
+    while (e == nullptr) {
+      io_uring_submit(&ring);
+      e = io_uring_get_sqe(&ring);
+    }
+    return e;
+  }
+
+  void start_connect(Connection& c) noexcept {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* res = nullptr;
+    const std::string port = std::to_string(c.port);
+    // Resolution blocks the sender; it happens only when (re)connecting.
+    if (getaddrinfo(c.host.c_str(), port.c_str(), &hints, &res) != 0 || res == nullptr) {
+      RK_DEBUG("cannot resolve %s", c.host.c_str());
+      backoff(c);
+      return;
+    }
+    std::memcpy(&c.addr, res->ai_addr, res->ai_addrlen);
+    c.addr_len = res->ai_addrlen;
+    const int family = res->ai_family;
+    freeaddrinfo(res);
+    c.fd = ::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (c.fd < 0) {
+      backoff(c);
+      return;
+    }
+    const int one = 1;
+    ::setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    ++c.generation;
+    c.state = Connection::State::kConnecting;
+    c.connect_started_ns = now_ns;
+    c.recv_len = 0;
+    c.send_busy = false;
+    c.in_flight_head = 0;
+    c.in_flight_count = 0;
+    c.produce_in_flight = 0;
+    const std::size_t idx = index_of(c);
+    io_uring_sqe* e = sqe();
+    io_uring_prep_connect(e, c.fd, reinterpret_cast<sockaddr*>(&c.addr), c.addr_len);
+    io_uring_sqe_set_data64(e, pack(idx, c.generation, Op::kConnect));
+    e->flags |= IOSQE_IO_LINK;
+    connect_timeout_.tv_sec = s.socket_connection_setup_timeout_ms / 1000;
+    connect_timeout_.tv_nsec = (s.socket_connection_setup_timeout_ms % 1000) * kMs;
+    io_uring_sqe* t = sqe();
+    io_uring_prep_link_timeout(t, &connect_timeout_, 0);
+    io_uring_sqe_set_data64(t, pack(idx, c.generation, Op::kTimeout));
+    c.ops_pending += 2;
+    RK_DEBUG("connecting to %s:%u (node %d)", c.host.c_str(), c.port, c.node_id);
+  }
+  __kernel_timespec connect_timeout_{};
+
+  void backoff(Connection& c) noexcept {
+    if (c.fd >= 0) {
+      ::close(c.fd);
+      c.fd = -1;
+    }
+    c.state = Connection::State::kBackoff;
+    // Exponential with jitter, reconnect.backoff.ms to .max.ms.
+    const std::int64_t jitter = c.backoff_ms / 5;
+    c.next_attempt_ns = now_ns + (c.backoff_ms + (jitter > 0 ? (now_ns % jitter) : 0)) * kMs;
+    c.backoff_ms = std::min(c.backoff_ms * 2, s.reconnect_backoff_max_ms);
+  }
+
+  // Ends a connection: every request on it comes back for a retry, and the
+  // socket closes once io_uring is done with its buffers.
+  void fail_connection(Connection& c, const char* why) noexcept {
+    RK_DEBUG("connection to node %d (%s:%u) failed: %s", c.node_id, c.host.c_str(), c.port, why);
+    while (c.in_flight_count != 0) {
+      InFlight& f = c.front_in_flight();
+      if (f.key == wire::ApiKey::kMetadata) metadata_in_flight = false;
+      if (f.key == wire::ApiKey::kInitProducerId) pid_in_flight = false;
+      requeue_request(f.batches);
+      f.batches = nullptr;
+      c.pop_in_flight();
+    }
+    c.produce_in_flight = 0;
+    requeue_request(c.unanswered);
+    c.unanswered = nullptr;
+    metadata_wanted = true;
+    if (c.fd >= 0) ::shutdown(c.fd, SHUT_RDWR);
+    c.state = Connection::State::kClosing;
+    if (c.ops_pending == 0) backoff(c);
+  }
+
+  void requeue_request(Batch* b) noexcept {
+    while (b != nullptr) {
+      Batch* next = b->next;
+      retry_batch(b, s.retry_backoff_ms);
+      b = next;
+    }
+  }
+
+  // A batch that must go out again, in its place in the partition's order.
+  void retry_batch(Batch* b, std::int64_t backoff_ms) noexcept {
+    TopicInfo& t = topics[b->topic];
+    PartitionState& ps = t.partitions[static_cast<std::size_t>(b->partition)];
+    if (ps.in_flight > 0) --ps.in_flight;
+    if (now_ns - b->created_ns > s.delivery_timeout_ms * kMs ||
+        b->attempts > static_cast<std::uint32_t>(s.retries)) {
+      report_batch(b, Errc::kMessageTimedOut, 0,
+                   "not acknowledged within delivery.timeout.ms (or retries exhausted)", -1, -1);
+      return;
+    }
+    b->retry_at_ns = now_ns + backoff_ms * kMs;
+    bump(shared.counters.batch_retries);
+    ps.ready.insert_by_order(b, batch_order);
+    activate(b->topic, b->partition);
+  }
+
+  void activate(std::uint32_t topic, std::int32_t partition) noexcept {
+    PartitionState& ps = topics[topic].partitions[static_cast<std::size_t>(partition)];
+    if (ps.active) return;
+    ps.active = true;
+    try {
+      active.emplace_back(topic, partition);
+    } catch (...) {
+      ps.active = false;
+    }
+  }
+
+  void submit_send(Connection& c, std::size_t len) noexcept {
+    c.send_len = len;
+    c.send_off = 0;
+    c.send_busy = true;
+    arm_send(c);
+  }
+
+  void arm_send(Connection& c) noexcept {
+    io_uring_sqe* e = sqe();
+    io_uring_prep_send(e, c.fd, c.send_buf.data() + c.send_off, c.send_len - c.send_off,
+                       MSG_NOSIGNAL);
+    io_uring_sqe_set_data64(e, pack(index_of(c), c.generation, Op::kSend));
+    ++c.ops_pending;
+  }
+
+  void arm_recv(Connection& c) noexcept {
+    if (c.recv_len == c.recv_buf.size()) {
+      try {
+        c.recv_buf.resize(c.recv_buf.size() * 2);
+      } catch (...) {
+        fail_connection(c, "out of memory for a response");
+        return;
+      }
+    }
+    io_uring_sqe* e = sqe();
+    io_uring_prep_recv(e, c.fd, c.recv_buf.data() + c.recv_len, c.recv_buf.size() - c.recv_len,
+                       0);
+    io_uring_sqe_set_data64(e, pack(index_of(c), c.generation, Op::kRecv));
+    ++c.ops_pending;
+  }
+
+  void arm_wake() noexcept {
+    io_uring_sqe* e = sqe();
+    io_uring_prep_read(e, shared.wake_fd, &wake_value, sizeof wake_value, 0);
+    io_uring_sqe_set_data64(e, pack(0, 0, Op::kWake));
+  }
+
+  wire::RequestHeader header(wire::ApiKey key, std::int16_t version) noexcept {
+    const std::int32_t id = next_correlation;
+    next_correlation = next_correlation == INT32_MAX ? 1 : next_correlation + 1;
+    return {key, version, id, s.client_id};
+  }
+
+  void send_api_versions(Connection& c) noexcept {
+    wire::Writer w(c.send_buf);
+    const auto h = header(wire::ApiKey::kApiVersions, c.api_versions_version);
+    if (!wire::encode_api_versions_request(w, h, {"ringkafka", "0.1.0"})) {
+      fail_connection(c, "cannot encode ApiVersions");
+      return;
+    }
+    InFlight& f = c.push_in_flight();
+    f = {h.correlation_id, wire::ApiKey::kApiVersions, h.api_version, nullptr, now_ns};
+    submit_send(c, w.position());
+  }
+
+  // Metadata and InitProducerId go out on any ready connection.
+  bool send_control(Connection& c) noexcept {
+    if (!c.can_send()) return false;
+    if (metadata_wanted && !metadata_in_flight && now_ns >= metadata_next_ns) {
+      name_scratch.clear();
+      for (const TopicInfo& t : topics) name_scratch.push_back(t.name);
+      wire::Writer w(c.send_buf);
+      const auto h = header(wire::ApiKey::kMetadata, c.metadata_version);
+      wire::MetadataRequest req;
+      req.topics = name_scratch;
+      if (!wire::encode_metadata_request(w, h, req)) {
+        fatal("cannot encode a Metadata request (too many topics?)");
+        return false;
+      }
+      InFlight& f = c.push_in_flight();
+      f = {h.correlation_id, wire::ApiKey::kMetadata, h.api_version, nullptr, now_ns};
+      submit_send(c, w.position());
+      metadata_in_flight = true;
+      metadata_wanted = false;
+      return true;
+    }
+    if (s.enable_idempotence && producer_id < 0 && !pid_in_flight && c.node_id >= 0 &&
+        now_ns >= pid_next_attempt_ns && c.init_producer_id_version >= 0) {
+      wire::Writer w(c.send_buf);
+      const auto h = header(wire::ApiKey::kInitProducerId, c.init_producer_id_version);
+      wire::InitProducerIdRequest req;
+      if (!wire::encode_init_producer_id_request(w, h, req)) return false;
+      InFlight& f = c.push_in_flight();
+      f = {h.correlation_id, wire::ApiKey::kInitProducerId, h.api_version, nullptr, now_ns};
+      submit_send(c, w.position());
+      pid_in_flight = true;
+      return true;
+    }
+    return false;
+  }
+
+  // Can the partition's next batch go out now?  Fills *out with it.
+  Batch* sendable(PartitionState& ps, bool flushing) noexcept {
+    if (Batch* b = ps.ready.head; b != nullptr) return b->retry_at_ns <= now_ns ? b : nullptr;
+    Batch* b = ps.open;
+    if (b == nullptr) return nullptr;
+    if (flushing || s.linger_ms == 0 || now_ns - b->created_ns >= s.linger_ms * kMs) return b;
+    return nullptr;
+  }
+
+  bool send_produce(Connection& c) noexcept {
+    if (!c.can_send() || c.node_id < 0 || c.produce_version < 0) return false;
+    if (c.produce_in_flight >= static_cast<std::uint32_t>(s.max_in_flight)) return false;
+    if (s.enable_idempotence && producer_id < 0) return false;
+    const bool flushing = shared.flush_waiters.load(std::memory_order_acquire) != 0;
+    batch_scratch.clear();
+    std::size_t bytes = 256;
+    // Grouped by topic as the request nests them: scan the active list in
+    // topic order of first appearance.
+    for (auto& [ti, pi] : active) {
+      TopicInfo& t = topics[ti];
+      PartitionState& ps = t.partitions[static_cast<std::size_t>(pi)];
+      if (ps.leader != c.node_id) continue;
+      Batch* b = sendable(ps, flushing);
+      if (b == nullptr) continue;
+      // Idempotent retries go one at a time until the broker has the gap
+      // filled; new batches wait behind them.
+      if (s.enable_idempotence && b->is_sealed() && b->attempts > 0 && ps.in_flight > 0) continue;
+      const std::size_t size = b->is_sealed() ? b->sealed.size() : b->writer->size() + 512;
+      if (!batch_scratch.empty() && bytes + size + t.name.size() + 64 >
+                                        static_cast<std::size_t>(s.max_request_size)) {
+        continue;
+      }
+      if (b == ps.open) {
+        ps.open = nullptr;
+      } else {
+        ps.ready.pop_front();
+      }
+      if (!b->is_sealed()) seal(ps, b);
+      bytes += b->sealed.size() + t.name.size() + 64;
+      try {
+        batch_scratch.push_back(b);
+      } catch (...) {
+        retry_batch(b, 0);
+        break;
+      }
+    }
+    if (batch_scratch.empty()) return false;
+    std::stable_sort(batch_scratch.begin(), batch_scratch.end(),
+                     [](const Batch* a, const Batch* b) { return a->topic < b->topic; });
+    part_scratch.clear();
+    topic_scratch.clear();
+    for (Batch* b : batch_scratch) part_scratch.push_back({b->partition, b->sealed});
+    for (std::size_t i = 0; i < batch_scratch.size();) {
+      std::size_t j = i;
+      while (j < batch_scratch.size() && batch_scratch[j]->topic == batch_scratch[i]->topic) ++j;
+      topic_scratch.push_back({topics[batch_scratch[i]->topic].name,
+                               std::span(part_scratch).subspan(i, j - i)});
+      i = j;
+    }
+    wire::Writer w(c.send_buf);
+    const auto h = header(wire::ApiKey::kProduce, c.produce_version);
+    wire::ProduceRequest req;
+    req.acks = s.acks;
+    req.timeout_ms = static_cast<std::int32_t>(std::min<std::int64_t>(s.request_timeout_ms, INT32_MAX));
+    req.topics = topic_scratch;
+    if (!wire::encode_produce_request(w, h, req)) {
+      for (Batch* b : batch_scratch) {
+        report_batch(b, Errc::kRecordTooLarge, 0, "the Produce request could not be encoded", -1,
+                     -1);
+      }
+      return true;
+    }
+    bump(shared.counters.produce_requests);
+    bump(shared.counters.batches_sent, batch_scratch.size());
+    // Link the batches to the request.
+    Batch* head = nullptr;
+    for (auto it = batch_scratch.rbegin(); it != batch_scratch.rend(); ++it) {
+      (*it)->next = head;
+      head = *it;
+      ++(*it)->attempts;
+      ++topics[(*it)->topic].partitions[static_cast<std::size_t>((*it)->partition)].in_flight;
+    }
+    if (s.acks == 0) {
+      // No response will come: the records count as sent once the kernel has
+      // the request (see on_send).
+      c.unanswered = head;
+    } else {
+      InFlight& f = c.push_in_flight();
+      f = {h.correlation_id, wire::ApiKey::kProduce, h.api_version, head, now_ns};
+      ++c.produce_in_flight;
+    }
+    submit_send(c, w.position());
+    return true;
+  }
+
+  void seal(PartitionState& ps, Batch* b) noexcept {
+    wire::ProducerFields fields;
+    if (s.enable_idempotence) {
+      fields.producer_id = producer_id;
+      fields.producer_epoch = producer_epoch;
+      fields.base_sequence = ps.next_sequence;
+      // Sequences wrap to 0 after INT32_MAX, as the broker expects.
+      const std::int64_t next = static_cast<std::int64_t>(ps.next_sequence) + b->count();
+      ps.next_sequence = static_cast<std::int32_t>(next > INT32_MAX ? next - INT32_MAX - 1 : next);
+    }
+    b->order = ps.next_batch_order++;
+    b->seal(fields, compressor.get(), scratch);
+  }
+
+  // --- completions ---------------------------------------------------------
+
+  bool reap(bool waited) noexcept {
+    (void)waited;
+    if (io_uring_sq_ready(&ring) > 0 || defer_taskrun) {
+      io_uring_submit_and_get_events(&ring);
+    }
+    bool work = false;
+    io_uring_cqe* cqe = nullptr;
+    unsigned head = 0;
+    unsigned seen = 0;
+    io_uring_for_each_cqe(&ring, head, cqe) {
+      ++seen;
+      on_cqe(cqe->user_data, cqe->res);
+      work = true;
+    }
+    io_uring_cq_advance(&ring, seen);
+    return work;
+  }
+
+  void on_cqe(std::uint64_t data, int res) noexcept {
+    const auto op = static_cast<Op>(data & 0xff);
+    if (op == Op::kWake) {
+      arm_wake();
+      return;
+    }
+    const std::size_t idx = data >> 40;
+    const auto generation = static_cast<std::uint32_t>((data >> 8) & 0xffffffffU);
+    if (idx >= conns.size()) return;
+    Connection& c = conns[idx];
+    if (generation != c.generation) return;
+    --c.ops_pending;
+    if (c.state == Connection::State::kClosing) {
+      if (c.ops_pending == 0) backoff(c);
+      return;
+    }
+    switch (op) {
+      case Op::kConnect:
+        if (res < 0) {
+          fail_connection(c, res == -ECANCELED ? "connect timed out" : std::strerror(-res));
+          return;
+        }
+        c.state = Connection::State::kHandshake;
+        c.api_versions_version = 3;
+        arm_recv(c);
+        send_api_versions(c);
+        return;
+      case Op::kTimeout:
+        return;  // the connect's link timeout; the connect reports itself
+      case Op::kSend:
+        if (res <= 0) {
+          fail_connection(c, res == 0 ? "send returned 0" : std::strerror(-res));
+          return;
+        }
+        c.send_off += static_cast<std::size_t>(res);
+        if (c.send_off < c.send_len) {
+          arm_send(c);
+          return;
+        }
+        c.send_busy = false;
+        if (c.unanswered != nullptr) complete_unanswered(c);
+        return;
+      case Op::kRecv:
+        if (res <= 0) {
+          fail_connection(c, res == 0 ? "closed by the broker" : std::strerror(-res));
+          return;
+        }
+        c.recv_len += static_cast<std::size_t>(res);
+        if (!handle_frames(c)) return;
+        arm_recv(c);
+        return;
+      default:
+        return;
+    }
+  }
+
+  void complete_unanswered(Connection& c) noexcept {
+    Batch* b = c.unanswered;
+    c.unanswered = nullptr;
+    while (b != nullptr) {
+      Batch* next = b->next;
+      PartitionState& ps = topics[b->topic].partitions[static_cast<std::size_t>(b->partition)];
+      if (ps.in_flight > 0) --ps.in_flight;
+      report_batch(b, Errc::kOk, 0, "", -1, -1);
+      b = next;
+    }
+  }
+
+  // Every whole frame in the receive buffer; false if the connection failed.
+  bool handle_frames(Connection& c) noexcept {
+    std::size_t off = 0;
+    while (c.recv_len - off >= 4) {
+      const auto size = wire::load_be<std::int32_t>(c.recv_buf.data() + off);
+      if (wire::check_frame_size(size, kMaxResponseFrame) != wire::DecodeStatus::kOk) {
+        fail_connection(c, "response frame size out of range (not a Kafka broker?)");
+        return false;
+      }
+      const auto total = 4 + static_cast<std::size_t>(size);
+      if (c.recv_len - off < total) {
+        if (total > c.recv_buf.size()) {
+          try {
+            c.recv_buf.resize(total);
+          } catch (...) {
+            fail_connection(c, "out of memory for a response");
+            return false;
+          }
+        }
+        break;
+      }
+      if (c.in_flight_count == 0) {
+        fail_connection(c, "a response nobody asked for");
+        return false;
+      }
+      InFlight f = c.front_in_flight();
+      c.pop_in_flight();
+      const std::span<const std::byte> frame(c.recv_buf.data() + off + 4,
+                                             static_cast<std::size_t>(size));
+      wire::Reader r(frame);
+      wire::ResponseHeader rh;
+      if (wire::read_response_header(r, f.key, f.version, rh) != wire::DecodeStatus::kOk ||
+          rh.correlation_id != f.correlation) {
+        requeue_request(f.batches);
+        fail_connection(c, "response with an unexpected correlation id");
+        return false;
+      }
+      if (!handle_response(c, f, frame.subspan(r.position()))) return false;
+      off += total;
+    }
+    if (off != 0) {
+      std::memmove(c.recv_buf.data(), c.recv_buf.data() + off, c.recv_len - off);
+      c.recv_len -= off;
+    }
+    return true;
+  }
+
+  bool handle_response(Connection& c, InFlight& f, std::span<const std::byte> body) noexcept {
+    switch (f.key) {
+      case wire::ApiKey::kApiVersions:
+        return on_api_versions(c, f, body);
+      case wire::ApiKey::kMetadata:
+        metadata_in_flight = false;
+        on_metadata(body, f.version);
+        return true;
+      case wire::ApiKey::kInitProducerId:
+        on_init_producer_id(body, f.version);
+        return true;
+      case wire::ApiKey::kProduce:
+        --c.produce_in_flight;
+        on_produce(f, body);
+        return true;
+      default:
+        return true;
+    }
+  }
+
+  bool on_api_versions(Connection& c, InFlight& f, std::span<const std::byte> body) noexcept {
+    wire::ApiVersionsResponse v;
+    auto st = wire::decode_api_versions_response(body, f.version, v);
+    if (st != wire::DecodeStatus::kOk && f.version != 0) {
+      // An old broker answers in v0 with UNSUPPORTED_VERSION (KIP-511).
+      st = wire::decode_api_versions_response(body, 0, v);
+    }
+    if (st != wire::DecodeStatus::kOk) {
+      fail_connection(c, "cannot decode ApiVersions");
+      return false;
+    }
+    if (v.error_code == static_cast<std::int16_t>(ErrorCode::kUnsupportedVersion) &&
+        c.api_versions_version != 0) {
+      c.api_versions_version = 0;
+      send_api_versions(c);
+      return true;
+    }
+    if (v.error_code != 0) {
+      fail_connection(c, "ApiVersions refused");
+      return false;
+    }
+    c.produce_version = wire::negotiate_version(wire::ApiKey::kProduce, v);
+    c.metadata_version = wire::negotiate_version(wire::ApiKey::kMetadata, v);
+    c.init_producer_id_version = wire::negotiate_version(wire::ApiKey::kInitProducerId, v);
+    if (c.metadata_version < 0 || c.produce_version < 0) {
+      fatal("the broker at " + c.host + " speaks no Produce or Metadata version ringkafka knows "
+            "(Kafka 2.4 or newer is needed)");
+      fail_connection(c, "unsupported broker");
+      return false;
+    }
+    c.state = Connection::State::kReady;
+    c.backoff_ms = s.reconnect_backoff_ms;
+    bump(shared.counters.connections);
+    RK_DEBUG("node %d ready (Produce v%d, Metadata v%d)", c.node_id, c.produce_version,
+             c.metadata_version);
+    return true;
+  }
+
+  struct MetadataApply : wire::MetadataVisitor {
+    Loop& loop;
+    explicit MetadataApply(Loop& l) : loop(l) {}
+    void on_broker(const wire::MetadataBroker& b) noexcept override {
+      Connection* c = loop.node(b.node_id);
+      if (c == nullptr) {
+        try {
+          loop.add_connection(b.node_id, b.host, static_cast<std::uint16_t>(b.port));
+        } catch (...) {
+        }
+      } else if (c->host != b.host || c->port != b.port) {
+        try {
+          c->host = std::string(b.host);
+        } catch (...) {
+        }
+        c->port = static_cast<std::uint16_t>(b.port);
+        if (c->state != Connection::State::kIdle) loop.fail_connection(*c, "broker moved");
+      }
+    }
+    TopicInfo* find(std::string_view name) noexcept {
+      for (TopicInfo& t : loop.topics) {
+        if (t.name == name) return &t;
+      }
+      return nullptr;
+    }
+    void on_topic(const wire::MetadataTopic& mt) noexcept override {
+      TopicInfo* t = find(mt.name);
+      if (t == nullptr) return;
+      if (mt.error_code != 0) {
+        if (t->status != TopicStatus::kMissing) t->missing_since_ns = loop.now_ns;
+        if (t->status != TopicStatus::kOk) t->status = TopicStatus::kMissing;
+        return;
+      }
+      try {
+        // Partitions only grow in Kafka.
+        while (t->partitions.size() < static_cast<std::size_t>(mt.partition_count)) {
+          t->partitions.emplace_back();
+        }
+      } catch (...) {
+        return;
+      }
+      t->partition_count = static_cast<std::int32_t>(t->partitions.size());
+      t->status = TopicStatus::kOk;
+    }
+    void on_partition(const wire::MetadataTopic& mt,
+                      const wire::MetadataPartition& mp) noexcept override {
+      TopicInfo* t = find(mt.name);
+      if (t == nullptr || mp.partition < 0 ||
+          static_cast<std::size_t>(mp.partition) >= t->partitions.size()) {
+        return;
+      }
+      PartitionState& ps = t->partitions[static_cast<std::size_t>(mp.partition)];
+      ps.leader = mp.leader_id;
+      ps.leader_epoch = mp.leader_epoch;
+    }
+  };
+
+  void on_metadata(std::span<const std::byte> body, std::int16_t version) noexcept {
+    MetadataApply apply(*this);
+    if (wire::decode_metadata_response(body, version, apply) != wire::DecodeStatus::kOk) {
+      RK_DEBUG("malformed Metadata response");
+      metadata_wanted = true;
+      metadata_next_ns = now_ns + s.retry_backoff_ms * kMs;
+      return;
+    }
+    metadata_refresh_ns = now_ns + s.metadata_max_age_ms * kMs;
+    // Topics still unknown (or a leader missing) are asked about again soon.
+    bool again = false;
+    for (const TopicInfo& t : topics) {
+      if (t.status != TopicStatus::kOk) again = true;
+      for (const PartitionState& ps : t.partitions) again |= ps.leader < 0;
+    }
+    if (again) {
+      metadata_wanted = true;
+      metadata_next_ns = now_ns + s.retry_backoff_ms * kMs;
+    }
+  }
+
+  void on_init_producer_id(std::span<const std::byte> body, std::int16_t version) noexcept {
+    pid_in_flight = false;
+    wire::InitProducerIdResponse r;
+    if (wire::decode_init_producer_id_response(body, version, r) != wire::DecodeStatus::kOk ||
+        r.error_code != 0) {
+      // Typically COORDINATOR_LOAD_IN_PROGRESS right after the broker starts.
+      RK_DEBUG("InitProducerId failed (error %d); retrying", r.error_code);
+      pid_next_attempt_ns = now_ns + s.retry_backoff_ms * kMs;
+      return;
+    }
+    producer_id = r.producer_id;
+    producer_epoch = r.producer_epoch;
+    RK_DEBUG("producer id %lld epoch %d", static_cast<long long>(producer_id), producer_epoch);
+  }
+
+  struct ProduceApply : wire::ProduceResponseVisitor {
+    Loop& loop;
+    Batch** list;
+    explicit ProduceApply(Loop& l, Batch** batches) : loop(l), list(batches) {}
+    void on_partition(const wire::ProducePartitionResponse& p) noexcept override {
+      // Unlink the batch this answer is for.
+      for (Batch** at = list; *at != nullptr; at = &(*at)->next) {
+        Batch* b = *at;
+        if (b->partition == p.partition && loop.topics[b->topic].name == p.topic) {
+          *at = b->next;
+          b->next = nullptr;
+          loop.on_batch_result(b, p);
+          return;
+        }
+      }
+    }
+  };
+
+  void on_produce(InFlight& f, std::span<const std::byte> body) noexcept {
+    Batch* list = f.batches;
+    ProduceApply apply(*this, &list);
+    if (wire::decode_produce_response(body, f.version, apply) != wire::DecodeStatus::kOk) {
+      RK_DEBUG("malformed Produce response");
+    }
+    // Batches the response did not mention (or all of them, if it was
+    // malformed) go out again.
+    requeue_request(list);
+  }
+
+  void on_batch_result(Batch* b, const wire::ProducePartitionResponse& p) noexcept {
+    PartitionState& ps = topics[b->topic].partitions[static_cast<std::size_t>(b->partition)];
+    const std::int16_t code = p.error_code;
+    if (code == 0) {
+      if (ps.in_flight > 0) --ps.in_flight;
+      report_batch(b, Errc::kOk, 0, "", p.base_offset, p.log_append_time_ms);
+      return;
+    }
+    if (code == static_cast<std::int16_t>(ErrorCode::kDuplicateSequenceNumber)) {
+      // The broker already has it: a retry of a batch whose answer was lost.
+      if (ps.in_flight > 0) --ps.in_flight;
+      report_batch(b, Errc::kOk, 0, "", -1, -1);
+      return;
+    }
+    const wire::ErrorInfo info = wire::error_info(code);
+    if (is_leadership_error(code)) {
+      metadata_wanted = true;
+      if (p.current_leader_id >= 0) ps.leader = p.current_leader_id;  // KIP-951
+    }
+    // An earlier batch of the partition failed and is being retried: this
+    // one's sequence now has a gap before it, and goes again after it.
+    const bool gap = code == static_cast<std::int16_t>(ErrorCode::kOutOfOrderSequenceNumber) &&
+                     s.enable_idempotence && !ps.ready.empty();
+    if (info.retriable || gap) {
+      std::int64_t backoff = s.retry_backoff_ms << std::min<std::uint32_t>(b->attempts, 10);
+      backoff = std::min(backoff, s.retry_backoff_max_ms);
+      retry_batch(b, backoff);
+      return;
+    }
+    if (ps.in_flight > 0) --ps.in_flight;
+    report_batch(b, Errc::kBroker, code, info.name.data(), -1, -1);
+  }
+
+  // --- time ------------------------------------------------------------------
+
+  void housekeeping() noexcept {
+    if (now_ns >= metadata_refresh_ns && metadata_refresh_ns != 0) metadata_wanted = true;
+    for (Connection& c : conns) {
+      if (c.state == Connection::State::kConnecting &&
+          now_ns - c.connect_started_ns > (s.socket_connection_setup_timeout_ms + 1000) * kMs) {
+        fail_connection(c, "connect timed out");
+      }
+      if (c.in_flight_count != 0 &&
+          now_ns - c.front_in_flight().sent_ns > s.request_timeout_ms * kMs) {
+        fail_connection(c, "request.timeout.ms passed without a response");
+      }
+    }
+    // Batches that waited too long, and the active list's idle entries.
+    for (std::size_t i = 0; i < active.size();) {
+      auto [ti, pi] = active[i];
+      PartitionState& ps = topics[ti].partitions[static_cast<std::size_t>(pi)];
+      while (ps.ready.head != nullptr &&
+             now_ns - ps.ready.head->created_ns > s.delivery_timeout_ms * kMs) {
+        Batch* b = ps.ready.pop_front();
+        report_batch(b, Errc::kMessageTimedOut, 0, "not sent within delivery.timeout.ms", -1, -1);
+      }
+      if (ps.open != nullptr && ps.ready.empty() &&
+          now_ns - ps.open->created_ns > s.delivery_timeout_ms * kMs) {
+        Batch* b = ps.open;
+        ps.open = nullptr;
+        report_batch(b, Errc::kMessageTimedOut, 0, "not sent within delivery.timeout.ms", -1, -1);
+      }
+      if (ps.open == nullptr && ps.ready.empty()) {
+        ps.active = false;
+        active[i] = active.back();
+        active.pop_back();
+      } else {
+        ++i;
+      }
+    }
+  }
+
+  // --- sleeping --------------------------------------------------------------
+
+  bool rings_have_records() noexcept {
+    const std::uint32_t n = shared.slots_in_use.load(std::memory_order_acquire);
+    for (std::uint32_t i = 0; i < n; ++i) {
+      if (!shared.slots[i]->ring.empty()) return true;
+    }
+    return false;
+  }
+
+  void idle() noexcept {
+    if (s.idle_strategy == IdleStrategy::kSpin ||
+        (s.idle_strategy == IdleStrategy::kAdaptive &&
+         now_ns - last_work_ns < s.idle_spin_us * 1000)) {
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause();
+#endif
+      return;
+    }
+    // Tell producers we are about to sleep, then look once more.  The
+    // producer publishes a record and then reads sender_sleeping with no
+    // fence of its own; membarrier() here puts a full barrier into every
+    // running producer thread, so either that producer's record is visible
+    // to the check below or it sees the flag and wakes us (the asymmetric
+    // fence of folly's asymmetricHeavyBarrier and of userspace RCU).
+    // Without membarrier, the sleep is capped at 1 ms instead.
+    shared.sender_sleeping.store(true, std::memory_order_seq_cst);
+    if (membarrier_ok) syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
+    if (rings_have_records() || shared.flush_waiters.load(std::memory_order_acquire) != 0 ||
+        shared.stopping.load(std::memory_order_acquire)) {
+      shared.sender_sleeping.store(false, std::memory_order_relaxed);
+      return;
+    }
+    std::int64_t wait_ns = 100 * kMs;
+    if (!membarrier_ok) wait_ns = kMs;
+    if (!active.empty()) {
+      wait_ns = std::min<std::int64_t>(wait_ns, 10 * kMs);
+      for (auto [ti, pi] : active) {
+        const PartitionState& ps = topics[ti].partitions[static_cast<std::size_t>(pi)];
+        if (ps.open != nullptr) {
+          wait_ns = std::min(wait_ns, ps.open->created_ns + s.linger_ms * kMs - now_ns);
+        }
+        if (ps.ready.head != nullptr) {
+          wait_ns = std::min(wait_ns, ps.ready.head->retry_at_ns - now_ns);
+        }
+      }
+    }
+    if (metadata_wanted) wait_ns = std::min(wait_ns, metadata_next_ns - now_ns);
+    if (wait_ns > 0) {
+      __kernel_timespec ts{};
+      ts.tv_sec = wait_ns / 1'000'000'000LL;
+      ts.tv_nsec = wait_ns % 1'000'000'000LL;
+      io_uring_cqe* cqe = nullptr;
+      io_uring_submit_and_wait_timeout(&ring, &cqe, 1, &ts, nullptr);
+    }
+    shared.sender_sleeping.store(false, std::memory_order_relaxed);
+    last_work_ns = mono_ns();
+  }
+
+  // --- the end ---------------------------------------------------------------
+
+  // After close(): every record still here ends in a kPurged report.
+  void purge_everything() noexcept {
+    now_ns = mono_ns();
+    now_ms = wall_ms();
+    sync_topics();
+    const char* why = "purged: the producer closed before the record was sent";
+    const std::uint32_t n = shared.slots_in_use.load(std::memory_order_acquire);
+    for (std::uint32_t i = 0; i < n; ++i) {
+      Slot& slot = *shared.slots[i];
+      while (true) {
+        bool available = false;
+        const auto msg = slot.ring.peek(&available);
+        if (!available) break;
+        const RecordView rec = producer::decode(msg);
+        report_one(slot.index, rec.head.opaque, rec.head.topic, rec.head.partition,
+                   rec.head.timestamp_ms < 0 ? now_ms : rec.head.timestamp_ms, Errc::kPurged, 0,
+                   why);
+        slot.ring.pop();
+      }
+    }
+    for (Connection& c : conns) {
+      while (c.in_flight_count != 0) {
+        for (Batch* b = c.front_in_flight().batches; b != nullptr;) {
+          Batch* next = b->next;
+          report_batch(b, Errc::kPurged, 0, why, -1, -1);
+          b = next;
+        }
+        c.pop_in_flight();
+      }
+    }
+    for (Connection& c : conns) {
+      if (c.unanswered != nullptr) complete_unanswered(c);
+    }
+    for (TopicInfo& t : topics) {
+      for (PartitionState& ps : t.partitions) {
+        while (Batch* b = ps.ready.pop_front()) report_batch(b, Errc::kPurged, 0, why, -1, -1);
+        if (ps.open != nullptr) {
+          report_batch(ps.open, Errc::kPurged, 0, why, -1, -1);
+          ps.open = nullptr;
+        }
+      }
+    }
+  }
+};
+
+Result<std::unique_ptr<Sender>> Sender::start(producer::Shared& shared) {
+  auto loop = std::make_unique<Loop>(shared);
+  if (!loop->setup()) return Error{Errc::kResource, loop->start_error};
+  Loop* l = loop.get();
+  try {
+    l->thread = std::thread([l] {
+      pthread_setname_np(pthread_self(), "rk-sender");
+      l->run();
+    });
+  } catch (const std::exception& e) {
+    return Error{Errc::kResource, std::string("cannot start the sender thread: ") + e.what()};
+  }
+  return std::unique_ptr<Sender>(new Sender(std::move(loop)));
+}
+
+Sender::Sender(std::unique_ptr<Loop> loop) noexcept : loop_(std::move(loop)) {}
+
+Sender::~Sender() { join(); }
+
+void Sender::join() noexcept {
+  if (loop_ && loop_->thread.joinable()) loop_->thread.join();
+}
+
+}  // namespace ringkafka::sender

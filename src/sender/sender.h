@@ -1,0 +1,31 @@
+// The sender thread: one io_uring event loop that drains every producing
+// thread's ring, partitions and batches the records, talks to the brokers
+// and hands back delivery reports.  docs/architecture.md has the picture.
+#pragma once
+
+#include <memory>
+
+#include "producer/shared.h"
+#include "ringkafka/error.h"
+
+namespace ringkafka::sender {
+
+class Sender {
+ public:
+  // Starts the thread.  Errors: kResource (a thread, io_uring, memory).
+  static Result<std::unique_ptr<Sender>> start(producer::Shared& shared);
+  // Joins the thread; shared.stopping must have been set.
+  ~Sender();
+  Sender(const Sender&) = delete;
+  Sender& operator=(const Sender&) = delete;
+
+  void join() noexcept;
+
+  struct Loop;
+
+ private:
+  explicit Sender(std::unique_ptr<Loop> loop) noexcept;
+  std::unique_ptr<Loop> loop_;
+};
+
+}  // namespace ringkafka::sender
