@@ -1,0 +1,435 @@
+// The producer end to end against the scriptable test broker: delivery
+// reports, sealing rules, idle strategies, backpressure, thread limits,
+// shutdown.  Kafka compatibility is shown against real Kafka in
+// tests/integration/; this suite is about the producer's own behaviour.
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "../broker/test_broker.h"
+#include "partition/murmur2.h"
+#include "ringkafka/producer.h"
+
+namespace rk = ringkafka;
+namespace tb = ringkafka::test_broker;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* kTopic = "orders";
+
+class ProducerTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_EQ(broker_.start(), ""); }
+
+  // low_latency plus the broker and whatever the test sets.
+  std::unique_ptr<rk::Producer> make(std::map<std::string, std::string> extra = {},
+                                     rk::Config config = rk::Config::low_latency()) {
+    config.bootstrap_servers(broker_.bootstrap());
+    for (const auto& [k, v] : extra) {
+      auto r = config.set(k, v);
+      EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+    }
+    auto p = rk::Producer::create(config);
+    EXPECT_TRUE(p.ok()) << (p.ok() ? "" : p.error().message);
+    if (!p.ok()) return nullptr;
+    topic_ = p.value()->topic(kTopic).value();
+    return std::move(p.value());
+  }
+
+  // Polls until `n` reports arrived (or 10 s passed).
+  static std::vector<rk::DeliveryReport> collect(rk::Producer& p, std::size_t n) {
+    std::vector<rk::DeliveryReport> out;
+    rk::DeliveryReport buf[256];
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (out.size() < n && std::chrono::steady_clock::now() < deadline) {
+      const std::size_t got = p.poll(buf);
+      out.insert(out.end(), buf, buf + got);
+      if (got == 0) std::this_thread::sleep_for(100us);
+    }
+    return out;
+  }
+
+  static std::int64_t records_on_broker(const tb::TestBroker& b) {
+    return static_cast<std::int64_t>(b.counters().records);
+  }
+
+  tb::TestBroker broker_{tb::Config{1, {{kTopic, 3}}, true, 100 << 20}};
+  rk::Topic topic_;
+};
+
+TEST_F(ProducerTest, EveryRecordGetsOneReportWithItsOffset) {
+  auto p = make();
+  ASSERT_TRUE(p);
+  constexpr int kRecords = 5000;
+  for (int i = 0; i < kRecords; ++i) {
+    const std::string key = std::string("key-").append(std::to_string(i % 97));
+    rk::Errc e;
+    while ((e = p->produce(topic_, key, std::string("v").append(std::to_string(i)), {}, rk::kTimestampNow,
+                           reinterpret_cast<void*>(static_cast<std::uintptr_t>(i + 1)))) ==
+           rk::Errc::kQueueFull) {
+      std::this_thread::yield();
+    }
+    ASSERT_EQ(e, rk::Errc::kOk);
+  }
+  const auto reports = collect(*p, kRecords);
+  ASSERT_EQ(reports.size(), static_cast<std::size_t>(kRecords));
+  std::set<std::pair<std::int32_t, std::int64_t>> places;
+  std::set<std::uintptr_t> opaques;
+  for (const auto& r : reports) {
+    ASSERT_TRUE(r.ok()) << rk::to_string(r.error) << " " << r.message;
+    const auto i = reinterpret_cast<std::uintptr_t>(r.opaque) - 1;
+    opaques.insert(i);
+    const std::string key = std::string("key-").append(std::to_string(i % 97));
+    const auto bytes = std::as_bytes(std::span(key.data(), key.size()));
+    EXPECT_EQ(r.partition, rk::partition::murmur2_partition(bytes, 3));
+    EXPECT_TRUE(places.insert({r.partition, r.offset}).second) << "offset reported twice";
+    EXPECT_GT(r.timestamp_ms, 0);
+  }
+  EXPECT_EQ(opaques.size(), static_cast<std::size_t>(kRecords));
+  // The offsets are exactly the broker's: 0..high watermark of each partition.
+  for (std::int32_t part = 0; part < 3; ++part) {
+    const auto hw = broker_.high_watermark(kTopic, part);
+    std::int64_t expect = 0;
+    for (const auto& [pp, off] : places) {
+      if (pp == part) {
+        EXPECT_EQ(off, expect++);
+      }
+    }
+    EXPECT_EQ(expect, hw);
+  }
+  EXPECT_TRUE(broker_.validation_errors().empty());
+  EXPECT_EQ(p->in_flight(), 0U);
+}
+
+TEST_F(ProducerTest, CallbackModeReportsOnTheSenderThread) {
+  struct Seen {
+    std::atomic<int> ok{0};
+    std::atomic<bool> other_thread{true};
+    std::thread::id producer_thread;
+  } seen;
+  seen.producer_thread = std::this_thread::get_id();
+  rk::Config config = rk::Config::low_latency();
+  config.delivery_callback(
+      [](const rk::DeliveryReport& r, void* ctx) noexcept {
+        auto* s = static_cast<Seen*>(ctx);
+        if (r.ok()) s->ok.fetch_add(1);
+        if (std::this_thread::get_id() == s->producer_thread) s->other_thread = false;
+      },
+      &seen);
+  auto p = make({}, config);
+  ASSERT_TRUE(p);
+  for (int i = 0; i < 1000; ++i) ASSERT_EQ(p->produce(topic_, "k", "v"), rk::Errc::kOk);
+  ASSERT_EQ(p->flush(10s), rk::Errc::kOk);
+  EXPECT_EQ(seen.ok.load(), 1000);
+  EXPECT_TRUE(seen.other_thread.load());
+  rk::DeliveryReport buf[8];
+  EXPECT_EQ(p->poll(buf), 0U);
+}
+
+TEST_F(ProducerTest, LingerHoldsTheBatchUntilFlush) {
+  auto p = make({{"linger.ms", "60000"}});
+  ASSERT_TRUE(p);
+  for (int i = 0; i < 10; ++i) ASSERT_EQ(p->produce(topic_, rk::Bytes::null(), "v", {}, -1, nullptr, 0), rk::Errc::kOk);
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(records_on_broker(broker_), 0) << "sent before linger.ms or flush";
+  ASSERT_EQ(p->flush(10s), rk::Errc::kOk);
+  EXPECT_EQ(records_on_broker(broker_), 10);
+  EXPECT_EQ(broker_.batches(kTopic, 0).size(), 1U) << "one linger, one batch";
+  EXPECT_EQ(collect(*p, 10).size(), 10U);
+}
+
+TEST_F(ProducerTest, BatchSizeBoundsEachBatch) {
+  auto p = make({{"linger.ms", "60000"}, {"batch.size", "1024"}});
+  ASSERT_TRUE(p);
+  const std::string value(100, 'x');
+  for (int i = 0; i < 100; ++i) ASSERT_EQ(p->produce(topic_, rk::Bytes::null(), value, {}, -1, nullptr, 1), rk::Errc::kOk);
+  ASSERT_EQ(p->flush(10s), rk::Errc::kOk);
+  const auto batches = broker_.batches(kTopic, 1);
+  EXPECT_GE(batches.size(), 10U);
+  std::int32_t total = 0;
+  for (const auto& b : batches) {
+    EXPECT_LE(b.bytes.size() - 61, 1024U) << "records of one batch above batch.size";
+    total += b.header.record_count;
+  }
+  EXPECT_EQ(total, 100);
+  EXPECT_EQ(collect(*p, 100).size(), 100U);
+}
+
+TEST_F(ProducerTest, RecordsArrivingWhileARequestIsInFlightFormTheNextBatch) {
+  auto p = make({{"max.in.flight.requests.per.connection", "1"}});
+  ASSERT_TRUE(p);
+  // Let the connection come up so the first record goes out alone.
+  ASSERT_EQ(p->produce(topic_, rk::Bytes::null(), "first", {}, -1, nullptr, 2), rk::Errc::kOk);
+  ASSERT_EQ(p->flush(10s), rk::Errc::kOk);
+  broker_.delay_responses(1, 300ms);
+  ASSERT_EQ(p->produce(topic_, rk::Bytes::null(), "alone", {}, -1, nullptr, 2), rk::Errc::kOk);
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (broker_.counters().produce_requests < 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(1ms);
+  }
+  for (int i = 0; i < 50; ++i) ASSERT_EQ(p->produce(topic_, rk::Bytes::null(), "later", {}, -1, nullptr, 2), rk::Errc::kOk);
+  ASSERT_EQ(p->flush(10s), rk::Errc::kOk);
+  const auto batches = broker_.batches(kTopic, 2);
+  ASSERT_EQ(batches.size(), 3U);
+  EXPECT_EQ(batches[1].header.record_count, 1);
+  EXPECT_EQ(batches[2].header.record_count, 50);
+  EXPECT_EQ(collect(*p, 52).size(), 52U);
+}
+
+class IdleStrategyTest : public ProducerTest, public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(IdleStrategyTest, DeliversAndWakesUp) {
+  auto p = make({{"sender.idle.strategy", GetParam()}, {"sender.idle.spin.us", "10"}});
+  ASSERT_TRUE(p);
+  // Bursts with pauses, so that the sender goes idle (and, except for
+  // spin, to sleep) between them and must be woken.
+  for (int burst = 0; burst < 5; ++burst) {
+    for (int i = 0; i < 200; ++i) ASSERT_EQ(p->produce(topic_, "k", "v"), rk::Errc::kOk);
+    const auto reports = collect(*p, 200);
+    ASSERT_EQ(reports.size(), 200U);
+    for (const auto& r : reports) ASSERT_TRUE(r.ok());
+    std::this_thread::sleep_for(20ms);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Strategies, IdleStrategyTest,
+                         ::testing::Values("spin", "adaptive", "block"));
+
+TEST_F(ProducerTest, FullReportQueueSaysQueueFullAtOnceAndLosesNothing) {
+  auto p = make({{"report.queue.size", "64"}, {"max.block.ms", "10000"}});
+  ASSERT_TRUE(p);
+  for (int i = 0; i < 64; ++i) ASSERT_EQ(p->produce(topic_, "k", "v"), rk::Errc::kOk);
+  // Blocking could never end: only this thread's poll() makes room.
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(p->produce(topic_, "k", "v"), rk::Errc::kQueueFull);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
+  const auto reports = collect(*p, 64);
+  EXPECT_EQ(reports.size(), 64U);
+  EXPECT_EQ(p->produce(topic_, "k", "v"), rk::Errc::kOk);
+  EXPECT_EQ(collect(*p, 1).size(), 1U);
+}
+
+TEST_F(ProducerTest, FullRingBlocksForMaxBlockMsThenTimesOut) {
+  // One batch buffer in buffer.memory and one request at a time, answered
+  // slowly: the sender cannot take more records, the ring fills.
+  auto p = make({{"ring.bytes", "4096"},
+                 {"buffer.memory", "40000"},
+                 {"max.in.flight.requests.per.connection", "1"},
+                 {"max.block.ms", "200"}});
+  ASSERT_TRUE(p);
+  ASSERT_EQ(p->produce(topic_, "k", "v"), rk::Errc::kOk);
+  ASSERT_EQ(p->flush(10s), rk::Errc::kOk);
+  broker_.delay_responses(1, 1500ms);
+  const std::string value(200, 'v');
+  std::size_t accepted = 1;
+  rk::Errc e = rk::Errc::kOk;
+  const auto t0 = std::chrono::steady_clock::now();
+  while ((e = p->produce(topic_, "k", value)) == rk::Errc::kOk) ++accepted;
+  const auto waited = std::chrono::steady_clock::now() - t0;
+  EXPECT_EQ(e, rk::Errc::kTimedOut);
+  EXPECT_GE(waited, 190ms);
+  // Nothing accepted is lost: every record gets its report.
+  const auto reports = collect(*p, accepted);
+  EXPECT_EQ(reports.size(), accepted);
+  for (const auto& r : reports) EXPECT_TRUE(r.ok()) << r.message;
+}
+
+TEST_F(ProducerTest, QueueFullWithoutBlockingWhenMaxBlockMsIsZero) {
+  auto p = make({{"ring.bytes", "4096"},
+                 {"buffer.memory", "40000"},
+                 {"max.in.flight.requests.per.connection", "1"},
+                 {"max.block.ms", "0"}});
+  ASSERT_TRUE(p);
+  ASSERT_EQ(p->produce(topic_, "k", "v"), rk::Errc::kOk);
+  ASSERT_EQ(p->flush(10s), rk::Errc::kOk);
+  broker_.delay_responses(1, 500ms);
+  const std::string value(200, 'v');
+  std::size_t accepted = 1;
+  rk::Errc e = rk::Errc::kOk;
+  while ((e = p->produce(topic_, "k", value)) == rk::Errc::kOk) ++accepted;
+  EXPECT_EQ(e, rk::Errc::kQueueFull);
+  EXPECT_EQ(collect(*p, accepted).size(), accepted);
+}
+
+TEST_F(ProducerTest, MoreThreadsThanConfiguredGetAClearError) {
+  auto p = make({{"producer.threads.max", "2"}});
+  ASSERT_TRUE(p);
+  ASSERT_EQ(p->register_thread(), rk::Errc::kOk);
+  std::atomic<bool> release{false};
+  std::atomic<int> claimed{0};
+  std::thread second([&] {
+    EXPECT_EQ(p->produce(topic_, "k", "v"), rk::Errc::kOk);
+    claimed = 1;
+    while (!release) std::this_thread::sleep_for(1ms);
+    EXPECT_EQ(collect(*p, 1).size(), 1U);
+  });
+  while (claimed == 0) std::this_thread::sleep_for(1ms);
+  rk::Errc third = rk::Errc::kOk;
+  std::thread([&] { third = p->produce(topic_, "k", "v"); }).join();
+  EXPECT_EQ(third, rk::Errc::kTooManyThreads);
+  release = true;
+  second.join();
+}
+
+TEST_F(ProducerTest, ReportsOfAnExitedThreadGoToWhoeverPolls) {
+  auto p = make();
+  ASSERT_TRUE(p);
+  std::thread([&] {
+    for (int i = 0; i < 100; ++i) ASSERT_EQ(p->produce(topic_, "k", "v"), rk::Errc::kOk);
+  }).join();
+  ASSERT_EQ(p->flush(10s), rk::Errc::kOk);
+  const auto reports = collect(*p, 100);
+  EXPECT_EQ(reports.size(), 100U);
+  // The exited thread's slot can be claimed again once its reports are taken.
+  std::thread([&] { EXPECT_EQ(p->produce(topic_, "k", "v"), rk::Errc::kOk); }).join();
+  ASSERT_EQ(p->flush(10s), rk::Errc::kOk);
+  EXPECT_EQ(collect(*p, 1).size(), 1U);
+}
+
+TEST_F(ProducerTest, BadInputIsRefusedOrReportedWithoutHarmingOthers) {
+  auto p = make({{"max.request.size", "100000"}});
+  ASSERT_TRUE(p);
+  const std::string huge(200000, 'x');
+  EXPECT_EQ(p->produce(topic_, "k", huge), rk::Errc::kRecordTooLarge);
+  EXPECT_EQ(p->produce(rk::Topic{77}, "k", "v"), rk::Errc::kInvalidArgument);
+  EXPECT_EQ(p->produce(topic_, "k", "v", {}, -5), rk::Errc::kInvalidArgument);
+  EXPECT_EQ(p->produce(topic_, "k", "v", {}, -1, nullptr, -2), rk::Errc::kInvalidArgument);
+  ASSERT_EQ(p->produce(topic_, "k", "bad", {}, -1, nullptr, 99), rk::Errc::kOk);
+  ASSERT_EQ(p->produce(topic_, rk::Bytes::null(), "", {}, -1, nullptr, 0), rk::Errc::kOk);
+  ASSERT_EQ(p->produce(topic_, "", rk::Bytes::null()), rk::Errc::kOk);
+  const auto reports = collect(*p, 3);
+  ASSERT_EQ(reports.size(), 3U);
+  int out_of_range = 0;
+  for (const auto& r : reports) {
+    if (r.error == rk::Errc::kPartitionOutOfRange) {
+      ++out_of_range;
+    } else {
+      EXPECT_TRUE(r.ok()) << r.message;
+    }
+  }
+  EXPECT_EQ(out_of_range, 1);
+}
+
+TEST_F(ProducerTest, UnknownTopicEndsInAnErrorReport) {
+  auto p = make({{"topic.metadata.propagation.max.ms", "300"}});
+  ASSERT_TRUE(p);
+  const auto missing = p->topic("no-such-topic").value();
+  ASSERT_EQ(p->produce(missing, "k", "v"), rk::Errc::kOk);
+  ASSERT_EQ(p->produce(topic_, "k", "v"), rk::Errc::kOk);
+  const auto reports = collect(*p, 2);
+  ASSERT_EQ(reports.size(), 2U);
+  int unknown = 0;
+  for (const auto& r : reports) unknown += r.error == rk::Errc::kUnknownTopic ? 1 : 0;
+  EXPECT_EQ(unknown, 1);
+}
+
+TEST_F(ProducerTest, IdempotentBatchesCarryTheProducerIdAndContiguousSequences) {
+  auto p = make({{"linger.ms", "1"}}, rk::Config::durable());
+  ASSERT_TRUE(p);
+  for (int i = 0; i < 3000; ++i) {
+    ASSERT_EQ(p->produce(topic_, rk::Bytes::null(), std::string("v").append(std::to_string(i)), {}, -1, nullptr, 0),
+              rk::Errc::kOk);
+  }
+  ASSERT_EQ(p->flush(10s), rk::Errc::kOk);
+  EXPECT_EQ(collect(*p, 3000).size(), 3000U);
+  const auto batches = broker_.batches(kTopic, 0);
+  ASSERT_FALSE(batches.empty());
+  std::int32_t next = 0;
+  for (const auto& b : batches) {
+    EXPECT_GE(b.header.producer_id, 0);
+    EXPECT_EQ(b.header.base_sequence, next);
+    next += b.header.record_count;
+  }
+  EXPECT_EQ(next, 3000);
+  EXPECT_TRUE(broker_.validation_errors().empty());
+}
+
+TEST_F(ProducerTest, AcksZeroReportsWithoutOffsets) {
+  auto p = make({{"acks", "0"}});
+  ASSERT_TRUE(p);
+  for (int i = 0; i < 500; ++i) ASSERT_EQ(p->produce(topic_, "k", "v"), rk::Errc::kOk);
+  const auto reports = collect(*p, 500);
+  ASSERT_EQ(reports.size(), 500U);
+  for (const auto& r : reports) {
+    EXPECT_TRUE(r.ok());
+    EXPECT_EQ(r.offset, -1);
+  }
+}
+
+TEST_F(ProducerTest, CloseRefusesNewRecordsAndIsIdempotent) {
+  auto p = make();
+  ASSERT_TRUE(p);
+  ASSERT_EQ(p->produce(topic_, "k", "v"), rk::Errc::kOk);
+  EXPECT_EQ(p->close(10s), rk::Errc::kOk);
+  EXPECT_EQ(p->produce(topic_, "k", "v"), rk::Errc::kClosed);
+  EXPECT_EQ(p->close(10s), rk::Errc::kOk);
+  EXPECT_EQ(collect(*p, 1).size(), 1U);
+}
+
+TEST(ProducerShutdown, DestructorDoesNotHangOnAnUnreachableBrokerAndPurges) {
+  std::atomic<int> purged{0};
+  rk::Config config = rk::Config::low_latency();
+  config.bootstrap_servers("127.0.0.1:1");  // nothing listens there
+  ASSERT_TRUE(config.set("request.timeout.ms", "500").ok());
+  ASSERT_TRUE(config.set("delivery.timeout.ms", "1000").ok());
+  config.delivery_callback(
+      [](const rk::DeliveryReport& r, void* ctx) noexcept {
+        // Purged at close, or timed out just before: an error either way.
+        if (r.error == rk::Errc::kPurged || r.error == rk::Errc::kMessageTimedOut) {
+          static_cast<std::atomic<int>*>(ctx)->fetch_add(1);
+        }
+      },
+      &purged);
+  const auto t0 = std::chrono::steady_clock::now();
+  {
+    auto p = rk::Producer::create(config);
+    ASSERT_TRUE(p.ok());
+    const auto t = p.value()->topic("orders").value();
+    for (int i = 0; i < 10; ++i) ASSERT_EQ(p.value()->produce(t, "k", "v"), rk::Errc::kOk);
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 15s);
+  EXPECT_EQ(purged.load(), 10);
+}
+
+TEST_F(ProducerTest, ManyThreadsEachGetTheirOwnReports) {
+  auto p = make();
+  ASSERT_TRUE(p);
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 5000;
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      const std::string key = std::string("thread-").append(std::to_string(t));
+      std::size_t got = 0;
+      rk::DeliveryReport buf[128];
+      for (int i = 0; i < kPerThread; ++i) {
+        while (p->produce(topic_, key, "v", {}, -1, reinterpret_cast<void*>(static_cast<std::uintptr_t>(t + 1))) !=
+               rk::Errc::kOk) {
+          got += p->poll(buf);
+        }
+      }
+      const auto deadline = std::chrono::steady_clock::now() + 10s;
+      while (got < kPerThread && std::chrono::steady_clock::now() < deadline) {
+        const std::size_t n = p->poll(buf);
+        for (std::size_t j = 0; j < n; ++j) {
+          if (reinterpret_cast<std::uintptr_t>(buf[j].opaque) != static_cast<std::uintptr_t>(t + 1)) ++wrong;
+        }
+        got += n;
+      }
+      EXPECT_EQ(got, static_cast<std::size_t>(kPerThread));
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_EQ(records_on_broker(broker_), kThreads * kPerThread);
+}
+
+}  // namespace
