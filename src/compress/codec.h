@@ -9,7 +9,7 @@
 //           [int32 length][raw snappy block] (big-endian)
 //   lz4     LZ4 frame: 64 KiB blocks, independent, no block  any LZ4 frame
 //           or content checksum, no content size
-//   zstd    one zstd frame, content size in the header       zstd frames
+//   zstd    one zstd frame (no content size, as Java)        zstd frames
 //
 // A Compressor holds one codec's contexts, made once by create(); a
 // Decompressor holds one of each.  compress() and decompress() reuse them,
@@ -27,9 +27,8 @@
 //           parser, which allocates a table per 64 KiB block inside liblz4.
 //           Reading, LZ4F allocates its block buffers on the first frame and
 //           again only for a frame with larger blocks than any before.
-//   zstd    none while batches stay of similar size; zstd resizes its
-//           workspace when a batch needs larger tables than it has, or after
-//           128 calls in a row that need less than a third of it.
+//   zstd    none: the compressor is a static context whose workspace,
+//           sized for the level's largest input, is allocated by create().
 //   snappy  reading none; writing allocates once per 32 KiB block, inside
 //           the snappy library (its RawCompress allocates its hash table and
 //           has no way to pass one in).

@@ -1,8 +1,11 @@
-// zstd: one standard frame (RFC 8878).  ZSTD_compress2() knows the input
-// size, so the frame header carries it; the Java client streams and leaves
-// it out, and reads either.
+// zstd: one standard frame (RFC 8878).  With the static context below the
+// frame header leaves the content size out, as the Java client's does;
+// every reader reads either.
+#define ZSTD_STATIC_LINKING_ONLY  // ZSTD_initStaticCCtx, ZSTD_estimateCCtxSize
 #include <zstd.h>
 #include <zstd_errors.h>
+
+#include <cstdlib>
 
 #include "compress/codecs.h"
 
@@ -11,17 +14,25 @@ namespace ringkafka::compress::detail {
 int zstd_min_level() noexcept { return ZSTD_minCLevel(); }
 int zstd_max_level() noexcept { return ZSTD_maxCLevel(); }
 
+// A static context: one workspace sized for the level's largest input,
+// made here, so that compressing never allocates.  A context made with
+// ZSTD_createCCtx() resizes its workspace whenever the input sizes move
+// (more room for a large batch, less after 128 small ones), which is an
+// allocation in the middle of traffic.  The context lives at the start of
+// the workspace, so freeing the workspace frees it.
 ZSTD_CCtx_s* new_zstd_writer(int level) noexcept {
-  ZSTD_CCtx* c = ZSTD_createCCtx();
-  if (c == nullptr) return nullptr;
-  if (ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, level))) {
-    ZSTD_freeCCtx(c);
+  const std::size_t size = ZSTD_estimateCCtxSize(level);
+  void* workspace = std::malloc(size);
+  if (workspace == nullptr) return nullptr;
+  ZSTD_CCtx* c = ZSTD_initStaticCCtx(workspace, size);
+  if (c == nullptr || ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, level))) {
+    std::free(workspace);
     return nullptr;
   }
   return c;
 }
 
-void free_zstd_writer(ZSTD_CCtx_s* c) noexcept { ZSTD_freeCCtx(c); }
+void free_zstd_writer(ZSTD_CCtx_s* c) noexcept { std::free(c); }
 
 std::size_t zstd_bound(std::size_t n) noexcept { return ZSTD_compressBound(n); }
 

@@ -2,6 +2,7 @@
 
 #include <mimalloc.h>
 
+#include <algorithm>
 #include <cstring>
 #include <new>
 
@@ -77,20 +78,33 @@ std::size_t class_capacity(std::uint8_t size_class, std::size_t batch_size) noex
 
 BatchPool::~BatchPool() {
   for (Batch* b : all_) {
-    mi_free(b->memory);
+    if (b->size_class != 0) mi_free(b->memory);
     delete b;
   }
+  mi_free(region_);
 }
 
-void BatchPool::preallocate(std::size_t count) noexcept {
-  Batch* got[64];
-  std::size_t n = 0;
-  while (n < count && n < 64) {
-    Batch* b = acquire(0);
-    if (b == nullptr) break;
-    got[n++] = b;
+bool BatchPool::preallocate() noexcept {
+  const std::size_t cap = class_capacity(0, batch_size_);
+  const std::size_t count = std::max<std::size_t>(1, budget_ / cap);
+  region_ = static_cast<std::byte*>(mi_malloc_aligned(count * cap, 4096));
+  if (region_ == nullptr) return false;
+  try {
+    all_.reserve(count + 64);
+    for (std::size_t i = 0; i < count; ++i) {
+      auto* b = new Batch;
+      b->memory = region_ + i * cap;
+      b->capacity = cap;
+      b->size_class = 0;
+      all_.push_back(b);
+      b->next = free_[0];
+      free_[0] = b;
+    }
+  } catch (...) {
+    return false;
   }
-  for (std::size_t i = 0; i < n; ++i) release(got[i]);
+  allocated_ = count * cap;
+  return true;
 }
 
 Batch* BatchPool::acquire(std::uint8_t size_class) noexcept {
@@ -99,6 +113,8 @@ Batch* BatchPool::acquire(std::uint8_t size_class) noexcept {
   Batch* b = free_[size_class];
   if (b != nullptr) {
     free_[size_class] = b->next;
+  } else if (size_class == 0) {
+    return nullptr;  // all made at create: buffer.memory is in use
   } else {
     // Growth: only until the pool holds what the traffic needs.
     b = new (std::nothrow) Batch;

@@ -83,9 +83,11 @@ struct Batch {
 [[nodiscard]] std::uint8_t size_class_for(std::size_t record_bytes, std::size_t batch_size) noexcept;
 [[nodiscard]] std::size_t class_capacity(std::uint8_t size_class, std::size_t batch_size) noexcept;
 
-// Batch buffers and Batch objects, recycled.  A class's free list grows
-// only when every buffer of that class is in use and buffer.memory allows
-// another; in steady state acquire() and release() only move pointers.
+// Batch buffers and Batch objects, recycled.  Class-0 buffers (records up
+// to batch.size) are all made at create, as many as buffer.memory holds;
+// larger classes, for records larger than batch.size, are allocated the
+// first time such a record comes and recycled after.  acquire() and
+// release() only move pointers once a buffer exists.
 class BatchPool {
  public:
   BatchPool(std::size_t batch_size, std::size_t budget_bytes) noexcept
@@ -94,8 +96,10 @@ class BatchPool {
   BatchPool(const BatchPool&) = delete;
   BatchPool& operator=(const BatchPool&) = delete;
 
-  // Allocates `count` class-0 buffers up front (at create).
-  void preallocate(std::size_t count) noexcept;
+  // Carves every class-0 buffer buffer.memory allows out of one region,
+  // allocated now (at create) so that traffic never allocates them.  The
+  // OS backs the region's pages on first touch.  False without memory.
+  [[nodiscard]] bool preallocate() noexcept;
 
   // A batch with a buffer of `size_class`, or nullptr when buffer.memory is
   // used up (or memory cannot be had).  One buffer is always allowed when
@@ -115,6 +119,7 @@ class BatchPool {
   std::size_t allocated_ = 0;
   Batch* free_[kClasses] = {};
   std::vector<Batch*> all_;
+  std::byte* region_ = nullptr;  // the preallocated class-0 buffers
 };
 
 }  // namespace ringkafka::sender

@@ -178,7 +178,10 @@ struct Sender::Loop {
     partitioner = partition::Partitioner::create(s.partitioner, partition::random_seed(),
                                                  s.batch_size);
     if (!partitioner) partitioner = partition::Partitioner::create(partition::Kind::kSticky, 1);
-    pool.preallocate(16);
+    if (!pool.preallocate()) {
+      start_error = "cannot allocate buffer.memory (" + std::to_string(s.buffer_memory) + " bytes)";
+      return false;
+    }
     shared.counters.batch_buffers.store(pool.buffers_allocated(), std::memory_order_relaxed);
     shared.counters.batch_buffer_bytes.store(pool.bytes_allocated(), std::memory_order_relaxed);
     return true;

@@ -499,14 +499,17 @@ TEST(CompressFormat, Lz4WritesIndependent64KiBBlocksWithoutChecksums) {
   }
 }
 
-TEST(CompressFormat, ZstdWritesOneFrameWithItsContentSize) {
+// One frame.  Its header does not carry the content size (a static context
+// streams, as the Java client does); readers need none.
+TEST(CompressFormat, ZstdWritesOneFrame) {
   const Bytes in = text(70000);
   const Bytes packed = pack(Compression::kZstd, in);
   ASSERT_GE(packed.size(), 4U);
   std::uint32_t magic = 0;
   std::memcpy(&magic, packed.data(), 4);
   EXPECT_EQ(magic, 0xFD2FB528U);
-  EXPECT_EQ(ZSTD_getFrameContentSize(packed.data(), packed.size()), in.size());
+  const auto content = ZSTD_getFrameContentSize(packed.data(), packed.size());
+  EXPECT_TRUE(content == in.size() || content == ZSTD_CONTENTSIZE_UNKNOWN) << content;
   EXPECT_EQ(ZSTD_findFrameCompressedSize(packed.data(), packed.size()), packed.size());
 }
 
