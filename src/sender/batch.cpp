@@ -1,6 +1,7 @@
 #include "sender/batch.h"
 
 #include <mimalloc.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <cstring>
@@ -84,11 +85,12 @@ BatchPool::~BatchPool() {
   mi_free(region_);
 }
 
-bool BatchPool::preallocate() noexcept {
+bool BatchPool::preallocate(bool large_pages) noexcept {
   const std::size_t cap = class_capacity(0, batch_size_);
   const std::size_t count = std::max<std::size_t>(1, budget_ / cap);
   region_ = static_cast<std::byte*>(mi_malloc_aligned(count * cap, 4096));
   if (region_ == nullptr) return false;
+  if (large_pages) madvise(region_, count * cap, MADV_HUGEPAGE);
   try {
     all_.reserve(count + 64);
     for (std::size_t i = 0; i < count; ++i) {

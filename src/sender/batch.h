@@ -98,8 +98,9 @@ class BatchPool {
 
   // Carves every class-0 buffer buffer.memory allows out of one region,
   // allocated now (at create) so that traffic never allocates them.  The
-  // OS backs the region's pages on first touch.  False without memory.
-  [[nodiscard]] bool preallocate() noexcept;
+  // OS backs the region's pages on first touch (with transparent huge
+  // pages when `large_pages`).  False without memory.
+  [[nodiscard]] bool preallocate(bool large_pages) noexcept;
 
   // A batch with a buffer of `size_class`, or nullptr when buffer.memory is
   // used up (or memory cannot be had).  One buffer is always allowed when

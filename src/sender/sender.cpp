@@ -178,7 +178,7 @@ struct Sender::Loop {
     partitioner = partition::Partitioner::create(s.partitioner, partition::random_seed(),
                                                  s.batch_size);
     if (!partitioner) partitioner = partition::Partitioner::create(partition::Kind::kSticky, 1);
-    if (!pool.preallocate()) {
+    if (!pool.preallocate(s.large_pages)) {
       start_error = "cannot allocate buffer.memory (" + std::to_string(s.buffer_memory) + " bytes)";
       return false;
     }
@@ -1295,7 +1295,13 @@ struct Sender::Loop {
       }
     }
     for (Connection& c : conns) {
-      if (c.unanswered != nullptr) complete_unanswered(c);
+      // acks=0 requests the kernel had not fully taken: not sent, purged.
+      for (Batch* b = c.unanswered; b != nullptr;) {
+        Batch* next = b->next;
+        report_batch(b, Errc::kPurged, 0, why, -1, -1);
+        b = next;
+      }
+      c.unanswered = nullptr;
     }
     for (TopicInfo& t : topics) {
       for (PartitionState& ps : t.partitions) {

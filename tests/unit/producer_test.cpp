@@ -199,6 +199,15 @@ TEST_P(IdleStrategyTest, DeliversAndWakesUp) {
   }
 }
 
+TEST_F(ProducerTest, SqpollAndAPinnedSenderDeliver) {
+  auto p = make({{"io_uring.sqpoll", "true"}, {"sender.cpu", "0"}});
+  ASSERT_TRUE(p);
+  for (int i = 0; i < 1000; ++i) ASSERT_EQ(p->produce(topic_, "k", "v"), rk::Errc::kOk);
+  const auto reports = collect(*p, 1000);
+  ASSERT_EQ(reports.size(), 1000U);
+  for (const auto& r : reports) ASSERT_TRUE(r.ok()) << r.message;
+}
+
 INSTANTIATE_TEST_SUITE_P(Strategies, IdleStrategyTest,
                          ::testing::Values("spin", "adaptive", "block"));
 
