@@ -149,7 +149,7 @@ class SpscByteRing {
   std::uint64_t peek_read_ = 0;
 
   // Keeps whatever follows this object off the consumer's line.
-  alignas(kCacheLine) char pad_[1] = {};
+  [[maybe_unused]] alignas(kCacheLine) char pad_[1] = {};
 };
 
 static_assert(alignof(SpscByteRing) == kCacheLine);

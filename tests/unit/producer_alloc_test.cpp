@@ -123,7 +123,7 @@ const char* g_broker_exe = nullptr;
 
 // Produces `n` records and polls until every report is in; false on any
 // error (no gtest assertion inside: it would allocate in the window).
-bool produce_and_drain(rk::Producer& p, rk::Topic t, int n, int* errors) {
+[[maybe_unused]] bool produce_and_drain(rk::Producer& p, rk::Topic t, int n, int* errors) {
   char key[16];
   char value[100];
   std::memset(value, 'v', sizeof value);
