@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "config/settings.h"
+#include "core/asymmetric_fence.h"
 #include "producer/record_format.h"
 #include "producer/shared.h"
 #include "sender/sender.h"
@@ -106,7 +107,7 @@ struct Producer::Impl {
   void* ring_memory = nullptr;
   void* report_memory = nullptr;
   std::mutex close_mu;
-  bool sender_joined = false;
+  std::atomic<bool> sender_joined{false};
 
   Slot* slot_for_thread(Errc* error) noexcept {
     ThreadSlots& t = tl_slots;
@@ -114,12 +115,25 @@ struct Producer::Impl {
     return claim_slot(t, error);
   }
 
-  Slot* claim_slot(ThreadSlots& t, Errc* error) noexcept {
+  // The slot this thread already holds, or nullptr; never claims one.
+  Slot* held_slot(ThreadSlots& t) noexcept {
+    if (t.last.producer_id == id) return t.last.slot;
     for (std::size_t i = 0; i < t.count; ++i) {
       if (t.held[i].producer_id == id) {
         t.last = t.held[i];
         return t.last.slot;
       }
+    }
+    return nullptr;
+  }
+
+  Slot* claim_slot(ThreadSlots& t, Errc* error) noexcept {
+    if (Slot* s = held_slot(t); s != nullptr) return s;
+    // A slot this thread could not remember would never be released nor
+    // found again: refuse instead.
+    if (t.count == ThreadSlots::kHeld) {
+      *error = Errc::kTooManyThreads;
+      return nullptr;
     }
     const std::uint64_t token = thread_token();
     Slot* got = nullptr;
@@ -134,8 +148,16 @@ struct Producer::Impl {
       // A slot whose thread exited, once everything of that thread is done.
       for (auto& s : shared.slots) {
         if (s->owner.load(std::memory_order_acquire) != kOrphan || !drained(*s)) continue;
+        // Hold poll_busy so that no poll() is taking this orphan's reports
+        // while it changes hands (its queue has a single consumer).
+        bool idle = false;
+        if (!s->poll_busy.compare_exchange_strong(idle, true, std::memory_order_acquire)) continue;
         std::uint64_t expected = kOrphan;
-        if (s->owner.compare_exchange_strong(expected, token, std::memory_order_acq_rel)) {
+        const bool won =
+            drained(*s) &&
+            s->owner.compare_exchange_strong(expected, token, std::memory_order_acq_rel);
+        s->poll_busy.store(false, std::memory_order_release);
+        if (won) {
           got = s.get();
           break;
         }
@@ -154,9 +176,7 @@ struct Producer::Impl {
       prefault(*got);
     }
     const ThreadSlots::Entry e{id, got};
-    if (t.count < ThreadSlots::kHeld) {
-      t.held[t.count++] = e;
-    }
+    t.held[t.count++] = e;
     t.last = e;
     return got;
   }
@@ -197,20 +217,37 @@ struct Producer::Impl {
     const std::uint32_t used = shared.slots_in_use.load(std::memory_order_acquire);
     for (std::uint32_t i = 0; i < used; ++i) {
       const Slot& s = *shared.slots[i];
-      n += s.accepted.load(std::memory_order_acquire) - s.reported.load(std::memory_order_acquire);
+      // `reported` first: it never passes `accepted` (accepted is counted
+      // before the record is published), so the difference never wraps.
+      const std::uint64_t reported = s.reported.load(std::memory_order_acquire);
+      n += s.accepted.load(std::memory_order_acquire) - reported;
     }
     return n;
   }
 
+  // After `closed` is set, waits until no produce() is between its check of
+  // `closed` and its commit: every record is then either refused or in a
+  // ring, where the sender's final purge finds it.  The producer's side
+  // stores `busy` and then loads `closed` with only a compiler barrier; the
+  // heavy fence here supplies the rest (core/asymmetric_fence.h).
+  void wait_for_producers() noexcept {
+    if (!core::heavy_fence()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    const std::uint32_t used = shared.slots_in_use.load(std::memory_order_acquire);
+    for (std::uint32_t i = 0; i < used; ++i) {
+      while (shared.slots[i]->busy.load(std::memory_order_acquire)) std::this_thread::yield();
+    }
+  }
+
   void stop_sender() noexcept {
     std::lock_guard lock(close_mu);
-    if (sender_joined) return;
+    if (sender_joined.load(std::memory_order_acquire)) return;
     shared.closed.store(true, std::memory_order_release);
+    wait_for_producers();
     shared.stopping.store(true, std::memory_order_release);
     shared.sender_sleeping.store(true, std::memory_order_relaxed);
     shared.wake_sender();
     if (sender) sender->join();
-    sender_joined = true;
+    sender_joined.store(true, std::memory_order_release);
   }
 };
 
@@ -300,7 +337,6 @@ std::string_view Producer::topic_name(Topic topic) const noexcept {
 Errc Producer::produce(Topic topic, Bytes key, Bytes value, std::span<const Header> headers,
                        std::int64_t timestamp_ms, void* opaque, std::int32_t partition) noexcept {
   Impl& im = *impl_;
-  if (im.shared.closed.load(std::memory_order_relaxed)) [[unlikely]] return Errc::kClosed;
   if (topic.index >= im.shared.topics.count.load(std::memory_order_relaxed) || partition < -1 ||
       timestamp_ms < -1) [[unlikely]] {
     return Errc::kInvalidArgument;
@@ -308,6 +344,17 @@ Errc Producer::produce(Topic topic, Bytes key, Bytes value, std::span<const Head
   Errc error = Errc::kOk;
   Slot* slot = im.slot_for_thread(&error);
   if (slot == nullptr) [[unlikely]] return error;
+
+  // busy brackets the check of `closed` and the commit (see
+  // Impl::wait_for_producers); every return below clears it.
+  slot->busy.store(true, std::memory_order_relaxed);
+  core::light_fence();
+  struct Busy {
+    Slot* s;
+    ~Busy() { s->busy.store(false, std::memory_order_release); }
+  } busy{slot};
+  if (im.shared.closed.load(std::memory_order_relaxed)) [[unlikely]] return Errc::kClosed;
+
   const std::size_t size = producer::encoded_size(key, value, headers);
   if (size == 0 || size > im.max_record) [[unlikely]] {
     return size == 0 ? Errc::kInvalidArgument : Errc::kRecordTooLarge;
@@ -319,8 +366,8 @@ Errc Producer::produce(Topic topic, Bytes key, Bytes value, std::span<const Head
   std::byte* p = slot->ring.try_reserve(size);
   if (p == nullptr) [[unlikely]] {
     // Full: wake the sender in case it sleeps, then wait up to max.block.ms.
-    const std::int64_t block_ms = im.shared.settings.max_block_ms;
     im.shared.wake_sender();
+    const std::int64_t block_ms = im.shared.settings.max_block_ms;
     if (block_ms == 0) return Errc::kQueueFull;
     const std::int64_t deadline = mono_ns() + block_ms * 1'000'000;
     while (p == nullptr) {
@@ -332,15 +379,18 @@ Errc Producer::produce(Topic topic, Bytes key, Bytes value, std::span<const Head
     }
   }
   std::size_t header_bytes = 0;
-  for (const Header& h : headers) header_bytes += producer::kHeaderOverhead + h.name.size() + h.value.size;
+  for (const Header& h : headers) {
+    header_bytes += producer::kHeaderOverhead + h.name.size() + h.value.size;
+  }
   producer::encode(p, topic.index, partition, timestamp_ms, opaque, key, value, headers,
                    header_bytes);
-  slot->ring.commit(size);  // release: the sender may now read it
+  // Counted before it is published, so `reported` can never pass `accepted`.
   slot->accepted.store(slot->accepted.load(std::memory_order_relaxed) + 1,
                        std::memory_order_release);
-  // No fence between the commit above and this load: the sender's
-  // membarrier() before it sleeps supplies it (see sender.cpp, idle()).
-  std::atomic_signal_fence(std::memory_order_seq_cst);
+  slot->ring.commit(size);  // release: the sender may now read it
+  // No fence between the commit above and the load in wake_sender(): the
+  // sender's heavy fence before it sleeps supplies it (sender.cpp, idle()).
+  core::light_fence();
   im.shared.wake_sender();
   return Errc::kOk;
 }
@@ -349,10 +399,8 @@ std::size_t Producer::poll(std::span<DeliveryReport> out) noexcept {
   Impl& im = *impl_;
   if (im.shared.settings.callback != nullptr || out.empty()) return 0;
   std::size_t n = 0;
-  Errc ignored = Errc::kOk;
-  if (Slot* own = im.slot_for_thread(&ignored); own != nullptr) {
-    n = own->reports.pop_into(out);
-  }
+  // A thread that never produced holds no slot and claims none here.
+  if (Slot* own = im.held_slot(tl_slots); own != nullptr) n = own->reports.pop_into(out);
   // Reports of threads that exited go to whoever polls.
   const std::uint32_t used = im.shared.slots_in_use.load(std::memory_order_acquire);
   for (std::uint32_t i = 0; i < used && n < out.size(); ++i) {
@@ -360,7 +408,11 @@ std::size_t Producer::poll(std::span<DeliveryReport> out) noexcept {
     if (s.owner.load(std::memory_order_acquire) != kOrphan) continue;
     bool expected = false;
     if (!s.poll_busy.compare_exchange_strong(expected, true, std::memory_order_acquire)) continue;
-    n += s.reports.pop_into(out.subspan(n));
+    // Still an orphan now that we hold poll_busy: a new owner takes the
+    // slot only while holding it too.
+    if (s.owner.load(std::memory_order_acquire) == kOrphan) {
+      n += s.reports.pop_into(out.subspan(n));
+    }
     s.poll_busy.store(false, std::memory_order_release);
   }
   return n;
@@ -381,11 +433,14 @@ Errc Producer::flush(std::chrono::milliseconds timeout) noexcept {
   }
   im.shared.flush_waiters.fetch_add(1, std::memory_order_acq_rel);
   im.shared.wake_sender();
-  const std::int64_t deadline = mono_ns() + timeout.count() * 1'000'000;
+  // Saturating: milliseconds::max() means "no limit", not an overflow.
+  constexpr std::int64_t kYearMs = 365LL * 24 * 3600 * 1000;
+  const std::int64_t deadline =
+      mono_ns() + std::clamp<std::int64_t>(timeout.count(), 0, kYearMs) * 1'000'000;
   Errc result = Errc::kOk;
   for (std::uint32_t i = 0; i < used; ++i) {
     while (im.shared.slots[i]->reported.load(std::memory_order_acquire) < target[i]) {
-      if (mono_ns() >= deadline || im.sender_joined) {
+      if (mono_ns() >= deadline || im.shared.sender_exited.load(std::memory_order_acquire)) {
         result = Errc::kTimedOut;
         break;
       }
@@ -400,8 +455,9 @@ Errc Producer::flush(std::chrono::milliseconds timeout) noexcept {
 
 Errc Producer::close(std::chrono::milliseconds timeout) noexcept {
   Impl& im = *impl_;
-  if (im.sender_joined) return Errc::kOk;
+  if (im.sender_joined.load(std::memory_order_acquire)) return Errc::kOk;
   im.shared.closed.store(true, std::memory_order_release);
+  im.wait_for_producers();
   const Errc flushed = flush(timeout);
   im.stop_sender();
   return flushed;

@@ -37,6 +37,9 @@ struct alignas(core::kCacheLine) Slot {
   // Written only by the thread that owns the slot (a plain store, no RMW).
   alignas(core::kCacheLine) std::atomic<std::uint64_t> accepted{0};
   std::uint64_t consumed_cache = 0;  // the owner's last view of reports.consumed()
+  // Set while produce() is between its `closed` check and its commit, so
+  // that close() can wait out a record on its way in (see close()).
+  std::atomic<bool> busy{false};
 
   // Written only by the sender.
   alignas(core::kCacheLine) std::atomic<std::uint64_t> reported{0};
@@ -76,6 +79,7 @@ struct Shared {
   alignas(core::kCacheLine) std::atomic<std::uint32_t> flush_waiters{0};
   std::atomic<bool> closed{false};   // produce() refuses from now on
   std::atomic<bool> stopping{false}; // the sender purges what is left and exits
+  std::atomic<bool> sender_exited{false};  // no report will come any more
   std::atomic<bool> fatal{false};
   std::mutex fatal_mu;
   std::string fatal_message;

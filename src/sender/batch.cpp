@@ -8,6 +8,8 @@
 #include <new>
 
 #include "compress/batch.h"
+#include "wire/byte_order.h"
+#include "wire/crc32c.h"
 
 namespace ringkafka::sender {
 
@@ -61,6 +63,16 @@ void Batch::seal(const wire::ProducerFields& producer, compress::Compressor* com
     // every broker accepts whatever compression.type says.
   }
   sealed = writer->seal();
+}
+
+void Batch::restamp(const wire::ProducerFields& producer) noexcept {
+  // Offsets from wire/record_batch.h's layout.
+  auto* bytes = const_cast<std::byte*>(sealed.data());  // our own buffer
+  wire::store_be<std::int64_t>(bytes + 43, producer.producer_id);
+  wire::store_be<std::int16_t>(bytes + 51, producer.producer_epoch);
+  wire::store_be<std::int32_t>(bytes + 53, producer.base_sequence);
+  wire::store_be<std::uint32_t>(bytes + 17, wire::crc32c(sealed.subspan(21)));
+  base_sequence = producer.base_sequence;
 }
 
 std::uint8_t size_class_for(std::size_t record_bytes, std::size_t batch_size) noexcept {

@@ -74,6 +74,12 @@ struct Batch {
   void seal(const wire::ProducerFields& producer, compress::Compressor* compressor,
             std::span<std::byte> scratch) noexcept;
 
+  // Rewrites the producer fields of a sealed batch and its CRC, for a new
+  // producer epoch after sequences were reset (KIP-360).  The records,
+  // compressed or not, stay as they are: the CRC covers them but the
+  // producer fields sit in the uncompressed header.
+  void restamp(const wire::ProducerFields& producer) noexcept;
+
  private:
   [[nodiscard]] std::int64_t meta_timestamp_base() const noexcept;
 };

@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "compress/codec.h"
+#include "core/asymmetric_fence.h"
 #include "producer/record_format.h"
 #include "sender/cluster.h"
 #include "sender/connection.h"
@@ -72,7 +73,7 @@ bool debug_enabled() noexcept {
     }                                                \
   } while (0)
 
-enum class Op : std::uint8_t { kConnect = 1, kSend, kRecv, kWake, kTimeout };
+enum class Op : std::uint8_t { kConnect = 1, kSend, kRecv, kWake, kTimeout, kCancel };
 
 std::uint64_t pack(std::size_t conn, std::uint32_t generation, Op op) noexcept {
   return (static_cast<std::uint64_t>(conn) << 40) | (static_cast<std::uint64_t>(generation) << 8) |
@@ -127,6 +128,8 @@ struct Sender::Loop {
 
   std::int64_t now_ns = 0;
   std::int64_t now_ms = 0;
+  std::vector<bool> slot_blocked;  // per slot: its head record waits (metadata, buffer.memory)
+  bool wake_armed = false;  // the eventfd read is in io_uring
   std::int32_t next_correlation = 1;
   std::int64_t last_work_ns = 0;
   std::int64_t next_housekeeping_ns = 0;
@@ -138,6 +141,11 @@ struct Sender::Loop {
   std::int16_t producer_epoch = -1;
   bool pid_in_flight = false;
   std::int64_t pid_next_attempt_ns = 0;
+  // A sealed batch was lost without an acknowledgement (or the broker saw a
+  // sequence gap): its sequence numbers will never arrive, so every
+  // partition must start again at 0 under a bumped epoch (KIP-360).  No
+  // Produce goes out until the bump is done.
+  bool epoch_bump_needed = false;
 
   // Metadata.
   bool metadata_in_flight = false;
@@ -156,6 +164,7 @@ struct Sender::Loop {
       batch_scratch.reserve(256);
       name_scratch.reserve(64);
       active.reserve(1024);
+      slot_blocked.assign(s.max_producer_threads, false);
       if (s.compression != wire::Compression::kNone) {
         compressor = s.compression_level == 0
                          ? compress::Compressor::create(s.compression)
@@ -212,8 +221,7 @@ struct Sender::Loop {
     }
     defer_taskrun = (p.flags & IORING_SETUP_DEFER_TASKRUN) != 0;
     ring_ready = true;
-    membarrier_ok =
-        syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
+    membarrier_ok = core::heavy_fence_available();
     if (s.sender_cpu >= 0) {
       cpu_set_t set;
       CPU_ZERO(&set);
@@ -252,10 +260,15 @@ struct Sender::Loop {
 
   // --- the loop ------------------------------------------------------------
 
+  // 0 while starting, 1 running, 2 failed: Sender::start waits for it.
+  std::atomic<int> started{0};
+
   void run() noexcept {
-    if (!setup_ring()) {
-      fatal(start_error);
-      purge_everything();
+    const bool ok = setup_ring();
+    started.store(ok ? 1 : 2, std::memory_order_release);
+    started.notify_all();
+    if (!ok) {
+      shared.sender_exited.store(true, std::memory_order_release);
       return;
     }
     last_work_ns = mono_ns();
@@ -278,10 +291,53 @@ struct Sender::Loop {
       }
     }
     purge_everything();
+    shared.sender_exited.store(true, std::memory_order_release);
+    quiesce_ring();
     for (Connection& c : conns) {
       if (c.fd >= 0) ::close(c.fd);
     }
     io_uring_queue_exit(&ring);
+  }
+
+  // Ends every operation still in io_uring before the memory it reads or
+  // writes (connection buffers, the wake counter) goes away: cancel them
+  // all, then wait for their completions, for at most a second.
+  void quiesce_ring() noexcept {
+    for (Connection& c : conns) {
+      if (c.fd >= 0) ::shutdown(c.fd, SHUT_RDWR);
+    }
+    io_uring_sqe* e = sqe(1);
+    io_uring_prep_cancel64(e, 0, IORING_ASYNC_CANCEL_ANY);
+    io_uring_sqe_set_data64(e, pack(0, 0, Op::kCancel));
+    const std::int64_t deadline = mono_ns() + 1000 * kMs;
+    while (mono_ns() < deadline) {
+      bool pending = wake_armed;
+      for (const Connection& c : conns) pending |= c.ops_pending != 0;
+      if (!pending) break;
+      __kernel_timespec ts{0, 10 * kMs};
+      io_uring_cqe* cqe = nullptr;
+      io_uring_submit_and_wait_timeout(&ring, &cqe, 1, &ts, nullptr);
+      reap_quiet();
+    }
+  }
+
+  // Completions at shutdown: only the bookkeeping, no new operations.
+  void reap_quiet() noexcept {
+    io_uring_cqe* cqe = nullptr;
+    unsigned head = 0;
+    unsigned seen = 0;
+    io_uring_for_each_cqe(&ring, head, cqe) {
+      ++seen;
+      const auto op = static_cast<Op>(cqe->user_data & 0xff);
+      const std::size_t idx = cqe->user_data >> 40;
+      const auto generation = static_cast<std::uint32_t>((cqe->user_data >> 8) & 0xffffffffU);
+      if (op == Op::kWake) {
+        wake_armed = false;
+      } else if (op != Op::kCancel && idx < conns.size() && conns[idx].generation == generation) {
+        --conns[idx].ops_pending;
+      }
+    }
+    io_uring_cq_advance(&ring, seen);
   }
 
   void fatal(const std::string& why) noexcept {
@@ -316,7 +372,13 @@ struct Sender::Loop {
         bool available = false;
         const auto msg = slot.ring.peek(&available);
         if (!available) break;
-        if (route(slot.index, producer::decode(msg)) == Routed::kBlocked) break;
+        if (route(slot.index, producer::decode(msg)) == Routed::kBlocked) {
+          // Waits for metadata or a free batch buffer, which a completion
+          // or a timer brings: idle() does not count this ring as work.
+          slot_blocked[i] = true;
+          break;
+        }
+        slot_blocked[i] = false;
         slot.ring.pop();
         any = true;
       }
@@ -325,6 +387,8 @@ struct Sender::Loop {
   }
 
   Routed route(std::uint32_t slot, const RecordView& rec) noexcept {
+    // A handle made after this pass's sync_topics() and used at once.
+    if (rec.head.topic >= topics.size()) sync_topics();
     TopicInfo& t = topics[rec.head.topic];
     const std::int64_t ts = rec.head.timestamp_ms < 0 ? now_ms : rec.head.timestamp_ms;
     if (t.status != TopicStatus::kOk) {
@@ -443,6 +507,9 @@ struct Sender::Loop {
 
   void report_batch(Batch* b, Errc error, std::int16_t kafka, const char* message,
                     std::int64_t base_offset, std::int64_t log_append_ms) noexcept {
+    if (error != Errc::kOk && error != Errc::kPurged && s.enable_idempotence && b->is_sealed()) {
+      epoch_bump_needed = true;
+    }
     const std::uint32_t n = b->count();
     for (std::uint32_t i = 0; i < n; ++i) {
       const RecordMeta& m = b->meta(i);
@@ -491,7 +558,10 @@ struct Sender::Loop {
     return work;
   }
 
-  io_uring_sqe* sqe() noexcept {
+  // A submission slot; `together` slots are made free first, so that a
+  // linked pair (connect + its timeout) is never split across submissions.
+  io_uring_sqe* sqe(unsigned together = 1) noexcept {
+    if (io_uring_sq_space_left(&ring) < together) io_uring_submit(&ring);
     io_uring_sqe* e = io_uring_get_sqe(&ring);
     // Full submission queue: hand it to the kernel, which frees every slot.
     while (e == nullptr) {
@@ -533,7 +603,7 @@ struct Sender::Loop {
     c.in_flight_count = 0;
     c.produce_in_flight = 0;
     const std::size_t idx = index_of(c);
-    io_uring_sqe* e = sqe();
+    io_uring_sqe* e = sqe(2);
     io_uring_prep_connect(e, c.fd, reinterpret_cast<sockaddr*>(&c.addr), c.addr_len);
     io_uring_sqe_set_data64(e, pack(idx, c.generation, Op::kConnect));
     e->flags |= IOSQE_IO_LINK;
@@ -651,6 +721,7 @@ struct Sender::Loop {
     io_uring_sqe* e = sqe();
     io_uring_prep_read(e, shared.wake_fd, &wake_value, sizeof wake_value, 0);
     io_uring_sqe_set_data64(e, pack(0, 0, Op::kWake));
+    wake_armed = true;
   }
 
   wire::RequestHeader header(wire::ApiKey key, std::int16_t version) noexcept {
@@ -692,11 +763,17 @@ struct Sender::Loop {
       metadata_wanted = false;
       return true;
     }
-    if (s.enable_idempotence && producer_id < 0 && !pid_in_flight && c.node_id >= 0 &&
+    const bool bump = epoch_bump_needed && producer_id >= 0 && nothing_in_flight();
+    if (s.enable_idempotence && (producer_id < 0 || bump) && !pid_in_flight && c.node_id >= 0 &&
         now_ns >= pid_next_attempt_ns && c.init_producer_id_version >= 0) {
       wire::Writer w(c.send_buf);
       const auto h = header(wire::ApiKey::kInitProducerId, c.init_producer_id_version);
       wire::InitProducerIdRequest req;
+      if (bump && c.init_producer_id_version >= 3) {
+        // KIP-360: the same id, the next epoch.  Older brokers give a new id.
+        req.producer_id = producer_id;
+        req.producer_epoch = producer_epoch;
+      }
       if (!wire::encode_init_producer_id_request(w, h, req)) return false;
       InFlight& f = c.push_in_flight();
       f = {h.correlation_id, wire::ApiKey::kInitProducerId, h.api_version, nullptr, now_ns};
@@ -719,7 +796,7 @@ struct Sender::Loop {
   bool send_produce(Connection& c) noexcept {
     if (!c.can_send() || c.node_id < 0 || c.produce_version < 0) return false;
     if (c.produce_in_flight >= static_cast<std::uint32_t>(s.max_in_flight)) return false;
-    if (s.enable_idempotence && producer_id < 0) return false;
+    if (s.enable_idempotence && (producer_id < 0 || epoch_bump_needed)) return false;
     const bool flushing = shared.flush_waiters.load(std::memory_order_acquire) != 0;
     batch_scratch.clear();
     std::size_t bytes = 256;
@@ -839,9 +916,11 @@ struct Sender::Loop {
   void on_cqe(std::uint64_t data, int res) noexcept {
     const auto op = static_cast<Op>(data & 0xff);
     if (op == Op::kWake) {
-      arm_wake();
+      wake_armed = false;
+      if (!shared.stopping.load(std::memory_order_relaxed)) arm_wake();
       return;
     }
+    if (op == Op::kCancel) return;
     const std::size_t idx = data >> 40;
     const auto generation = static_cast<std::uint32_t>((data >> 8) & 0xffffffffU);
     if (idx >= conns.size()) return;
@@ -1090,16 +1169,51 @@ struct Sender::Loop {
   void on_init_producer_id(std::span<const std::byte> body, std::int16_t version) noexcept {
     pid_in_flight = false;
     wire::InitProducerIdResponse r;
-    if (wire::decode_init_producer_id_response(body, version, r) != wire::DecodeStatus::kOk ||
-        r.error_code != 0) {
+    const bool decoded =
+        wire::decode_init_producer_id_response(body, version, r) == wire::DecodeStatus::kOk;
+    const int error = decoded ? r.error_code : -1;
+    if (error != 0) {
       // Typically COORDINATOR_LOAD_IN_PROGRESS right after the broker starts.
-      RK_DEBUG("InitProducerId failed (error %d); retrying", r.error_code);
+      RK_DEBUG("InitProducerId failed (error %d); retrying", error);
       pid_next_attempt_ns = now_ns + s.retry_backoff_ms * kMs;
       return;
     }
     producer_id = r.producer_id;
     producer_epoch = r.producer_epoch;
+    if (epoch_bump_needed) {
+      epoch_bump_needed = false;
+      resequence();
+    }
     RK_DEBUG("producer id %lld epoch %d", static_cast<long long>(producer_id), producer_epoch);
+  }
+
+  bool nothing_in_flight() const noexcept {
+    for (const Connection& c : conns) {
+      if (c.produce_in_flight != 0) return false;
+    }
+    return true;
+  }
+
+  // After an epoch bump: every partition starts at sequence 0 again.  The
+  // sealed batches still queued (retries, in their order) are restamped
+  // with the new epoch and fresh sequences; batches sealed later continue
+  // from there.
+  void resequence() noexcept {
+    for (TopicInfo& t : topics) {
+      for (PartitionState& ps : t.partitions) {
+        std::int64_t seq = 0;
+        for (Batch* b = ps.ready.head; b != nullptr && b->is_sealed(); b = b->next) {
+          wire::ProducerFields fields;
+          fields.producer_id = producer_id;
+          fields.producer_epoch = producer_epoch;
+          fields.base_sequence = static_cast<std::int32_t>(seq);
+          b->restamp(fields);
+          seq += b->count();
+        }
+        ps.next_sequence = static_cast<std::int32_t>(seq);
+      }
+    }
+    RK_DEBUG("sequences reset under producer id %lld epoch %d", static_cast<long long>(producer_id), producer_epoch);
   }
 
   struct ProduceApply : wire::ProduceResponseVisitor {
@@ -1150,11 +1264,16 @@ struct Sender::Loop {
       metadata_wanted = true;
       if (p.current_leader_id >= 0) ps.leader = p.current_leader_id;  // KIP-951
     }
-    // An earlier batch of the partition failed and is being retried: this
-    // one's sequence now has a gap before it, and goes again after it.
-    const bool gap = code == static_cast<std::int16_t>(ErrorCode::kOutOfOrderSequenceNumber) &&
-                     s.enable_idempotence && !ps.ready.empty();
-    if (info.retriable || gap) {
+    // A sequence gap (a batch before this one was lost) or a producer id
+    // the broker forgot: the batch was not written.  It goes again, after
+    // the epoch bump has given every partition fresh sequences (KIP-360,
+    // as the Java client and librdkafka do).
+    const bool resend_after_bump =
+        s.enable_idempotence &&
+        (code == static_cast<std::int16_t>(ErrorCode::kOutOfOrderSequenceNumber) ||
+         code == static_cast<std::int16_t>(ErrorCode::kUnknownProducerId));
+    if (resend_after_bump) epoch_bump_needed = true;
+    if (info.retriable || resend_after_bump) {
       std::int64_t backoff = s.retry_backoff_ms << std::min<std::uint32_t>(b->attempts, 10);
       backoff = std::min(backoff, s.retry_backoff_max_ms);
       retry_batch(b, backoff);
@@ -1205,12 +1324,41 @@ struct Sender::Loop {
 
   // --- sleeping --------------------------------------------------------------
 
+  // Rings with records the sender could take now (a ring whose head waits
+  // for metadata or buffer space does not count: a completion or a timer
+  // ends that wait, not a producer).
   bool rings_have_records() noexcept {
     const std::uint32_t n = shared.slots_in_use.load(std::memory_order_acquire);
     for (std::uint32_t i = 0; i < n; ++i) {
-      if (!shared.slots[i]->ring.empty()) return true;
+      if (!slot_blocked[i] && !shared.slots[i]->ring.empty()) return true;
     }
     return false;
+  }
+
+  // The next moment something falls due that no completion announces:
+  // a linger ending, a retry's backoff, a reconnect, a metadata retry.
+  // Housekeeping (delivery and request timeouts) runs at least every
+  // 10 ms while anything is queued or in flight, else every 100 ms.
+  std::int64_t next_deadline_ns() noexcept {
+    std::int64_t due = now_ns + 100 * kMs;
+    auto consider = [&](std::int64_t t) {
+      if (t > now_ns && t < due) due = t;
+    };
+    bool busy = !active.empty();
+    for (auto [ti, pi] : active) {
+      const PartitionState& ps = topics[ti].partitions[static_cast<std::size_t>(pi)];
+      if (ps.open != nullptr) consider(ps.open->created_ns + s.linger_ms * kMs);
+      if (ps.ready.head != nullptr) consider(ps.ready.head->retry_at_ns);
+    }
+    for (const Connection& c : conns) {
+      if (c.state == Connection::State::kBackoff) consider(c.next_attempt_ns);
+      busy |= c.in_flight_count != 0;
+    }
+    if (metadata_wanted) consider(metadata_next_ns);
+    if (metadata_refresh_ns != 0) consider(metadata_refresh_ns);
+    if (s.enable_idempotence && producer_id < 0) consider(pid_next_attempt_ns);
+    if (busy) consider(now_ns + 10 * kMs);
+    return due;
   }
 
   void idle() noexcept {
@@ -1222,42 +1370,25 @@ struct Sender::Loop {
 #endif
       return;
     }
+    std::int64_t wait_ns = next_deadline_ns() - now_ns;
     // Tell producers we are about to sleep, then look once more.  The
-    // producer publishes a record and then reads sender_sleeping with no
-    // fence of its own; membarrier() here puts a full barrier into every
-    // running producer thread, so either that producer's record is visible
-    // to the check below or it sees the flag and wakes us (the asymmetric
-    // fence of folly's asymmetricHeavyBarrier and of userspace RCU).
-    // Without membarrier, the sleep is capped at 1 ms instead.
+    // producer publishes a record and then reads sender_sleeping with only
+    // a compiler barrier; the heavy fence here puts a full barrier into
+    // every running producer thread, so either that producer's record is
+    // visible to the check below or it sees the flag and wakes us
+    // (core/asymmetric_fence.h).  Without membarrier the sleep is capped at
+    // 1 ms instead.  The fence costs a few microseconds, once per sleep.
     shared.sender_sleeping.store(true, std::memory_order_seq_cst);
-    if (membarrier_ok) syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
-    if (rings_have_records() || shared.flush_waiters.load(std::memory_order_acquire) != 0 ||
-        shared.stopping.load(std::memory_order_acquire)) {
+    if (!membarrier_ok || !core::heavy_fence()) wait_ns = std::min(wait_ns, kMs);
+    if (rings_have_records() || shared.stopping.load(std::memory_order_acquire)) {
       shared.sender_sleeping.store(false, std::memory_order_relaxed);
       return;
     }
-    std::int64_t wait_ns = 100 * kMs;
-    if (!membarrier_ok) wait_ns = kMs;
-    if (!active.empty()) {
-      wait_ns = std::min<std::int64_t>(wait_ns, 10 * kMs);
-      for (auto [ti, pi] : active) {
-        const PartitionState& ps = topics[ti].partitions[static_cast<std::size_t>(pi)];
-        if (ps.open != nullptr) {
-          wait_ns = std::min(wait_ns, ps.open->created_ns + s.linger_ms * kMs - now_ns);
-        }
-        if (ps.ready.head != nullptr) {
-          wait_ns = std::min(wait_ns, ps.ready.head->retry_at_ns - now_ns);
-        }
-      }
-    }
-    if (metadata_wanted) wait_ns = std::min(wait_ns, metadata_next_ns - now_ns);
-    if (wait_ns > 0) {
-      __kernel_timespec ts{};
-      ts.tv_sec = wait_ns / 1'000'000'000LL;
-      ts.tv_nsec = wait_ns % 1'000'000'000LL;
-      io_uring_cqe* cqe = nullptr;
-      io_uring_submit_and_wait_timeout(&ring, &cqe, 1, &ts, nullptr);
-    }
+    __kernel_timespec ts{};
+    ts.tv_sec = wait_ns / 1'000'000'000LL;
+    ts.tv_nsec = wait_ns % 1'000'000'000LL;
+    io_uring_cqe* cqe = nullptr;
+    io_uring_submit_and_wait_timeout(&ring, &cqe, 1, &ts, nullptr);
     shared.sender_sleeping.store(false, std::memory_order_relaxed);
     last_work_ns = mono_ns();
   }
@@ -1326,6 +1457,14 @@ Result<std::unique_ptr<Sender>> Sender::start(producer::Shared& shared) {
     });
   } catch (const std::exception& e) {
     return Error{Errc::kResource, std::string("cannot start the sender thread: ") + e.what()};
+  }
+  // The ring is made on the sender thread (SINGLE_ISSUER); a producer that
+  // cannot have one is refused here rather than accepting records it could
+  // never send.
+  l->started.wait(0, std::memory_order_acquire);
+  if (l->started.load(std::memory_order_acquire) != 1) {
+    l->thread.join();
+    return Error{Errc::kResource, l->start_error};
   }
   return std::unique_ptr<Sender>(new Sender(std::move(loop)));
 }

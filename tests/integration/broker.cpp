@@ -79,11 +79,14 @@ std::string unique_topic(std::string_view prefix) {
          "-" + std::to_string(counter.fetch_add(1));
 }
 
-bool create_topic(const std::string& name, int partitions, int replication) {
-  const auto r = run_command(kafka_local() + " create-topic '" + name + "' --bootstrap '" +
-                             broker_bootstrap() + "' --partitions " +
-                             std::to_string(partitions) + " --replication " +
-                             std::to_string(replication) + " 2>&1");
+bool create_topic(const std::string& name, int partitions, int replication,
+                  const std::vector<std::string>& configs) {
+  std::string command = kafka_local();
+  command.append(" create-topic '").append(name).append("' --bootstrap '");
+  command.append(broker_bootstrap()).append("' --partitions ").append(std::to_string(partitions));
+  command.append(" --replication ").append(std::to_string(replication));
+  for (const std::string& c : configs) command.append(" --config '").append(c).append("'");
+  const auto r = run_command(command + " 2>&1");
   if (r.exit_code != 0) std::cerr << "create-topic " << name << " failed:\n" << r.output;
   return r.exit_code == 0;
 }

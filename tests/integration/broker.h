@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 #include <string_view>
 
 namespace ringkafka::testing {
@@ -24,8 +25,10 @@ std::string broker_bootstrap();
 std::string unique_topic(std::string_view prefix);
 
 // Creates a topic with tools/kafka-local (Kafka's own admin tool) and waits
-// for its leaders.  Returns false, with the tool's output logged, on failure.
-bool create_topic(const std::string& name, int partitions, int replication = 1);
+// for its leaders; `configs` are topic configs ("max.message.bytes=1000").
+// Returns false, with the tool's output logged, on failure.
+bool create_topic(const std::string& name, int partitions, int replication = 1,
+                  const std::vector<std::string>& configs = {});
 
 }  // namespace ringkafka::testing
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include "../broker/test_broker.h"
 #include "partition/murmur2.h"
@@ -358,6 +359,52 @@ TEST_F(ProducerTest, IdempotentBatchesCarryTheProducerIdAndContiguousSequences) 
   }
   EXPECT_EQ(next, 3000);
   EXPECT_TRUE(broker_.validation_errors().empty());
+}
+
+TEST_F(ProducerTest, AnIdempotentBatchLostToAnErrorDoesNotBreakThePartition) {
+  auto p = make({{"linger.ms", "0"}}, rk::Config::durable());
+  ASSERT_TRUE(p);
+  ASSERT_EQ(p->produce(topic_, rk::Bytes::null(), "before", {}, -1, nullptr, 0), rk::Errc::kOk);
+  ASSERT_EQ(collect(*p, 1).size(), 1U);
+  broker_.fail_produce(kTopic, 0, 10 /* MESSAGE_TOO_LARGE: not retriable */, 1);
+  ASSERT_EQ(p->produce(topic_, rk::Bytes::null(), "refused", {}, -1, nullptr, 0), rk::Errc::kOk);
+  const auto refused = collect(*p, 1);
+  ASSERT_EQ(refused.size(), 1U);
+  EXPECT_EQ(refused[0].error, rk::Errc::kBroker);
+  EXPECT_EQ(refused[0].kafka_error, 10);
+  // Its sequence numbers never reach the broker: the producer bumps its
+  // epoch and starts the partition at 0 again, so later records go through.
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_EQ(p->produce(topic_, rk::Bytes::null(), "after", {}, -1, nullptr, 0), rk::Errc::kOk);
+  }
+  const auto after = collect(*p, 100);
+  ASSERT_EQ(after.size(), 100U);
+  for (const auto& r : after) EXPECT_TRUE(r.ok()) << r.message << " " << r.kafka_error;
+  EXPECT_TRUE(broker_.validation_errors().empty());
+}
+
+TEST_F(ProducerTest, AnIdleOrWaitingSenderDoesNotSpin) {
+  auto cpu_seconds = [] {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+  };
+  auto p = make({{"max.in.flight.requests.per.connection", "1"}});
+  ASSERT_TRUE(p);
+  ASSERT_EQ(p->produce(topic_, "k", "v"), rk::Errc::kOk);
+  ASSERT_EQ(collect(*p, 1).size(), 1U);
+  // A request in flight, answered late, with records queued behind it: the
+  // sender has nothing to do until the answer comes, and must sleep.
+  broker_.delay_responses(1, 1500ms);
+  for (int i = 0; i < 100; ++i) ASSERT_EQ(p->produce(topic_, "k", "v"), rk::Errc::kOk);
+  std::this_thread::sleep_for(100ms);
+  const double before = cpu_seconds();
+  std::this_thread::sleep_for(1000ms);
+  const double used = cpu_seconds() - before;
+  EXPECT_LT(used, 0.3) << "the process burned CPU while waiting";
+  broker_.delay_responses(1, 0ms);
+  EXPECT_EQ(collect(*p, 100).size(), 100U);
 }
 
 TEST_F(ProducerTest, AcksZeroReportsWithoutOffsets) {
