@@ -48,6 +48,7 @@ struct Batch {
   std::uint32_t attempts = 0;       // Produce requests that carried it
   std::int64_t retry_at_ns = 0;     // not before, after a retriable error
   std::uint64_t order = 0;          // seal order within the partition, for retries
+  std::int64_t sent_ns = -1;        // its last request went to the kernel (monotonic)
 
   [[nodiscard]] std::uint32_t count() const noexcept {
     return writer ? static_cast<std::uint32_t>(writer->record_count()) : 0;

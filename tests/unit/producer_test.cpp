@@ -69,6 +69,12 @@ TEST_F(ProducerTest, EveryRecordGetsOneReportWithItsOffset) {
   auto p = make();
   ASSERT_TRUE(p);
   constexpr int kRecords = 5000;
+  auto mono = [] {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  };
+  const std::int64_t started = mono();
   for (int i = 0; i < kRecords; ++i) {
     const std::string key = std::string("key-").append(std::to_string(i % 97));
     rk::Errc e;
@@ -92,6 +98,8 @@ TEST_F(ProducerTest, EveryRecordGetsOneReportWithItsOffset) {
     EXPECT_EQ(r.partition, rk::partition::murmur2_partition(bytes, 3));
     EXPECT_TRUE(places.insert({r.partition, r.offset}).second) << "offset reported twice";
     EXPECT_GT(r.timestamp_ms, 0);
+    EXPECT_GE(r.sent_ns, started) << "sent_ns: when the request went to the kernel";
+    EXPECT_LE(r.sent_ns, mono());
   }
   EXPECT_EQ(opaques.size(), static_cast<std::size_t>(kRecords));
   // The offsets are exactly the broker's: 0..high watermark of each partition.
