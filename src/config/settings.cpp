@@ -293,6 +293,15 @@ constexpr KeyInfo kKeys[] = {
      .store = [](Parsed& p, std::int64_t n, std::string_view) {
        p.settings.socket_connection_setup_timeout_ms = n;
      }},
+    {.name = "allow.auto.create.topics",
+     .default_value = "true",
+     .allowed = kBoolean,
+     .meaning = "Metadata requests let a broker with auto.create.topics.enable create the topic",
+     .form = Form::kWord,
+     .lookup = bool_word,
+     .store = [](Parsed& p, std::int64_t n, std::string_view) {
+       p.settings.allow_auto_create_topics = n != 0;
+     }},
     {.name = "topic.metadata.propagation.max.ms",
      .default_value = "30000",
      .allowed = kAtLeast0,

@@ -754,6 +754,7 @@ struct Sender::Loop {
       const auto h = header(wire::ApiKey::kMetadata, c.metadata_version);
       wire::MetadataRequest req;
       req.topics = name_scratch;
+      req.allow_auto_topic_creation = s.allow_auto_create_topics;
       if (!wire::encode_metadata_request(w, h, req)) {
         fatal("cannot encode a Metadata request (too many topics?)");
         return false;
