@@ -551,18 +551,34 @@ class ProducerKcatBase {
     return records;
   }
 
+  // A producer made from `config` and its handle for `topic`; `producer`
+  // is null (and the test failed) if either could not be had.
+  struct Opened {
+    std::unique_ptr<rk::Producer> producer;
+    rk::Topic topic;
+  };
+  static Opened open(const rk::Config& config, const std::string& topic) {
+    Opened o;
+    auto made = rk::Producer::create(config);
+    EXPECT_TRUE(made.ok()) << (made.ok() ? "" : made.error().message);
+    if (!made.ok()) return o;
+    auto handle = made.value()->topic(topic);
+    EXPECT_TRUE(handle.ok()) << (handle.ok() ? "" : handle.error().message);
+    if (!handle.ok()) return o;
+    o.producer = std::move(made.value());
+    o.topic = handle.value();
+    return o;
+  }
+
   // Produces `w` from w.threads threads, each polling its own reports, then
   // closes the producer; returns every report.
   std::vector<rk::DeliveryReport> produce_all(const rk::Config& config, const std::string& topic,
                                               const Workload& w) {
     std::vector<rk::DeliveryReport> all;
-    auto producer = rk::Producer::create(config);
-    EXPECT_TRUE(producer.ok()) << producer.error().message;
-    if (!producer.ok()) return all;
-    rk::Producer& p = **producer;
-    auto handle = p.topic(topic);
-    EXPECT_TRUE(handle.ok()) << handle.error().message;
-    if (!handle.ok()) return all;
+    Opened opened = open(config, topic);
+    if (!opened.producer) return all;
+    rk::Producer& p = *opened.producer;
+    const rk::Topic* handle = &opened.topic;
 
     const auto start = Clock::now();
     const auto deadline = start + 120s;
@@ -701,11 +717,10 @@ TEST_F(ProducerKcat, ReportsOfAnExitedThreadGoToAnotherThreadsPoll) {
   ASSERT_FALSE(topic.empty());
   const rk::Config config = make_config(rk::Config::low_latency(), {});
   ASSERT_FALSE(HasFatalFailure());
-  auto producer = rk::Producer::create(config);
-  ASSERT_TRUE(producer.ok()) << producer.error().message;
-  rk::Producer& p = **producer;
-  auto handle = p.topic(topic);
-  ASSERT_TRUE(handle.ok()) << handle.error().message;
+  Opened opened = open(config, topic);
+  ASSERT_TRUE(opened.producer);
+  rk::Producer& p = *opened.producer;
+  const rk::Topic* handle = &opened.topic;
 
   Workload w;
   w.threads = 1;
@@ -741,11 +756,10 @@ TEST_F(ProducerKcat, SixtyFourThreadsDeliverAndASixtyFifthIsRefused) {
   const rk::Config config = make_config(rk::Config::low_latency(), {});
   ASSERT_FALSE(HasFatalFailure());
   ASSERT_EQ(config.get("producer.threads.max").value_or("64"), "64");
-  auto producer = rk::Producer::create(config);
-  ASSERT_TRUE(producer.ok()) << producer.error().message;
-  rk::Producer& p = **producer;
-  auto handle = p.topic(topic);
-  ASSERT_TRUE(handle.ok()) << handle.error().message;
+  Opened opened = open(config, topic);
+  ASSERT_TRUE(opened.producer);
+  rk::Producer& p = *opened.producer;
+  const rk::Topic* handle = &opened.topic;
 
   Workload w;
   w.threads = 64;
