@@ -17,7 +17,8 @@ namespace ringkafka {
 enum class Errc : std::uint8_t {
   kOk = 0,
   // --- from produce(): the record was NOT accepted; no report will follow --
-  kQueueFull,         // the thread's ring or report queue is full (max.block.ms = 0)
+  kQueueFull,         // the ring is full and max.block.ms = 0, or the thread's report
+                      // queue is full (at once, whatever max.block.ms: only poll() empties it)
   kTimedOut,          // still full after max.block.ms
   kRecordTooLarge,    // over message.max.bytes, or larger than the ring can ever hold
   kInvalidArgument,   // a bad topic handle, partition < -1, timestamp < -1, header name too long

@@ -68,9 +68,10 @@ struct DeliveryReport {
   std::int32_t partition = -1;       // -1 if the record never got one
   std::int64_t offset = -1;          // -1 on error, and with acks=0
   std::int64_t timestamp_ms = -1;    // CreateTime, or the broker's LogAppendTime
-  // When the Produce request carrying the record was last handed to the
-  // kernel, in CLOCK_MONOTONIC nanoseconds (std::chrono::steady_clock on
-  // Linux); -1 if it never was.  For measuring wire latency.
+  // When the Produce request carrying the record was last submitted to
+  // the kernel (io_uring), in CLOCK_MONOTONIC nanoseconds
+  // (std::chrono::steady_clock on Linux); -1 if it never was.  For
+  // measuring wire latency.
   std::int64_t sent_ns = -1;
   Errc error = Errc::kOk;
   std::int16_t kafka_error = 0;      // Kafka's error code when error == kBroker

@@ -69,9 +69,6 @@ struct Connection {
   std::uint32_t produce_in_flight = 0;
   // acks=0: the batches of the request being sent; done once it is sent.
   Batch* unanswered = nullptr;
-  // The batches of the Produce request being sent, stamped when the
-  // kernel has all of it (Batch::sent_ns).  Null for other requests.
-  Batch* sending = nullptr;
 
   // Versions negotiated by ApiVersions; -1 until then.
   std::int16_t produce_version = -1;

@@ -643,7 +643,6 @@ struct Sender::Loop {
       c.pop_in_flight();
     }
     c.produce_in_flight = 0;
-    c.sending = nullptr;
     requeue_request(c.unanswered);
     c.unanswered = nullptr;
     metadata_wanted = true;
@@ -869,7 +868,10 @@ struct Sender::Loop {
       ++(*it)->attempts;
       ++topics[(*it)->topic].partitions[static_cast<std::size_t>((*it)->partition)].in_flight;
     }
-    c.sending = head;
+    // Stamped as the send is queued: reap() submits it to the kernel in
+    // this same pass of the loop.
+    const std::int64_t sent = mono_ns();
+    for (Batch* b = head; b != nullptr; b = b->next) b->sent_ns = sent;
     if (s.acks == 0) {
       // No response will come: the records count as sent once the kernel has
       // the request (see on_send).
@@ -959,11 +961,6 @@ struct Sender::Loop {
           return;
         }
         c.send_busy = false;
-        if (c.sending != nullptr) {
-          const std::int64_t sent = mono_ns();
-          for (Batch* b = c.sending; b != nullptr; b = b->next) b->sent_ns = sent;
-          c.sending = nullptr;
-        }
         if (c.unanswered != nullptr) complete_unanswered(c);
         return;
       case Op::kRecv:
@@ -1052,9 +1049,6 @@ struct Sender::Loop {
         return true;
       case wire::ApiKey::kProduce:
         --c.produce_in_flight;
-        // Its answer came before the send's completion was seen: the
-        // batches are about to be reported and recycled.
-        if (c.sending == f.batches) c.sending = nullptr;
         on_produce(f, body);
         return true;
       default:

@@ -1,0 +1,557 @@
+// ringkafka-perf: the producer's latency (open loop, at a fixed rate) or
+// throughput (as fast as it accepts), measured per record, optionally side
+// by side with librdkafka in the same invocation, in the manner of Kafka's
+// kafka-producer-perf-test.
+//
+//   ringkafka-perf -b localhost:9092 -t perf --mode latency --rate 10000
+//                  --count 100000 --preset low_latency --compare librdkafka
+//
+// The producer is used through the public API only; src/ provides the
+// histogram and the resolved settings that are mapped onto librdkafka's keys.
+// workload.h says what is measured and how.
+//
+// Exit status: 0 when every record was delivered, 1 when any failed (or a
+// client could not be set up), 2 for a usage or configuration error.
+#include <getopt.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cinttypes>
+#include <cstdarg>
+#include <cstdio>
+#include <exception>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "config/settings.h"
+#include "partition/partitioner.h"
+#include "rdkafka_client.h"
+#include "ringkafka/config.h"
+#include "ringkafka_client.h"
+#include "workload.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: ringkafka-perf -b BOOTSTRAP -t TOPIC [--mode latency|throughput] [--rate N]\n"
+    "                      [--count N] [--warmup N] [--size BYTES] [--key-size BYTES]\n"
+    "                      [--threads N] [--preset low_latency|durable|throughput]\n"
+    "                      [-X key=value]... [--compare librdkafka] [--rdkafka-X key=value]...\n"
+    "                      [--spin-us N] [--json FILE] [--hist FILE]\n"
+    "\n"
+    "Produces COUNT records of SIZE bytes (keys of KEY-SIZE bytes, distinct per\n"
+    "record) to TOPIC and reports, per record, in nanoseconds:\n"
+    "  produce()  the call, from the first attempt to the one accepting the record\n"
+    "             (queue-full answers, polled and retried, are inside and counted)\n"
+    "  wire       until the Produce request holding it went to the kernel\n"
+    "             (DeliveryReport::sent_ns; ringkafka only)\n"
+    "  ack        until its delivery report was polled\n"
+    "Wire and ack count from the record's intended send time: in latency mode\n"
+    "start + i/(rate/threads), so stalls are not hidden (no coordinated omission);\n"
+    "in throughput mode, the first attempt.  In latency mode, `late` is how late\n"
+    "the thread got to each record: the load generator's own share of wire and ack.\n"
+    "\n"
+    "  -b BOOTSTRAP        bootstrap.servers\n"
+    "  -t TOPIC            the topic (it should exist)\n"
+    "  --mode MODE         latency (default): open loop at --rate; throughput: as\n"
+    "                      fast as the producer accepts\n"
+    "  --rate N            records/s over all threads, latency mode (default 10000)\n"
+    "  --count N           measured records over all threads (default 100000)\n"
+    "  --warmup N          records produced first and not measured (default\n"
+    "                      min(1000, count/10)); the first 16 records, before any\n"
+    "                      clock, also wait for metadata and connections\n"
+    "  --size BYTES        value size (default 100)\n"
+    "  --key-size BYTES    key size, 0 for null keys (default 16)\n"
+    "  --threads N         producing threads, each rate/N records/s (default 1)\n"
+    "  --preset NAME       start from a preset instead of the defaults\n"
+    "  -X key=value        a ringkafka configuration key, after --preset (repeatable)\n"
+    "  --compare librdkafka  then run the same workload through librdkafka, configured\n"
+    "                      from ringkafka's resolved settings:\n"
+    "                        acks, linger.ms, batch.size, enable.idempotence,\n"
+    "                        max.in.flight.requests.per.connection, retries,\n"
+    "                        retry.backoff.ms, request.timeout.ms, metadata.max.age.ms,\n"
+    "                        reconnect.backoff[.max].ms    the same keys\n"
+    "                        compression.type    -> compression.codec (+ .level if not\n"
+    "                                               the codec's default)\n"
+    "                        delivery.timeout.ms -> message.timeout.ms\n"
+    "                        max.request.size    -> message.max.bytes\n"
+    "                        buffer.memory       -> queue.buffering.max.kbytes\n"
+    "                                               (and .max.messages=10000000)\n"
+    "                        partitioner sticky  -> murmur2_random; others the same\n"
+    "                        TCP_NODELAY         -> socket.nagle.disable=true\n"
+    "                      rd_kafka_producev with RD_KAFKA_MSG_F_COPY on a topic handle,\n"
+    "                      reports served by rd_kafka_poll on each producing thread\n"
+    "  --rdkafka-X key=value  a librdkafka key, after the mapping (repeatable)\n"
+    "  --spin-us N         latency mode: poll in a loop from N µs before each send\n"
+    "                      time, sleep before that (default 200; a sleep can wake\n"
+    "                      50 µs late on a VM, which `late` shows; above the\n"
+    "                      interval between records it never sleeps)\n"
+    "  --json FILE         the results as JSON (percentiles in ns)\n"
+    "  --hist FILE         each histogram's percentile distribution, HdrHistogram's\n"
+    "                      text format, values in µs\n"
+    "  -h, --help          this text\n"
+    "\n"
+    "Exit status: 0 all delivered, 1 some record failed, 2 usage or config error.\n";
+
+constexpr int kExitFailed = 1;
+constexpr int kExitUsage = 2;
+
+struct Options {
+  std::string bootstrap;
+  std::string topic;
+  std::string preset;
+  std::vector<std::pair<std::string, std::string>> overrides;          // -X, in order
+  std::vector<std::pair<std::string, std::string>> rdkafka_overrides;  // --rdkafka-X
+  bool compare = false;
+  std::optional<std::uint64_t> warmup;
+  std::string json_path;
+  std::string hist_path;
+  perf::Workload workload;
+};
+
+int usage_error(std::string_view message) {
+  std::cerr << "ringkafka-perf: " << message << "\n" << kUsage;
+  return kExitUsage;
+}
+
+template <typename T>
+bool parse_number(std::string_view s, T& out) {
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc{} && end == s.data() + s.size();
+}
+
+bool parse_key_value(std::string_view arg, std::vector<std::pair<std::string, std::string>>& out) {
+  const auto eq = arg.find('=');
+  if (eq == std::string_view::npos || eq == 0) return false;
+  out.emplace_back(std::string(arg.substr(0, eq)), std::string(arg.substr(eq + 1)));
+  return true;
+}
+
+// Parses the command line into `out`; nullopt when done, or the exit status.
+std::optional<int> parse_options(int argc, char** argv, Options& out) {
+  enum : int { kMode = 256, kRate, kCount, kWarmup, kSize, kKeySize, kThreads, kPreset,
+               kCompare, kRdkafkaX, kSpinUs, kJson, kHist };
+  static const option kLong[] = {
+      {"help", no_argument, nullptr, 'h'},         {"mode", required_argument, nullptr, kMode},
+      {"rate", required_argument, nullptr, kRate}, {"count", required_argument, nullptr, kCount},
+      {"warmup", required_argument, nullptr, kWarmup},
+      {"size", required_argument, nullptr, kSize},
+      {"key-size", required_argument, nullptr, kKeySize},
+      {"threads", required_argument, nullptr, kThreads},
+      {"preset", required_argument, nullptr, kPreset},
+      {"compare", required_argument, nullptr, kCompare},
+      {"rdkafka-X", required_argument, nullptr, kRdkafkaX},
+      {"spin-us", required_argument, nullptr, kSpinUs},
+      {"json", required_argument, nullptr, kJson},
+      {"hist", required_argument, nullptr, kHist},
+      {nullptr, 0, nullptr, 0}};
+  perf::Workload& w = out.workload;
+  int c;
+  while ((c = getopt_long(argc, argv, "b:t:X:h", kLong, nullptr)) != -1) {
+    const std::string_view arg = optarg != nullptr ? optarg : "";
+    std::string quoted(1, '"');  // (not "\"" + ...: GCC 12 warns -Wrestrict there)
+    quoted.append(arg).push_back('"');
+    switch (c) {
+      case 'b': out.bootstrap = arg; break;
+      case 't': out.topic = arg; break;
+      case 'X':
+        if (!parse_key_value(arg, out.overrides)) return usage_error("-X: want key=value, got " + quoted);
+        break;
+      case kRdkafkaX:
+        if (!parse_key_value(arg, out.rdkafka_overrides)) {
+          return usage_error("--rdkafka-X: want key=value, got " + quoted);
+        }
+        break;
+      case kMode:
+        if (arg == "latency") {
+          w.mode = perf::Mode::kLatency;
+        } else if (arg == "throughput") {
+          w.mode = perf::Mode::kThroughput;
+        } else {
+          return usage_error("--mode: " + quoted + " is not one of latency, throughput");
+        }
+        break;
+      case kRate:
+        if (!parse_number(arg, w.rate) || !(w.rate > 0) || w.rate > 1e9) {
+          return usage_error("--rate: " + quoted + " is not a rate from 1 to 1e9 records/s");
+        }
+        break;
+      case kCount:
+        if (!parse_number(arg, w.count) || w.count == 0) {
+          return usage_error("--count: " + quoted + " is not a count above 0");
+        }
+        break;
+      case kWarmup: {
+        std::uint64_t n = 0;
+        if (!parse_number(arg, n)) return usage_error("--warmup: " + quoted + " is not a count");
+        out.warmup = n;
+        break;
+      }
+      case kSize:
+        if (!parse_number(arg, w.value_size) || w.value_size > (1U << 30)) {
+          return usage_error("--size: " + quoted + " is not a size up to 1 GiB");
+        }
+        break;
+      case kKeySize:
+        if (!parse_number(arg, w.key_size) || w.key_size > (1U << 30)) {
+          return usage_error("--key-size: " + quoted + " is not a size up to 1 GiB");
+        }
+        break;
+      case kThreads:
+        if (!parse_number(arg, w.threads) || w.threads == 0 || w.threads > 4096) {
+          return usage_error("--threads: " + quoted + " is not a count from 1 to 4096");
+        }
+        break;
+      case kPreset: out.preset = arg; break;
+      case kCompare:
+        if (arg != "librdkafka") return usage_error("--compare: " + quoted + " is not librdkafka");
+        out.compare = true;
+        break;
+      case kSpinUs: {
+        std::int64_t us = 0;
+        if (!parse_number(arg, us) || us < 0 || us > 3'600'000'000) {
+          return usage_error("--spin-us: " + quoted + " is not a number of microseconds");
+        }
+        w.spin_ns = us * 1000;
+        break;
+      }
+      case kJson: out.json_path = arg; break;
+      case kHist: out.hist_path = arg; break;
+      case 'h': std::cout << kUsage; return 0;
+      default: std::cerr << kUsage; return kExitUsage;  // getopt said what was wrong
+    }
+  }
+  if (optind < argc) return usage_error("unexpected argument \"" + std::string(argv[optind]) + "\"");
+  if (out.bootstrap.empty()) return usage_error("-b BOOTSTRAP is required");
+  if (out.topic.empty()) return usage_error("-t TOPIC is required");
+  if (!out.compare && !out.rdkafka_overrides.empty()) {
+    return usage_error("--rdkafka-X needs --compare librdkafka");
+  }
+  w.warmup = out.warmup.value_or(std::min<std::uint64_t>(1000, w.count / 10));
+  return std::nullopt;
+}
+
+// The preset (or the defaults), then -b, then every -X in order.
+ringkafka::Result<ringkafka::Config> make_config(const Options& opt) {
+  ringkafka::Config config;
+  if (!opt.preset.empty()) {
+    auto preset = ringkafka::Config::preset(opt.preset);
+    if (!preset) return preset.error();
+    config = std::move(preset.value());
+  }
+  std::vector<std::pair<std::string, std::string>> keys = {{"bootstrap.servers", opt.bootstrap}};
+  keys.insert(keys.end(), opt.overrides.begin(), opt.overrides.end());
+  for (const auto& [key, value] : keys) {
+    if (auto r = config.set(key, value); !r) return r.error();
+  }
+  return config;
+}
+
+// The keys that shape the comparison, as resolved, over the keys set.
+perf::KeyValues ringkafka_config_echo(const ringkafka::Config& config,
+                                      const ringkafka::config::Settings& s) {
+  static constexpr const char* kCodecs[] = {"none", "gzip", "snappy", "lz4", "zstd"};
+  static constexpr const char* kIdle[] = {"spin", "adaptive", "block"};
+  perf::KeyValues kv(config.values().begin(), config.values().end());
+  const perf::KeyValues resolved = {
+      {"acks", s.acks == -1 ? "all" : std::to_string(s.acks)},
+      {"linger.ms", std::to_string(s.linger_ms)},
+      {"batch.size", std::to_string(s.batch_size)},
+      {"compression.type", kCodecs[static_cast<unsigned>(s.compression)]},
+      {"enable.idempotence", s.enable_idempotence ? "true" : "false"},
+      {"max.in.flight.requests.per.connection", std::to_string(s.max_in_flight)},
+      {"delivery.timeout.ms", std::to_string(s.delivery_timeout_ms)},
+      {"max.block.ms", std::to_string(s.max_block_ms)},
+      {"partitioner", std::string(ringkafka::partition::name(s.partitioner))},
+      {"sender.idle.strategy", kIdle[static_cast<unsigned>(s.idle_strategy)]},
+  };
+  for (const auto& [key, value] : resolved) {
+    auto it = std::find_if(kv.begin(), kv.end(), [&](const auto& e) { return e.first == key; });
+    if (it == kv.end()) {
+      kv.emplace_back(key, value);
+    } else {
+      it->second = value;
+    }
+  }
+  return kv;
+}
+
+// --- output ---------------------------------------------------------------------
+
+struct Percentile {
+  const char* name;
+  double percentile;  // > 100: the maximum
+};
+constexpr Percentile kPercentiles[] = {{"p50", 50},      {"p90", 90},         {"p99", 99},
+                                       {"p99.9", 99.9}, {"p99.99", 99.99}, {"max", 101}};
+
+std::uint64_t at(const ringkafka::metrics::Histogram& h, double percentile) {
+  return percentile > 100 ? h.max() : h.value_at_percentile(percentile);
+}
+
+__attribute__((format(printf, 1, 2))) std::string format(const char* fmt, ...) {
+  char buf[128];
+  va_list args;
+  va_start(args, fmt);
+  std::vsnprintf(buf, sizeof buf, fmt, args);
+  va_end(args);
+  return buf;
+}
+
+// Nanoseconds below 1 µs, else 3 significant digits in µs, ms or s.
+std::string human_ns(std::uint64_t ns) {
+  const auto v = static_cast<double>(ns);
+  if (v < 999.5) return format("%.0fns", v);
+  static constexpr std::pair<double, const char*> kUnits[] = {{1e3, "µs"}, {1e6, "ms"}, {1e9, "s"}};
+  for (const auto& [scale, unit] : kUnits) {
+    const double x = v / scale;
+    if (x < 999.5 || scale == 1e9) {
+      return format("%.*f%s", x < 9.995 ? 2 : x < 99.95 ? 1 : 0, x, unit);
+    }
+  }
+  return {};
+}
+
+// Right-aligns `s` in `width` columns, counting UTF-8 code points.
+std::string pad(const std::string& s, std::size_t width) {
+  std::size_t columns = 0;
+  for (const char ch : s) columns += (static_cast<unsigned char>(ch) & 0xC0U) != 0x80U ? 1 : 0;
+  return std::string(width > columns ? width - columns : 0, ' ') + s;
+}
+
+struct Metric {
+  const char* label;   // in the table
+  const char* key;     // in JSON and --hist
+  ringkafka::metrics::Histogram perf::RunResult::*histogram;
+};
+constexpr Metric kMetrics[] = {{"late", "late", &perf::RunResult::late},
+                               {"produce()", "produce_call", &perf::RunResult::call},
+                               {"wire", "wire", &perf::RunResult::wire},
+                               {"ack", "ack", &perf::RunResult::ack}};
+
+bool has(const perf::RunResult& r, const Metric& m) {
+  return (m.histogram != &perf::RunResult::wire || r.has_wire) && (r.*m.histogram).count() != 0;
+}
+
+double msgs_per_second(const perf::RunResult& r) {
+  return r.total_seconds > 0 ? static_cast<double>(r.delivered) / r.total_seconds : 0.0;
+}
+
+void print_table(const Options& opt, const std::vector<perf::RunResult>& runs) {
+  const perf::Workload& w = opt.workload;
+  const bool latency = w.mode == perf::Mode::kLatency;
+  std::printf("\nringkafka-perf: %s mode, %" PRIu64 " records (+%" PRIu64
+              " warm-up), value %zu B, key %s, %u thread%s, preset %s",
+              latency ? "latency" : "throughput", w.count, w.warmup, w.value_size,
+              w.key_size == 0 ? "null" : format("%zu B", w.key_size).c_str(), w.threads,
+              w.threads == 1 ? "" : "s", opt.preset.empty() ? "(defaults)" : opt.preset.c_str());
+  if (latency) std::printf(", target %.0f records/s", w.rate);
+  std::printf("\n\n%-22s", "latency");
+  for (const auto& p : kPercentiles) std::printf("%s", pad(p.name, 9).c_str());
+  std::printf("\n");
+  for (const auto& m : kMetrics) {
+    if (m.histogram == &perf::RunResult::late && !latency) continue;
+    for (const auto& r : runs) {
+      std::printf("%-22s", (r.client + " " + m.label).c_str());
+      for (const auto& p : kPercentiles) {
+        std::printf("%s", pad(has(r, m) ? human_ns(at(r.*m.histogram, p.percentile)) : "n/a", 9).c_str());
+      }
+      std::printf("\n");
+    }
+    // `late` is the load generator's, not a client's: no ratio.
+    if (runs.size() == 2 && m.histogram != &perf::RunResult::late && has(runs[0], m) && has(runs[1], m)) {
+      std::printf("%-22s", (std::string("  ratio ") + m.label).c_str());
+      for (const auto& p : kPercentiles) {
+        const auto ours = static_cast<double>(at(runs[0].*m.histogram, p.percentile));
+        const auto theirs = static_cast<double>(at(runs[1].*m.histogram, p.percentile));
+        std::printf("%s", pad(format("%.2fx", theirs / std::max(ours, 1.0)), 9).c_str());
+      }
+      std::printf("\n");
+    }
+  }
+  if (runs.size() == 2) std::printf("(ratio: librdkafka / ringkafka; above 1, ringkafka is faster)\n");
+
+  std::printf("\n%-12s %10s %7s %10s %11s %11s %8s %8s %6s %11s\n", "client", "records", "failed",
+              "target/s", "produced/s", "acked/s", "MB/s", "cpu s", "cpu %", "queue-full");
+  for (const auto& r : runs) {
+    const double produced = r.produce_seconds > 0 ? static_cast<double>(r.delivered) / r.produce_seconds : 0.0;
+    const double cpu = r.cpu_user_seconds + r.cpu_system_seconds;
+    std::printf("%-12s %10" PRIu64 " %7" PRIu64 " %10s %11.0f %11.0f %8.2f %8.2f %6.0f %11" PRIu64 "\n",
+                r.client.c_str(), r.delivered, r.failed, latency ? format("%.0f", w.rate).c_str() : "-",
+                produced, msgs_per_second(r),
+                msgs_per_second(r) * static_cast<double>(w.value_size + w.key_size) / 1e6, cpu,
+                r.wall_seconds > 0 ? 100.0 * cpu / r.wall_seconds : 0.0, r.queue_full);
+  }
+  std::printf("(records: measured ones delivered; produced/s: accepted by produce() over the measured\n"
+              " records' span; acked/s and MB/s (key + value): delivered up to the last report;\n"
+              " cpu: the whole process over the run, warm-up and draining included)\n");
+}
+
+std::string json_string(std::string_view s) {
+  std::string out = "\"";
+  for (const char ch : s) {
+    const auto u = static_cast<unsigned char>(ch);
+    if (ch == '"' || ch == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (u < 0x20) {
+      out += format("\\u%04x", static_cast<unsigned>(u));
+    } else {
+      out += ch;
+    }
+  }
+  return out + "\"";
+}
+
+bool write_json(const std::string& path, const Options& opt, const std::vector<perf::RunResult>& runs) {
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  if (f == nullptr) return false;
+  const perf::Workload& w = opt.workload;
+  const bool latency = w.mode == perf::Mode::kLatency;
+  std::fprintf(f, "{\n  \"tool\": \"ringkafka-perf\",\n  \"workload\": {\"mode\": \"%s\", ",
+               latency ? "latency" : "throughput");
+  if (latency) {
+    std::fprintf(f, "\"rate\": %.17g, ", w.rate);
+  } else {
+    std::fprintf(f, "\"rate\": null, ");
+  }
+  std::fprintf(f,
+               "\"count\": %" PRIu64 ", \"warmup\": %" PRIu64 ", \"value_size\": %zu, "
+               "\"key_size\": %zu, \"threads\": %u, \"spin_ns\": %" PRId64 ", \"topic\": %s, "
+               "\"preset\": %s},\n  \"clients\": [",
+               w.count, w.warmup, w.value_size, w.key_size, w.threads, w.spin_ns,
+               json_string(opt.topic).c_str(), opt.preset.empty() ? "null" : json_string(opt.preset).c_str());
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const perf::RunResult& r = runs[i];
+    const double produced = r.produce_seconds > 0 ? static_cast<double>(r.delivered) / r.produce_seconds : 0.0;
+    std::fprintf(f,
+                 "%s\n    {\"client\": %s, \"records\": %" PRIu64 ", \"accepted\": %" PRIu64
+                 ", \"failed\": %" PRIu64 ", \"undelivered\": %" PRIu64 ", \"queue_full\": %" PRIu64
+                 ",\n     \"first_error\": %s, \"target_rate\": %s, \"produced_per_s\": %.1f, "
+                 "\"msgs_per_s\": %.1f, \"mb_per_s\": %.3f,\n     \"produce_seconds\": %.6f, "
+                 "\"total_seconds\": %.6f, \"wall_seconds\": %.6f, \"cpu_user_seconds\": %.6f, "
+                 "\"cpu_system_seconds\": %.6f,\n     \"latency_ns\": {",
+                 i == 0 ? "" : ",", json_string(r.client).c_str(), r.delivered, r.accepted, r.failed,
+                 r.undelivered, r.queue_full,
+                 r.first_error.empty() ? "null" : json_string(r.first_error).c_str(),
+                 latency ? format("%.17g", w.rate).c_str() : "null", produced, msgs_per_second(r),
+                 msgs_per_second(r) * static_cast<double>(w.value_size + w.key_size) / 1e6,
+                 r.produce_seconds, r.total_seconds, r.wall_seconds, r.cpu_user_seconds,
+                 r.cpu_system_seconds);
+    for (std::size_t j = 0; j < std::size(kMetrics); ++j) {
+      const Metric& m = kMetrics[j];
+      std::fprintf(f, "%s\n       \"%s\": ", j == 0 ? "" : ",", m.key);
+      if (!has(r, m)) {
+        std::fprintf(f, "null");
+        continue;
+      }
+      const auto& h = r.*m.histogram;
+      std::fprintf(f, "{\"count\": %" PRIu64 ", \"min\": %" PRIu64 ", \"mean\": %.1f",
+                   h.count(), h.min(), h.mean());
+      for (const auto& p : kPercentiles) {
+        std::fprintf(f, ", \"%s\": %" PRIu64, p.name, at(h, p.percentile));
+      }
+      std::fprintf(f, "}");
+    }
+    std::fprintf(f, "},\n     \"config\": {");
+    for (std::size_t j = 0; j < r.config.size(); ++j) {
+      std::fprintf(f, "%s%s: %s", j == 0 ? "" : ", ", json_string(r.config[j].first).c_str(),
+                   json_string(r.config[j].second).c_str());
+    }
+    std::fprintf(f, "}}");
+  }
+  std::fprintf(f, "\n  ]\n}\n");
+  return std::fclose(f) == 0;
+}
+
+bool write_hist(const std::string& path, const std::vector<perf::RunResult>& runs) {
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  if (f == nullptr) return false;
+  for (const auto& r : runs) {
+    for (const auto& m : kMetrics) {
+      if (!has(r, m)) continue;
+      std::fprintf(f, "# ringkafka-perf %s %s latency, values in microseconds\n", r.client.c_str(), m.key);
+      (r.*m.histogram).print_percentiles(f, 1000.0);
+      std::fprintf(f, "\n");
+    }
+  }
+  return std::fclose(f) == 0;
+}
+
+int run(const Options& opt) {
+  auto config = make_config(opt);
+  if (!config) {
+    std::cerr << "ringkafka-perf: " << config.error().message << "\n";
+    return kExitUsage;
+  }
+  // What create() will resolve, for the comparison and the drain timeout.
+  auto settings = ringkafka::config::parse_settings(*config);
+  if (!settings) {
+    std::cerr << "ringkafka-perf: " << settings.error().message << "\n";
+    return kExitUsage;
+  }
+  perf::Workload w = opt.workload;
+  w.drain_timeout_ns = (settings->delivery_timeout_ms + 5000) * 1'000'000;
+
+  std::vector<perf::RunResult> runs;
+  runs.emplace_back();
+  runs.back().client = "ringkafka";
+  runs.back().config = ringkafka_config_echo(*config, *settings);
+  std::cerr << "ringkafka-perf: running ringkafka\n";
+  if (auto error = perf::run_ringkafka(*config, opt.topic, w, runs.back())) {
+    std::cerr << "ringkafka-perf: ringkafka: " << *error << "\n";
+    return kExitFailed;
+  }
+  if (opt.compare) {
+    perf::KeyValues rd = perf::rdkafka_config_for(*settings, opt.bootstrap);
+    rd.insert(rd.end(), opt.rdkafka_overrides.begin(), opt.rdkafka_overrides.end());
+    runs.emplace_back();
+    runs.back().client = "librdkafka";
+    runs.back().config = rd;
+    std::cerr << "ringkafka-perf: running librdkafka\n";
+    if (auto error = perf::run_rdkafka(rd, opt.topic, w, runs.back())) {
+      std::cerr << "ringkafka-perf: " << *error << "\n";
+      return kExitFailed;
+    }
+  }
+
+  print_table(opt, runs);
+  std::fflush(stdout);
+  bool ok = true;
+  if (!opt.json_path.empty() && !write_json(opt.json_path, opt, runs)) {
+    std::cerr << "ringkafka-perf: cannot write " << opt.json_path << "\n";
+    ok = false;
+  }
+  if (!opt.hist_path.empty() && !write_hist(opt.hist_path, runs)) {
+    std::cerr << "ringkafka-perf: cannot write " << opt.hist_path << "\n";
+    ok = false;
+  }
+  for (const auto& r : runs) {
+    if (r.failed != 0 || !r.first_error.empty()) {
+      std::cerr << "ringkafka-perf: " << r.client << ": " << r.failed << " record"
+                << (r.failed == 1 ? "" : "s") << " failed; first error: " << r.first_error << "\n";
+      ok = false;
+    }
+  }
+  return ok ? 0 : kExitFailed;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    Options opt;
+    if (const auto status = parse_options(argc, argv, opt)) return *status;
+    return run(opt);
+  } catch (const std::exception& e) {
+    std::cerr << "ringkafka-perf: " << e.what() << "\n";
+  } catch (...) {
+    std::cerr << "ringkafka-perf: unknown error\n";
+  }
+  return kExitFailed;
+}

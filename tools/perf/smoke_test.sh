@@ -1,0 +1,68 @@
+#!/bin/sh
+# ringkafka-perf against the test broker: a tiny workload in each mode with
+# --compare librdkafka, and a check that the JSON has both clients, every
+# record delivered and plausible numbers.  Measures nothing.
+#
+#   smoke_test.sh RINGKAFKA_PERF TEST_BROKER
+set -eu
+perf=$1
+broker=$2
+dir=$(mktemp -d)
+broker_pid=
+cleanup() {
+  if [ -n "$broker_pid" ]; then kill "$broker_pid" 2>/dev/null || true; wait "$broker_pid" 2>/dev/null || true; fi
+  rm -rf "$dir"
+}
+trap cleanup EXIT INT TERM
+
+"$broker" --topic perf:4 > "$dir/bootstrap" 2> "$dir/broker.log" &
+broker_pid=$!
+i=0
+while [ ! -s "$dir/bootstrap" ]; do
+  i=$((i + 1))
+  if [ "$i" -gt 100 ] || ! kill -0 "$broker_pid" 2>/dev/null; then
+    echo "the test broker did not start"; cat "$dir/broker.log"; exit 1
+  fi
+  sleep 0.1
+done
+bootstrap=$(head -n 1 "$dir/bootstrap")
+
+# A usage error exits 2.
+status=0
+"$perf" -b "$bootstrap" -t perf --mode sideways > /dev/null 2>&1 || status=$?
+[ "$status" -eq 2 ] || { echo "bad --mode: exit $status, want 2"; exit 1; }
+
+"$perf" -b "$bootstrap" -t perf --mode latency --rate 2000 --count 1000 --threads 2 \
+  --preset low_latency --compare librdkafka --json "$dir/latency.json" --hist "$dir/latency.hgrm"
+"$perf" -b "$bootstrap" -t perf --mode throughput --count 20000 --key-size 0 \
+  --preset throughput --compare librdkafka --json "$dir/throughput.json"
+
+python3 - "$dir/latency.json" "$dir/throughput.json" <<'PY'
+import json, sys
+for path, count in ((sys.argv[1], 1000), (sys.argv[2], 20000)):
+    doc = json.load(open(path))
+    clients = {c["client"]: c for c in doc["clients"]}
+    assert set(clients) == {"ringkafka", "librdkafka"}, (path, list(clients))
+    for name, c in clients.items():
+        where = f"{path}: {name}"
+        assert c["records"] == count and c["failed"] == 0, (where, c["records"], c["failed"])
+        assert c["msgs_per_s"] > 0 and c["cpu_user_seconds"] + c["cpu_system_seconds"] > 0, where
+        lat = c["latency_ns"]
+        assert (lat["wire"] is not None) == (name == "ringkafka"), where
+        for metric in ("late", "produce_call", "wire", "ack"):
+            h = lat[metric]
+            if h is None:
+                continue
+            assert h["count"] == count, (where, metric, h["count"])
+            values = [h[p] for p in ("p50", "p90", "p99", "p99.9", "p99.99", "max")]
+            assert 0 < values[0] and values == sorted(values), (where, metric, values)
+            assert values[-1] < 60e9, (where, metric, values)
+        assert (lat["late"] is not None) == (doc["workload"]["mode"] == "latency"), where
+        # The report comes after the call returned.
+        assert lat["ack"]["p50"] > lat["produce_call"]["p50"], where
+    if doc["workload"]["mode"] == "latency":
+        assert doc["workload"]["rate"] == 2000, doc["workload"]
+print("json ok")
+PY
+grep -q "ringkafka-perf librdkafka ack" "$dir/latency.hgrm"
+echo "ok"
