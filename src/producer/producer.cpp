@@ -18,6 +18,7 @@
 
 #include "config/settings.h"
 #include "core/asymmetric_fence.h"
+#include "core/clock.h"
 #include "producer/record_format.h"
 #include "producer/shared.h"
 #include "sender/sender.h"
@@ -70,11 +71,7 @@ thread_local char tl_token_anchor;
 
 std::uint64_t thread_token() noexcept { return reinterpret_cast<std::uintptr_t>(&tl_token_anchor); }
 
-std::int64_t mono_ns() noexcept {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1'000'000'000LL + ts.tv_nsec;
-}
+using core::mono_ns;
 
 void* alloc_region(std::size_t bytes, bool large_pages) noexcept {
   void* p = mi_malloc_aligned(bytes, 4096);
@@ -378,10 +375,7 @@ Errc Producer::produce(Topic topic, Bytes key, Bytes value, std::span<const Head
       p = slot->ring.try_reserve(size);
     }
   }
-  std::size_t header_bytes = 0;
-  for (const Header& h : headers) {
-    header_bytes += producer::kHeaderOverhead + h.name.size() + h.value.size;
-  }
+  const std::size_t header_bytes = size - sizeof(producer::RecordHead) - key.size - value.size;
   producer::encode(p, topic.index, partition, timestamp_ms, opaque, key, value, headers,
                    header_bytes);
   // Counted before it is published, so `reported` can never pass `accepted`.

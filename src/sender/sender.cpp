@@ -20,6 +20,7 @@
 
 #include "compress/codec.h"
 #include "core/asymmetric_fence.h"
+#include "core/clock.h"
 #include "producer/record_format.h"
 #include "sender/cluster.h"
 #include "sender/connection.h"
@@ -50,16 +51,8 @@ constexpr std::int32_t kMaxResponseFrame = 64 << 20;
 // the others or the network.
 constexpr int kDrainBudget = 512;
 
-std::int64_t mono_ns() noexcept {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1'000'000'000LL + ts.tv_nsec;
-}
-std::int64_t wall_ms() noexcept {
-  timespec ts{};
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return ts.tv_sec * 1000LL + ts.tv_nsec / 1'000'000;
-}
+using core::mono_ns;
+using core::wall_ms;
 
 bool debug_enabled() noexcept {
   static const bool on = std::getenv("RINGKAFKA_DEBUG") != nullptr;
