@@ -31,6 +31,7 @@
 #include "config/settings.h"
 #include "partition/partitioner.h"
 #include "rdkafka_client.h"
+#include "../common/cli_config.h"
 #include "ringkafka/config.h"
 #include "ringkafka_client.h"
 #include "workload.h"
@@ -105,8 +106,8 @@ struct Options {
   std::string bootstrap;
   std::string topic;
   std::string preset;
-  std::vector<std::pair<std::string, std::string>> overrides;          // -X, in order
-  std::vector<std::pair<std::string, std::string>> rdkafka_overrides;  // --rdkafka-X
+  ringkafka::cli::KeyValues overrides;          // -X, in order
+  ringkafka::cli::KeyValues rdkafka_overrides;  // --rdkafka-X
   bool compare = false;
   std::optional<std::uint64_t> warmup;
   std::string json_path;
@@ -123,13 +124,6 @@ template <typename T>
 bool parse_number(std::string_view s, T& out) {
   const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
   return ec == std::errc{} && end == s.data() + s.size();
-}
-
-bool parse_key_value(std::string_view arg, std::vector<std::pair<std::string, std::string>>& out) {
-  const auto eq = arg.find('=');
-  if (eq == std::string_view::npos || eq == 0) return false;
-  out.emplace_back(std::string(arg.substr(0, eq)), std::string(arg.substr(eq + 1)));
-  return true;
 }
 
 // Parses the command line into `out`; nullopt when done, or the exit status.
@@ -160,10 +154,10 @@ std::optional<int> parse_options(int argc, char** argv, Options& out) {
       case 'b': out.bootstrap = arg; break;
       case 't': out.topic = arg; break;
       case 'X':
-        if (!parse_key_value(arg, out.overrides)) return usage_error("-X: want key=value, got " + quoted);
+        if (!ringkafka::cli::parse_key_value(arg, out.overrides)) return usage_error("-X: want key=value, got " + quoted);
         break;
       case kRdkafkaX:
-        if (!parse_key_value(arg, out.rdkafka_overrides)) {
+        if (!ringkafka::cli::parse_key_value(arg, out.rdkafka_overrides)) {
           return usage_error("--rdkafka-X: want key=value, got " + quoted);
         }
         break;
@@ -238,18 +232,9 @@ std::optional<int> parse_options(int argc, char** argv, Options& out) {
 
 // The preset (or the defaults), then -b, then every -X in order.
 ringkafka::Result<ringkafka::Config> make_config(const Options& opt) {
-  ringkafka::Config config;
-  if (!opt.preset.empty()) {
-    auto preset = ringkafka::Config::preset(opt.preset);
-    if (!preset) return preset.error();
-    config = std::move(preset.value());
-  }
-  std::vector<std::pair<std::string, std::string>> keys = {{"bootstrap.servers", opt.bootstrap}};
+  ringkafka::cli::KeyValues keys = {{"bootstrap.servers", opt.bootstrap}};
   keys.insert(keys.end(), opt.overrides.begin(), opt.overrides.end());
-  for (const auto& [key, value] : keys) {
-    if (auto r = config.set(key, value); !r) return r.error();
-  }
-  return config;
+  return ringkafka::cli::make_config(opt.preset, keys);
 }
 
 // The keys that shape the comparison, as resolved, over the keys set.

@@ -10,12 +10,13 @@
 #include <utility>
 #include <vector>
 
+#include "../common/cli_config.h"
 #include "config/settings.h"
 #include "workload.h"
 
 namespace perf {
 
-using KeyValues = std::vector<std::pair<std::string, std::string>>;
+using KeyValues = ringkafka::cli::KeyValues;  // key=value pairs, in order
 
 // librdkafka's keys for ringkafka's resolved settings (see the table in
 // rdkafka_client.cpp and --help).

@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "../common/cli_config.h"
 #include "ringkafka/config.h"
 #include "ringkafka/error.h"
 #include "ringkafka/producer.h"
@@ -62,7 +63,7 @@ struct Options {
   std::int32_t partition = ringkafka::kAnyPartition;
   std::optional<std::string> key_delimiter;
   std::vector<std::pair<std::string, std::optional<std::string>>> headers;
-  std::vector<std::pair<std::string, std::string>> overrides;  // -X, in order
+  ringkafka::cli::KeyValues overrides;  // -X, in order
   std::string preset;
   std::string codec;
   bool verbose = false;
@@ -105,14 +106,11 @@ std::optional<int> parse_options(int argc, char** argv, Options& out) {
         }
         break;
       }
-      case 'X': {
-        const auto eq = arg.find('=');
-        if (eq == std::string_view::npos || eq == 0) {
+      case 'X':
+        if (!ringkafka::cli::parse_key_value(arg, out.overrides)) {
           return usage_error("-X: want key=value, got \"" + std::string(arg) + "\"");
         }
-        out.overrides.emplace_back(std::string(arg.substr(0, eq)), std::string(arg.substr(eq + 1)));
         break;
-      }
       case 'z': out.codec = arg; break;
       case 'P': out.preset = arg; break;
       case 'v': out.verbose = true; break;
@@ -128,19 +126,10 @@ std::optional<int> parse_options(int argc, char** argv, Options& out) {
 
 // The preset (or the defaults), then -b and -z, then every -X in order.
 ringkafka::Result<ringkafka::Config> make_config(const Options& opt) {
-  ringkafka::Config config;
-  if (!opt.preset.empty()) {
-    auto preset = ringkafka::Config::preset(opt.preset);
-    if (!preset) return preset.error();
-    config = std::move(preset.value());
-  }
-  std::vector<std::pair<std::string, std::string>> keys = {{"bootstrap.servers", opt.bootstrap}};
+  ringkafka::cli::KeyValues keys = {{"bootstrap.servers", opt.bootstrap}};
   if (!opt.codec.empty()) keys.emplace_back("compression.type", opt.codec);
   keys.insert(keys.end(), opt.overrides.begin(), opt.overrides.end());
-  for (const auto& [key, value] : keys) {
-    if (auto r = config.set(key, value); !r) return r.error();
-  }
-  return config;
+  return ringkafka::cli::make_config(opt.preset, keys);
 }
 
 std::int64_t delivery_timeout_ms(const ringkafka::Config& config) {
