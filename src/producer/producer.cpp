@@ -44,15 +44,21 @@ Registry& registry() {
   return *r;
 }
 
+struct HeldSlot {
+  std::uint64_t producer_id = 0;
+  Slot* slot = nullptr;
+};
+
+// The slot this thread used last: produce()'s one-entry cache.  Kept apart
+// from ThreadSlots because a thread_local with a destructor is reached
+// through an initialisation guard on every access; this one is constinit
+// and trivially destructible, so reaching it is one %fs-relative load.
+constinit thread_local HeldSlot tl_last;
+
 // The slots this thread holds, released (made orphans) when it exits.
 struct ThreadSlots {
-  struct Entry {
-    std::uint64_t producer_id = 0;
-    Slot* slot = nullptr;
-  };
   static constexpr std::size_t kHeld = 32;
-  Entry last;
-  Entry held[kHeld];
+  HeldSlot held[kHeld];
   std::size_t count = 0;
 
   ~ThreadSlots() {
@@ -81,9 +87,8 @@ void* alloc_region(std::size_t bytes, bool large_pages) noexcept {
 
 }  // namespace
 
-void producer::Shared::wake_sender() noexcept {
-  if (sender_sleeping.load(std::memory_order_relaxed) &&
-      sender_sleeping.exchange(false, std::memory_order_acq_rel)) {
+void producer::Shared::wake_sleeping_sender() noexcept {
+  if (sender_sleeping.exchange(false, std::memory_order_acq_rel)) {
     const std::uint64_t one = 1;
     [[maybe_unused]] const auto n = ::write(wake_fd, &one, sizeof one);
   }
@@ -107,25 +112,27 @@ struct Producer::Impl {
   std::atomic<bool> sender_joined{false};
 
   Slot* slot_for_thread(Errc* error) noexcept {
-    ThreadSlots& t = tl_slots;
-    if (t.last.producer_id == id) return t.last.slot;
-    return claim_slot(t, error);
+    if (tl_last.producer_id == id) [[likely]] return tl_last.slot;
+    return claim_slot(error);
   }
 
   // The slot this thread already holds, or nullptr; never claims one.
-  Slot* held_slot(ThreadSlots& t) noexcept {
-    if (t.last.producer_id == id) return t.last.slot;
+  Slot* held_slot() noexcept {
+    if (tl_last.producer_id == id) return tl_last.slot;
+    ThreadSlots& t = tl_slots;
     for (std::size_t i = 0; i < t.count; ++i) {
       if (t.held[i].producer_id == id) {
-        t.last = t.held[i];
-        return t.last.slot;
+        tl_last = t.held[i];
+        return tl_last.slot;
       }
     }
     return nullptr;
   }
 
-  Slot* claim_slot(ThreadSlots& t, Errc* error) noexcept {
-    if (Slot* s = held_slot(t); s != nullptr) return s;
+  // Out of line and cold: produce() reaches it once per thread.
+  [[gnu::noinline, gnu::cold]] Slot* claim_slot(Errc* error) noexcept {
+    if (Slot* s = held_slot(); s != nullptr) return s;
+    ThreadSlots& t = tl_slots;
     // A slot this thread could not remember would never be released nor
     // found again: refuse instead.
     if (t.count == ThreadSlots::kHeld) {
@@ -172,9 +179,9 @@ struct Producer::Impl {
     if (got->consumed_cache == 0 && got->accepted.load(std::memory_order_relaxed) == 0) {
       prefault(*got);
     }
-    const ThreadSlots::Entry e{id, got};
+    const HeldSlot e{id, got};
     t.held[t.count++] = e;
-    t.last = e;
+    tl_last = e;
     return got;
   }
 
@@ -220,6 +227,32 @@ struct Producer::Impl {
       n += s.accepted.load(std::memory_order_acquire) - reported;
     }
     return n;
+  }
+
+  // A full ring: wake the sender in case it sleeps, then wait up to
+  // max.block.ms for room.  Out of line so that produce()'s fast path keeps
+  // a small frame.
+  [[gnu::noinline]] std::byte* wait_for_ring(Slot& slot, std::size_t size, Errc* error) noexcept {
+    shared.wake_sender();
+    const std::int64_t block_ms = shared.settings.max_block_ms;
+    if (block_ms == 0) {
+      *error = Errc::kQueueFull;
+      return nullptr;
+    }
+    const std::int64_t deadline = mono_ns() + block_ms * 1'000'000;
+    while (true) {
+      if (mono_ns() >= deadline) {
+        *error = Errc::kTimedOut;
+        return nullptr;
+      }
+      if (shared.closed.load(std::memory_order_relaxed)) {
+        *error = Errc::kClosed;
+        return nullptr;
+      }
+      std::this_thread::sleep_for(std::chrono::microseconds(20));
+      shared.wake_sender();
+      if (std::byte* p = slot.ring.try_reserve(size); p != nullptr) return p;
+    }
   }
 
   // After `closed` is set, waits until no produce() is between its check of
@@ -362,18 +395,8 @@ Errc Producer::produce(Topic topic, Bytes key, Bytes value, std::span<const Head
   if (!im.report_room(*slot)) [[unlikely]] return Errc::kQueueFull;
   std::byte* p = slot->ring.try_reserve(size);
   if (p == nullptr) [[unlikely]] {
-    // Full: wake the sender in case it sleeps, then wait up to max.block.ms.
-    im.shared.wake_sender();
-    const std::int64_t block_ms = im.shared.settings.max_block_ms;
-    if (block_ms == 0) return Errc::kQueueFull;
-    const std::int64_t deadline = mono_ns() + block_ms * 1'000'000;
-    while (p == nullptr) {
-      if (mono_ns() >= deadline) return Errc::kTimedOut;
-      if (im.shared.closed.load(std::memory_order_relaxed)) return Errc::kClosed;
-      std::this_thread::sleep_for(std::chrono::microseconds(20));
-      im.shared.wake_sender();
-      p = slot->ring.try_reserve(size);
-    }
+    p = im.wait_for_ring(*slot, size, &error);
+    if (p == nullptr) return error;
   }
   const std::size_t header_bytes = size - sizeof(producer::RecordHead) - key.size - value.size;
   producer::encode(p, topic.index, partition, timestamp_ms, opaque, key, value, headers,
@@ -394,7 +417,7 @@ std::size_t Producer::poll(std::span<DeliveryReport> out) noexcept {
   if (im.shared.settings.callback != nullptr || out.empty()) return 0;
   std::size_t n = 0;
   // A thread that never produced holds no slot and claims none here.
-  if (Slot* own = im.held_slot(tl_slots); own != nullptr) n = own->reports.pop_into(out);
+  if (Slot* own = im.held_slot(); own != nullptr) n = own->reports.pop_into(out);
   // Reports of threads that exited go to whoever polls.
   const std::uint32_t used = im.shared.slots_in_use.load(std::memory_order_acquire);
   for (std::uint32_t i = 0; i < used && n < out.size(); ++i) {

@@ -95,7 +95,11 @@ struct Shared {
   };
   alignas(core::kCacheLine) Counters counters;
 
-  void wake_sender() noexcept;
+  void wake_sender() noexcept {
+    if (sender_sleeping.load(std::memory_order_relaxed)) [[unlikely]] wake_sleeping_sender();
+  }
+  // The eventfd write, out of line: produce() inlines only the check above.
+  [[gnu::noinline]] void wake_sleeping_sender() noexcept;
 };
 
 }  // namespace ringkafka::producer

@@ -31,20 +31,22 @@ bool Batch::append(std::int64_t timestamp_ms, const wire::NullableBytes& key,
                    const wire::NullableBytes& value, std::span<const wire::RecordHeader> headers,
                    const RecordMeta& meta, std::size_t max_record_bytes) noexcept {
   const std::uint32_t n = count();
-  // The delta from the first record's timestamp, as the writer will encode it.
-  const std::int64_t base = n == 0 ? timestamp_ms : meta_timestamp_base();
-  const std::size_t bytes = wire::record_size(timestamp_ms - base, static_cast<std::int32_t>(n),
-                                              key, value, headers);
-  const std::size_t records_after = writer->size() - wire::kRecordBatchHeaderSize + bytes;
-  if (n != 0 && records_after > max_record_bytes) return false;
+  // Both limits bound the record's encoded size, which the writer computes
+  // once: the records may not pass batch.size (unless the batch is empty),
+  // and the record and its meta must not meet.
   const std::size_t meta_after = (n + 1) * sizeof(RecordMeta);
-  if (writer->size() + bytes + meta_after > capacity) return false;
-  if (!writer->append(timestamp_ms, key, value, headers)) return false;
+  const std::size_t used = writer->size();
+  if (used + meta_after > capacity) return false;
+  std::size_t limit = capacity - used - meta_after;
+  if (n != 0) {
+    const std::size_t records = used - wire::kRecordBatchHeaderSize;
+    if (records >= max_record_bytes) return false;
+    limit = std::min(limit, max_record_bytes - records);
+  }
+  if (!writer->append(timestamp_ms, key, value, headers, limit)) return false;
   std::memcpy(memory + capacity - meta_after, &meta, sizeof meta);
   return true;
 }
-
-std::int64_t Batch::meta_timestamp_base() const noexcept { return meta(0).timestamp_ms; }
 
 void Batch::seal(const wire::ProducerFields& producer, compress::Compressor* compressor,
                  std::span<std::byte> scratch) noexcept {

@@ -80,9 +80,6 @@ struct Batch {
   // compressed or not, stay as they are: the CRC covers them but the
   // producer fields sit in the uncompressed header.
   void restamp(const wire::ProducerFields& producer) noexcept;
-
- private:
-  [[nodiscard]] std::int64_t meta_timestamp_base() const noexcept;
 };
 
 // The buffer a record of `record_bytes` (as wire::record_size counts) needs,

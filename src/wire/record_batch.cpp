@@ -71,7 +71,8 @@ RecordBatchWriter::RecordBatchWriter(std::span<std::byte> buffer, std::int64_t b
 
 bool RecordBatchWriter::append(std::int64_t timestamp, const NullableBytes& key,
                                const NullableBytes& value,
-                               std::span<const RecordHeader> headers) noexcept {
+                               std::span<const RecordHeader> headers,
+                               std::size_t max_bytes) noexcept {
   if (!ok()) return false;
   // The first record fixes the batch's base timestamp; later deltas may be
   // negative (a producer's clock or the caller's timestamps can go back).
@@ -80,7 +81,7 @@ bool RecordBatchWriter::append(std::int64_t timestamp, const NullableBytes& key,
   const std::int32_t offset_delta = count_;
   const std::size_t body = body_size(timestamp_delta, offset_delta, key, value, headers);
   const std::size_t total = varint_size(static_cast<std::int32_t>(body)) + body;
-  if (total > buffer_.size() - size_) return false;
+  if (total > buffer_.size() - size_ || total > max_bytes) return false;
 
   std::byte* p = buffer_.data() + size_;
   p += write_varint(p, static_cast<std::int32_t>(body));

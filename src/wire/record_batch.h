@@ -78,10 +78,13 @@ class RecordBatchWriter {
 
   [[nodiscard]] bool ok() const noexcept { return buffer_.size() >= kRecordBatchHeaderSize; }
 
-  // Appends one record; false (batch unchanged) if it does not fit.
+  // Appends one record; false (batch unchanged) if it does not fit, or if
+  // it would take more than `max_bytes` (as record_size() counts them): the
+  // caller's own limits, checked without sizing the record twice.
   [[nodiscard]] bool append(std::int64_t timestamp, const NullableBytes& key,
                             const NullableBytes& value,
-                            std::span<const RecordHeader> headers = {}) noexcept;
+                            std::span<const RecordHeader> headers = {},
+                            std::size_t max_bytes = SIZE_MAX) noexcept;
 
   void set_producer(const ProducerFields& fields) noexcept { producer_ = fields; }
 
