@@ -317,10 +317,12 @@ struct Metric {
 constexpr Metric kMetrics[] = {{"late", "late", &perf::RunResult::late},
                                {"produce()", "produce_call", &perf::RunResult::call},
                                {"wire", "wire", &perf::RunResult::wire},
+                               {"wire from call", "wire_from_call", &perf::RunResult::wire_from_call},
                                {"ack", "ack", &perf::RunResult::ack}};
 
 bool has(const perf::RunResult& r, const Metric& m) {
-  return (m.histogram != &perf::RunResult::wire || r.has_wire) && (r.*m.histogram).count() != 0;
+  const bool wire = m.histogram == &perf::RunResult::wire || m.histogram == &perf::RunResult::wire_from_call;
+  return (!wire || r.has_wire) && (r.*m.histogram).count() != 0;
 }
 
 double msgs_per_second(const perf::RunResult& r) {
@@ -336,13 +338,13 @@ void print_table(const Options& opt, const std::vector<perf::RunResult>& runs) {
               w.key_size == 0 ? "null" : format("%zu B", w.key_size).c_str(), w.threads,
               w.threads == 1 ? "" : "s", opt.preset.empty() ? "(defaults)" : opt.preset.c_str());
   if (latency) std::printf(", target %.0f records/s", w.rate);
-  std::printf("\n\n%-22s", "latency");
+  std::printf("\n\n%-26s", "latency");
   for (const auto& p : kPercentiles) std::printf("%s", pad(p.name, 9).c_str());
   std::printf("\n");
   for (const auto& m : kMetrics) {
     if (m.histogram == &perf::RunResult::late && !latency) continue;
     for (const auto& r : runs) {
-      std::printf("%-22s", (r.client + " " + m.label).c_str());
+      std::printf("%-26s", (r.client + " " + m.label).c_str());
       for (const auto& p : kPercentiles) {
         std::printf("%s", pad(has(r, m) ? human_ns(at(r.*m.histogram, p.percentile)) : "n/a", 9).c_str());
       }
@@ -350,7 +352,7 @@ void print_table(const Options& opt, const std::vector<perf::RunResult>& runs) {
     }
     // `late` is the load generator's, not a client's: no ratio.
     if (runs.size() == 2 && m.histogram != &perf::RunResult::late && has(runs[0], m) && has(runs[1], m)) {
-      std::printf("%-22s", (std::string("  ratio ") + m.label).c_str());
+      std::printf("%-26s", (std::string("  ratio ") + m.label).c_str());
       for (const auto& p : kPercentiles) {
         const auto ours = static_cast<double>(at(runs[0].*m.histogram, p.percentile));
         const auto theirs = static_cast<double>(at(runs[1].*m.histogram, p.percentile));

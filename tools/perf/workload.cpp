@@ -53,6 +53,7 @@ void merge(const Measured& m, RunResult& out) {
     out.late.add(t->late);
     out.call.add(t->call);
     out.wire.add(t->wire);
+    out.wire_from_call.add(t->wire_from_call);
     out.ack.add(t->ack);
     out.accepted += t->accepted;
     out.delivered += t->delivered;

@@ -8,6 +8,7 @@
 //   intended ─── pacing ──► first produce() ─► accepted ──► handed to kernel ──► report polled
 //      │◄────── late ──────────►│◄── call ───►│                    │                  │
 //      ├──────────────────────────── wire ─────────────────────────┘                  │
+//      │                        ├──── wire from call ──────────────┘                  │
 //      └──────────────────────────── ack ────────────────────────────────────────────┘
 //
 //   intended  latency mode: start + i / (rate / threads), fixed before the run,
@@ -21,6 +22,9 @@
 //             record; kQueueFull answers (polled and retried) are inside it
 //             and also counted apart as queue_full.
 //   wire      DeliveryReport::sent_ns - intended (ringkafka only).
+//   wire from call  DeliveryReport::sent_ns - the first produce() attempt:
+//             the client's own share of wire, without the generator's
+//             lateness (equal to wire in throughput mode).
 //   ack       when poll() (or librdkafka's callback inside rd_kafka_poll)
 //             hands over the report - intended.  Reports are polled before
 //             every record and while waiting for the next send time, so a
@@ -85,13 +89,28 @@ inline std::int64_t now_ns() noexcept {
 // Sleeps until `deadline` (steady clock ns); returns at once if it passed.
 void sleep_until_ns(std::int64_t deadline) noexcept;
 
-// Each record's opaque: its intended time and whether it is measured, so
-// that no per-record table is needed.
-inline void* encode_opaque(std::int64_t intended, bool measured) noexcept {
-  return reinterpret_cast<void*>((static_cast<std::uintptr_t>(intended) << 1) | (measured ? 1U : 0U));
+// When a record was due and when its first produce() attempt began.
+// Latency mode keeps one per record in a table made before the clock starts
+// (16 bytes a record), and the record's opaque points at it.  Throughput
+// mode needs no table: both times are the first attempt, carried in the
+// opaque itself.
+struct alignas(16) RecordTimes {
+  std::int64_t intended = 0;
+  std::int64_t started = 0;
+};
+
+// opaque bit 0: measured (not warm-up); bit 1: points at a RecordTimes.
+inline void* encode_opaque(std::int64_t started, bool measured) noexcept {
+  return reinterpret_cast<void*>((static_cast<std::uintptr_t>(started) << 2) | (measured ? 1U : 0U));
 }
-inline std::int64_t intended_of(const void* opaque) noexcept {
-  return static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(opaque) >> 1);
+inline void* encode_opaque(const RecordTimes* times, bool measured) noexcept {
+  return reinterpret_cast<void*>(reinterpret_cast<std::uintptr_t>(times) | 2U | (measured ? 1U : 0U));
+}
+inline RecordTimes times_of(const void* opaque) noexcept {
+  const auto bits = reinterpret_cast<std::uintptr_t>(opaque);
+  if ((bits & 2U) != 0) return *reinterpret_cast<const RecordTimes*>(bits & ~std::uintptr_t{3});
+  const auto t = static_cast<std::int64_t>(bits >> 2);
+  return {t, t};
 }
 inline bool measured_of(const void* opaque) noexcept {
   return (reinterpret_cast<std::uintptr_t>(opaque) & 1U) != 0;
@@ -105,7 +124,9 @@ struct ThreadStats {
   ringkafka::metrics::Histogram late{kHighestTrackableNs};
   ringkafka::metrics::Histogram call{kHighestTrackableNs};
   ringkafka::metrics::Histogram wire{kHighestTrackableNs};
+  ringkafka::metrics::Histogram wire_from_call{kHighestTrackableNs};
   ringkafka::metrics::Histogram ack{kHighestTrackableNs};
+  std::vector<RecordTimes> times;  // latency mode: this thread's records, by number
   std::uint64_t accepted = 0;     // every accepted record, warm-up included
   std::uint64_t reported = 0;     // reports seen, successful or not
   std::uint64_t delivered = 0;    // measured records reported delivered
@@ -129,11 +150,18 @@ struct ThreadStats {
     }
     if (!measured_of(opaque)) return;
     const std::int64_t now = now_ns();
-    const std::int64_t intended = intended_of(opaque);
+    const RecordTimes t = times_of(opaque);
     ++delivered;
     last_report = std::max(last_report, now);
-    ack.record(static_cast<std::uint64_t>(std::max<std::int64_t>(now - intended, 0)));
-    if (sent_ns >= 0) wire.record(static_cast<std::uint64_t>(std::max<std::int64_t>(sent_ns - intended, 0)));
+    ack.record(elapsed(t.intended, now));
+    if (sent_ns >= 0) {
+      wire.record(elapsed(t.intended, sent_ns));
+      wire_from_call.record(elapsed(t.started, sent_ns));
+    }
+  }
+
+  static std::uint64_t elapsed(std::int64_t from, std::int64_t to) noexcept {
+    return static_cast<std::uint64_t>(std::max<std::int64_t>(to - from, 0));
   }
 };
 
@@ -143,6 +171,7 @@ struct RunResult {
   ringkafka::metrics::Histogram late{kHighestTrackableNs};  // empty in throughput mode
   ringkafka::metrics::Histogram call{kHighestTrackableNs};
   ringkafka::metrics::Histogram wire{kHighestTrackableNs};
+  ringkafka::metrics::Histogram wire_from_call{kHighestTrackableNs};
   ringkafka::metrics::Histogram ack{kHighestTrackableNs};
   bool has_wire = false;
   std::uint64_t accepted = 0;
@@ -212,6 +241,7 @@ void run_thread(Client& client, const Workload& w, unsigned index, std::int64_t 
   std::vector<char> value(w.value_size, 'v');
   const Payload payload{w.key_size == 0 ? nullptr : key.data(), key.size(), value.data(),
                         value.size()};
+  if (latency) s.times.resize(n);  // before the clock: the opaque points into it
   sleep_until_ns(start);
 
   for (std::uint64_t i = 0; i < n; ++i) {
@@ -227,9 +257,14 @@ void run_thread(Client& client, const Workload& w, unsigned index, std::int64_t 
       std::memcpy(key.data(), &stamp, std::min(sizeof stamp, key.size()));
     }
     const std::int64_t t0 = now_ns();
-    if (!latency) intended = t0;
-    if (latency && measured) s.late.record(static_cast<std::uint64_t>(std::max<std::int64_t>(t0 - intended, 0)));
-    void* const opaque = encode_opaque(intended, measured);
+    void* opaque = nullptr;
+    if (latency) {
+      if (measured) s.late.record(ThreadStats::elapsed(intended, t0));
+      s.times[i] = {intended, t0};
+      opaque = encode_opaque(&s.times[i], measured);
+    } else {
+      opaque = encode_opaque(t0, measured);
+    }
     Status st;
     while ((st = client.produce(t, payload, opaque)) == Status::kFull) {
       ++s.queue_full;
