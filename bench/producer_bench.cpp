@@ -172,8 +172,11 @@ struct RingkafkaProducer {
     }
   }
   void produce(Record& r) noexcept {
+    // Full (low_latency has max.block.ms=0): serve reports and give the
+    // CPU away, as rd_kafka_poll(rk, 1) does below; spinning here would
+    // starve the sender when producing threads outnumber the cores.
     while (p->produce(topic, rk::Bytes(r.key, 16), rk::Bytes(r.value, 100)) != rk::Errc::kOk) {
-      p->poll(reports);
+      if (p->poll(reports) == 0) std::this_thread::sleep_for(std::chrono::microseconds(50));
     }
   }
   void serve() noexcept { p->poll(reports); }

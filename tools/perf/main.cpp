@@ -51,6 +51,8 @@ constexpr const char* kUsage =
     "             (queue-full answers, polled and retried, are inside and counted)\n"
     "  wire       until the Produce request holding it went to the kernel\n"
     "             (DeliveryReport::sent_ns; ringkafka only)\n"
+    "  wire from call  the same, counted from the first produce() attempt: the\n"
+    "             client's share of wire, without the generator's lateness\n"
     "  ack        until its delivery report was polled\n"
     "Wire and ack count from the record's intended send time: in latency mode\n"
     "start + i/(rate/threads), so stalls are not hidden (no coordinated omission);\n"

@@ -49,7 +49,8 @@ for path, count in ((sys.argv[1], 1000), (sys.argv[2], 20000)):
         assert c["msgs_per_s"] > 0 and c["cpu_user_seconds"] + c["cpu_system_seconds"] > 0, where
         lat = c["latency_ns"]
         assert (lat["wire"] is not None) == (name == "ringkafka"), where
-        for metric in ("late", "produce_call", "wire", "ack"):
+        assert (lat["wire_from_call"] is not None) == (name == "ringkafka"), where
+        for metric in ("late", "produce_call", "wire", "wire_from_call", "ack"):
             h = lat[metric]
             if h is None:
                 continue
@@ -58,6 +59,10 @@ for path, count in ((sys.argv[1], 1000), (sys.argv[2], 20000)):
             assert 0 < values[0] and values == sorted(values), (where, metric, values)
             assert values[-1] < 60e9, (where, metric, values)
         assert (lat["late"] is not None) == (doc["workload"]["mode"] == "latency"), where
+        # Each record's call starts at or after its intended time.
+        if lat["wire"] is not None:
+            for p in ("p50", "p99", "max"):
+                assert lat["wire_from_call"][p] <= lat["wire"][p], (where, p)
         # The report comes after the call returned.
         assert lat["ack"]["p50"] > lat["produce_call"]["p50"], where
     if doc["workload"]["mode"] == "latency":
