@@ -61,6 +61,20 @@ struct ThreadSlots {
   HeldSlot held[kHeld];
   std::size_t count = 0;
 
+  // Drops what it holds of producers destroyed since, so that a thread
+  // that outlives many producers does not run out of entries.
+  void forget_destroyed() {
+    Registry& r = registry();
+    std::lock_guard lock(r.mu);
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+      if (std::find(r.alive.begin(), r.alive.end(), held[i].producer_id) != r.alive.end()) {
+        held[kept++] = held[i];
+      }
+    }
+    count = kept;
+  }
+
   ~ThreadSlots() {
     if (count == 0) return;
     Registry& r = registry();
@@ -133,6 +147,7 @@ struct Producer::Impl {
   [[gnu::noinline, gnu::cold]] Slot* claim_slot(Errc* error) noexcept {
     if (Slot* s = held_slot(); s != nullptr) return s;
     ThreadSlots& t = tl_slots;
+    if (t.count == ThreadSlots::kHeld) t.forget_destroyed();
     // A slot this thread could not remember would never be released nor
     // found again: refuse instead.
     if (t.count == ThreadSlots::kHeld) {

@@ -58,6 +58,7 @@ struct PartitionState {
   Batch* open = nullptr;        // being filled
   BatchQueue ready;             // closed, waiting for their leader (oldest first)
   std::uint32_t in_flight = 0;  // batches in Produce requests not yet answered
+  std::int32_t in_flight_node = -1;  // the broker those requests went to
   std::int32_t next_sequence = 0;
   std::uint64_t next_batch_order = 0;  // seal order, for retries
   bool active = false;          // in the sender's active list

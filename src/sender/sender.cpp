@@ -139,6 +139,7 @@ struct Sender::Loop {
   // partition must start again at 0 under a bumped epoch (KIP-360).  No
   // Produce goes out until the bump is done.
   bool epoch_bump_needed = false;
+  std::uint64_t jitter_state = partition::random_seed() | 1;  // xorshift64 for jittered()
 
   // Metadata.
   bool metadata_in_flight = false;
@@ -618,8 +619,7 @@ struct Sender::Loop {
     }
     c.state = Connection::State::kBackoff;
     // Exponential with jitter, reconnect.backoff.ms to .max.ms.
-    const std::int64_t jitter = c.backoff_ms / 5;
-    c.next_attempt_ns = now_ns + (c.backoff_ms + (jitter > 0 ? (now_ns % jitter) : 0)) * kMs;
+    c.next_attempt_ns = now_ns + jittered(c.backoff_ms) * kMs;
     c.backoff_ms = std::min(c.backoff_ms * 2, s.reconnect_backoff_max_ms);
   }
 
@@ -653,6 +653,18 @@ struct Sender::Loop {
   }
 
   // A batch that must go out again, in its place in the partition's order.
+  // `ms` give or take 20 %, as the Java client's ExponentialBackoff draws
+  // it, so that producers that failed together do not retry together.
+  std::int64_t jittered(std::int64_t ms) noexcept {
+    jitter_state ^= jitter_state << 13;
+    jitter_state ^= jitter_state >> 7;
+    jitter_state ^= jitter_state << 17;
+    const std::int64_t spread = ms * 2 / 5;
+    if (spread <= 0) return ms;
+    return ms - ms / 5 +
+           static_cast<std::int64_t>(jitter_state % static_cast<std::uint64_t>(spread + 1));
+  }
+
   void retry_batch(Batch* b, std::int64_t backoff_ms) noexcept {
     TopicInfo& t = topics[b->topic];
     PartitionState& ps = t.partitions[static_cast<std::size_t>(b->partition)];
@@ -806,6 +818,10 @@ struct Sender::Loop {
       // Idempotent retries go one at a time until the broker has the gap
       // filled; new batches wait behind them.
       if (s.enable_idempotence && b->is_sealed() && b->attempts > 0 && ps.in_flight > 0) continue;
+      // Nor does a partition move to a new leader while batches sent to the
+      // old one are unanswered: sent ahead of them, the next batch would
+      // reach the new leader out of sequence.
+      if (s.enable_idempotence && ps.in_flight > 0 && ps.in_flight_node != c.node_id) continue;
       const std::size_t size = b->is_sealed() ? b->sealed.size() : b->writer->size() + 512;
       if (!batch_scratch.empty() && bytes + size + t.name.size() + 64 >
                                         static_cast<std::size_t>(s.max_request_size)) {
@@ -859,7 +875,9 @@ struct Sender::Loop {
       (*it)->next = head;
       head = *it;
       ++(*it)->attempts;
-      ++topics[(*it)->topic].partitions[static_cast<std::size_t>((*it)->partition)].in_flight;
+      PartitionState& ps = topics[(*it)->topic].partitions[static_cast<std::size_t>((*it)->partition)];
+      ++ps.in_flight;
+      ps.in_flight_node = c.node_id;
     }
     // Stamped as the send is queued: reap() submits it to the kernel in
     // this same pass of the loop.
@@ -1267,15 +1285,21 @@ struct Sender::Loop {
     // the broker forgot: the batch was not written.  It goes again, after
     // the epoch bump has given every partition fresh sequences (KIP-360,
     // as the Java client and librdkafka do).
+    // Unless an earlier batch of the partition failed first and waits to go
+    // again: then this one only arrived ahead of it, and follows it under
+    // the same sequences (as the Java client retries it).
+    const bool out_of_order = code == static_cast<std::int16_t>(ErrorCode::kOutOfOrderSequenceNumber);
+    const bool behind_a_retry = out_of_order && ps.ready.head != nullptr &&
+                                ps.ready.head->is_sealed() && ps.ready.head->order < b->order;
     const bool resend_after_bump =
-        s.enable_idempotence &&
-        (code == static_cast<std::int16_t>(ErrorCode::kOutOfOrderSequenceNumber) ||
-         code == static_cast<std::int16_t>(ErrorCode::kUnknownProducerId));
+        s.enable_idempotence && !behind_a_retry &&
+        (out_of_order || code == static_cast<std::int16_t>(ErrorCode::kUnknownProducerId));
     if (resend_after_bump) epoch_bump_needed = true;
-    if (info.retriable || resend_after_bump) {
+    if (info.retriable || resend_after_bump || behind_a_retry) {
+      // retry.backoff.ms doubling per attempt up to retry.backoff.max.ms.
       std::int64_t backoff = s.retry_backoff_ms << std::min<std::uint32_t>(b->attempts, 10);
       backoff = std::min(backoff, s.retry_backoff_max_ms);
-      retry_batch(b, backoff);
+      retry_batch(b, jittered(backoff));
       return;
     }
     if (ps.in_flight > 0) --ps.in_flight;

@@ -55,6 +55,7 @@ struct Partition {
   std::map<std::int64_t, ProducerState> producers;
   std::int16_t scripted_error = kNone;
   int scripted_count = 0;
+  bool scripted_store = false;
 };
 
 }  // namespace
@@ -64,6 +65,8 @@ struct TestBroker::State {
   std::vector<std::chrono::milliseconds> delay;  // per node
   std::vector<std::size_t> close_after;          // per node, 0 = off
   std::vector<int> drop;                         // per node
+  std::vector<bool> down;                        // per node
+  std::vector<std::size_t> cut_open;             // per node, 0 = off
   std::int64_t next_producer_id = 1000;
   // Compressed batches are decompressed to check their records too.
   std::unique_ptr<compress::Decompressor> decompressor = compress::Decompressor::create();
@@ -90,6 +93,8 @@ TestBroker::TestBroker(Config config) : config_(std::move(config)), state_(std::
   state_->delay.assign(n + 1, std::chrono::milliseconds{0});
   state_->close_after.assign(n + 1, 0);
   state_->drop.assign(n + 1, 0);
+  state_->down.assign(n + 1, false);
+  state_->cut_open.assign(n + 1, 0);
   for (const auto& t : config_.topics) {
     auto& parts = state_->topics[t.name];
     parts.resize(static_cast<std::size_t>(t.partitions));
@@ -150,11 +155,22 @@ std::string TestBroker::bootstrap() const {
 std::uint16_t TestBroker::port(int node) const { return ports_.at(static_cast<std::size_t>(node - 1)); }
 
 void TestBroker::fail_produce(const std::string& topic, std::int32_t partition,
-                              std::int16_t error_code, int count) {
+                              std::int16_t error_code, int count, bool store) {
   std::lock_guard lock(mu_);
   auto& p = state_->topics.at(topic).at(static_cast<std::size_t>(partition));
   p.scripted_error = error_code;
   p.scripted_count = count;
+  p.scripted_store = store;
+}
+
+void TestBroker::cut_open_connections_after(int node, std::size_t bytes) {
+  std::lock_guard lock(mu_);
+  state_->cut_open.at(static_cast<std::size_t>(node)) = bytes;
+}
+
+void TestBroker::set_down(int node, bool down) {
+  std::lock_guard lock(mu_);
+  state_->down.at(static_cast<std::size_t>(node)) = down;
 }
 
 void TestBroker::delay_responses(int node, std::chrono::milliseconds delay) {
@@ -364,6 +380,10 @@ void TestBroker::run() {
       c->fd = fd;
       c->node = static_cast<int>(i) + 1;
       std::lock_guard lock(mu_);
+      if (state_->down[static_cast<std::size_t>(c->node)]) {
+        ::close(fd);
+        continue;
+      }
       ++state_->counters.connections;
       auto& limit = state_->close_after[static_cast<std::size_t>(c->node)];
       c->read_allowance = limit;  // this connection takes the script
@@ -373,7 +393,17 @@ void TestBroker::run() {
 
     const std::size_t first_conn = 1 + listen_fds_.size();
     std::vector<bool> dead(conns.size(), false);
+    {
+      std::lock_guard lock(mu_);
+      for (std::size_t i = 0; i < conns.size(); ++i) {
+        const auto node = static_cast<std::size_t>(conns[i]->node);
+        if (state_->down[node]) dead[i] = true;
+        if (state_->cut_open[node] > 0 && i < polled) conns[i]->read_allowance = state_->cut_open[node];
+      }
+      for (auto& cut : state_->cut_open) cut = 0;
+    }
     for (std::size_t i = 0; i < polled; ++i) {
+      if (dead[i]) continue;  // its node is down
       auto& c = *conns[i];
       const short rev = fds[first_conn + i].revents;
       if ((rev & (POLLERR | POLLHUP | POLLNVAL)) != 0 && (rev & POLLIN) == 0) {
@@ -511,6 +541,10 @@ void TestBroker::run() {
                                                  ports_[static_cast<std::size_t>(part.leader - 1)], std::nullopt});
                   } else if (part.scripted_count > 0) {
                     --part.scripted_count;
+                    if (part.scripted_store) {
+                      pout = append(part, where, pin.records, config_.keep_batches, st.counters,
+                                    st.errors, *st.decompressor, st.scratch);
+                    }
                     pout.error_code = part.scripted_error;
                   } else {
                     pout = append(part, where, pin.records, config_.keep_batches, st.counters, st.errors,

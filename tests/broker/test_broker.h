@@ -70,15 +70,24 @@ class TestBroker {
   [[nodiscard]] std::uint16_t port(int node) const;
 
   // --- scripting; each call is thread-safe and takes effect at once --------
-  // The next `count` produce requests for the partition get `error_code`
-  // (the batch is not stored).
+  // The next `count` produce requests for the partition get `error_code`.
+  // The batch is not stored, unless `store` (then it is checked and stored
+  // as usual and only the answer is the error: DUPLICATE_SEQUENCE_NUMBER
+  // for a batch the broker has, or an error the client cannot trust).
   void fail_produce(const std::string& topic, std::int32_t partition, std::int16_t error_code,
-                    int count);
+                    int count, bool store = false);
+  // While down, `node` closes its connections and every new one at once,
+  // as a broker that died would (its port stays bound, so it comes back
+  // at the same address).
+  void set_down(int node, bool down);
   // Every response from `node` is sent `delay` late (zero to stop).
   void delay_responses(int node, std::chrono::milliseconds delay);
   // The next connection to `node` that reads `bytes` more bytes is closed
   // right there, mid-request if that is where the count ends.
   void close_after_bytes(int node, std::size_t bytes);
+  // The same for the connections to `node` that are open now: each is
+  // closed once it has read `bytes` more bytes.
+  void cut_open_connections_after(int node, std::size_t bytes);
   // The next `count` produce requests to `node` are processed (and stored)
   // but never answered, as if the response were lost.
   void drop_responses(int node, int count);

@@ -296,6 +296,17 @@ TEST_F(ProducerTest, MoreThreadsThanConfiguredGetAClearError) {
   second.join();
 }
 
+TEST_F(ProducerTest, AThreadOutlivingManyProducersKeepsProducing) {
+  // A thread remembers 32 producers' slots; those of destroyed producers
+  // are forgotten when it needs room, so the 40th producer still works.
+  for (int i = 0; i < 40; ++i) {
+    auto p = make();
+    ASSERT_TRUE(p);
+    ASSERT_EQ(p->produce(topic_, rk::Bytes::null(), "v"), rk::Errc::kOk) << "producer " << i;
+    ASSERT_EQ(collect(*p, 1).size(), 1U) << "producer " << i;
+  }
+}
+
 TEST_F(ProducerTest, ReportsOfAnExitedThreadGoToWhoeverPolls) {
   auto p = make();
   ASSERT_TRUE(p);

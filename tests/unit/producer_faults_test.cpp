@@ -1,0 +1,475 @@
+// The producer under broker faults, scripted on the test broker: each error
+// code the producer can meet in a Produce answer, lost answers, cut
+// connections, slow answers, a broker that is down past delivery.timeout.ms,
+// and leaders that move under load.  Every test checks the same ledger:
+//   - every accepted record has exactly one delivery report;
+//   - each record reported delivered is in the broker's log, once when the
+//     producer is idempotent (at least once otherwise, and the copies are
+//     counted);
+//   - per partition, the log holds the records in the order they were
+//     produced;
+//   - the log holds nothing that was not produced, and a record reported
+//     failed is not in it (idempotent producer).
+// These are about the producer's own handling; the same faults against real
+// Kafka are in tests/integration/.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <map>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "../broker/test_broker.h"
+#include "ringkafka/producer.h"
+#include "wire/error_code.h"
+#include "wire/record_batch_reader.h"
+
+namespace rk = ringkafka;
+namespace tb = ringkafka::test_broker;
+namespace w = ringkafka::wire;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* kTopic = "orders";
+
+std::int16_t code(w::ErrorCode c) { return static_cast<std::int16_t>(c); }
+
+// Records are numbered from 0; the value is the number, the opaque is the
+// number + 1 (so that no record has a null opaque).
+std::string value_of(std::size_t i) { return std::string("r").append(std::to_string(i)); }
+
+struct Ledger {
+  std::size_t produced = 0;
+  std::vector<std::int32_t> partition;  // by record number
+  std::vector<int> reports;             // by record number
+  std::vector<rk::DeliveryReport> report;
+  std::size_t unexpected_reports = 0;
+};
+
+class ProducerFaultsTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_EQ(broker_->start(), ""); }
+
+  void use_broker(tb::Config config) {
+    broker_ = std::make_unique<tb::TestBroker>(std::move(config));
+    ASSERT_EQ(broker_->start(), "");
+  }
+
+  std::unique_ptr<rk::Producer> make(rk::Config config, std::map<std::string, std::string> extra = {}) {
+    config.bootstrap_servers(broker_->bootstrap());
+    // Faults resolve in tens of milliseconds here, not seconds.
+    extra.try_emplace("retry.backoff.ms", "10");
+    extra.try_emplace("retry.backoff.max.ms", "100");
+    extra.try_emplace("reconnect.backoff.ms", "10");
+    extra.try_emplace("reconnect.backoff.max.ms", "100");
+    extra.try_emplace("metadata.max.age.ms", "1000");
+    for (const auto& [k, v] : extra) {
+      auto r = config.set(k, v);
+      EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+    }
+    auto p = rk::Producer::create(config);
+    EXPECT_TRUE(p.ok()) << (p.ok() ? "" : p.error().message);
+    if (!p.ok()) return nullptr;
+    topic_ = p.value()->topic(kTopic).value();
+    return std::move(p.value());
+  }
+
+  // Produces records [ledger.produced, ledger.produced + n) to explicit
+  // partitions, round robin, polling reports as it goes.
+  void produce(rk::Producer& p, std::size_t n, std::int32_t partitions = 3) {
+    for (std::size_t k = 0; k < n; ++k) {
+      const std::size_t i = ledger_.produced;
+      const auto part = static_cast<std::int32_t>(i % static_cast<std::size_t>(partitions));
+      const std::string v = value_of(i);
+      rk::Errc e;
+      while ((e = p.produce(topic_, rk::Bytes::null(), v, {}, -1,
+                            reinterpret_cast<void*>(i + 1), part)) == rk::Errc::kQueueFull) {
+        poll(p);
+        std::this_thread::sleep_for(100us);
+      }
+      ASSERT_EQ(e, rk::Errc::kOk) << "record " << i;
+      ledger_.partition.push_back(part);
+      ledger_.reports.push_back(0);
+      ledger_.report.emplace_back();
+      ++ledger_.produced;
+      if ((k & 63) == 63) poll(p);
+    }
+  }
+
+  std::size_t poll(rk::Producer& p) {
+    rk::DeliveryReport buf[256];
+    const std::size_t got = p.poll(buf);
+    for (std::size_t j = 0; j < got; ++j) {
+      const auto n = reinterpret_cast<std::uintptr_t>(buf[j].opaque);
+      if (n == 0 || n > ledger_.produced) {
+        ++ledger_.unexpected_reports;
+        continue;
+      }
+      ++ledger_.reports[n - 1];
+      ledger_.report[n - 1] = buf[j];
+    }
+    return got;
+  }
+
+  // Polls until every produced record has a report or `timeout` passed.
+  void await_reports(rk::Producer& p, std::chrono::milliseconds timeout = 20s) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      std::size_t done = 0;
+      for (int r : ledger_.reports) done += r > 0 ? 1 : 0;
+      if (done == ledger_.produced) return;
+      if (poll(p) == 0) std::this_thread::sleep_for(200us);
+    }
+  }
+
+  // The record numbers in the broker's log of one partition, in log order.
+  std::vector<std::size_t> log_of(std::int32_t partition) const {
+    std::vector<std::size_t> out;
+    for (const auto& b : broker_->batches(kTopic, partition)) {
+      w::RecordBatchHeader h;
+      std::span<const std::byte> records;
+      EXPECT_EQ(w::read_record_batch(b.bytes, h, records), w::BatchStatus::kOk);
+      w::RecordIterator it(records, h.record_count);
+      w::RecordView r;
+      while (it.next(r)) {
+        const std::string v(reinterpret_cast<const char*>(r.value.bytes.data()), r.value.bytes.size());
+        EXPECT_EQ(v.rfind('r', 0), 0U) << v;
+        out.push_back(static_cast<std::size_t>(std::stoull(v.substr(1))));
+      }
+      EXPECT_EQ(it.status(), w::BatchStatus::kOk);
+    }
+    return out;
+  }
+
+  struct Outcome {
+    std::size_t delivered = 0;
+    std::size_t failed = 0;
+    std::size_t duplicates = 0;  // extra copies in the log
+  };
+
+  // The checks every test makes; `exactly_once` for an idempotent producer.
+  Outcome check_ledger(std::int32_t partitions, bool exactly_once) {
+    Outcome o;
+    EXPECT_EQ(ledger_.unexpected_reports, 0U);
+    std::vector<int> copies(ledger_.produced, 0);
+    for (std::int32_t part = 0; part < partitions; ++part) {
+      const auto log = log_of(part);
+      std::size_t last = 0;
+      bool first = true;
+      for (const std::size_t i : log) {
+        if (i >= ledger_.produced) {
+          ADD_FAILURE() << "record " << i << " in the log was never produced";
+          continue;
+        }
+        EXPECT_EQ(ledger_.partition[i], part) << "record " << i << " in the wrong partition";
+        if (++copies[i] > 1) {
+          ++o.duplicates;
+          continue;  // a retried copy: order is judged on first copies
+        }
+        if (!first) {
+          EXPECT_GT(i, last) << "partition " << part << ": record " << i << " after " << last;
+        }
+        last = i;
+        first = false;
+      }
+    }
+    for (std::size_t i = 0; i < ledger_.produced; ++i) {
+      EXPECT_EQ(ledger_.reports[i], 1) << "record " << i << " has " << ledger_.reports[i] << " reports";
+      if (ledger_.reports[i] != 1) continue;
+      const rk::DeliveryReport& r = ledger_.report[i];
+      if (r.ok()) {
+        ++o.delivered;
+        EXPECT_GE(copies[i], 1) << "record " << i << " reported delivered but not in the log";
+        if (r.offset >= 0) {
+          EXPECT_EQ(r.partition, ledger_.partition[i]);
+        }
+      } else {
+        ++o.failed;
+        if (exactly_once) {
+          EXPECT_EQ(copies[i], 0) << "record " << i << " reported failed ("
+                                  << r.message << ") but in the log";
+        }
+      }
+    }
+    if (exactly_once) {
+      EXPECT_EQ(o.duplicates, 0U);
+    }
+    return o;
+  }
+
+  std::unique_ptr<tb::TestBroker> broker_ =
+      std::make_unique<tb::TestBroker>(tb::Config{1, {{kTopic, 3}}, true, 100 << 20});
+  rk::Topic topic_;
+  Ledger ledger_;
+};
+
+// --- error codes in a Produce answer -----------------------------------------
+
+struct RetriableCase {
+  const char* name;
+  w::ErrorCode code;
+};
+
+class RetriableErrorTest : public ProducerFaultsTest,
+                           public ::testing::WithParamInterface<RetriableCase> {};
+
+TEST_P(RetriableErrorTest, IsRetriedAndEveryRecordArrivesOnceInOrder) {
+  for (const bool idempotent : {true, false}) {
+    SCOPED_TRACE(idempotent ? "durable" : "low_latency");
+    ledger_ = Ledger{};
+    use_broker(tb::Config{1, {{kTopic, 3}}, true, 100 << 20});  // a fresh log for each kind
+    auto p = make(idempotent ? rk::Config::durable() : rk::Config::low_latency(),
+                  {{"linger.ms", "1"}});
+    ASSERT_TRUE(p);
+    produce(*p, 300);
+    broker_->fail_produce(kTopic, 0, code(GetParam().code), 3);
+    produce(*p, 600);
+    await_reports(*p);
+    const Outcome o = check_ledger(3, idempotent);
+    EXPECT_EQ(o.delivered, ledger_.produced);
+    EXPECT_GE(p->stats().batch_retries, 1U);
+    EXPECT_TRUE(broker_->validation_errors().empty());
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Codes, RetriableErrorTest,
+    ::testing::Values(RetriableCase{"NOT_LEADER_OR_FOLLOWER", w::ErrorCode::kNotLeaderOrFollower},
+                      RetriableCase{"REQUEST_TIMED_OUT", w::ErrorCode::kRequestTimedOut},
+                      RetriableCase{"NOT_ENOUGH_REPLICAS", w::ErrorCode::kNotEnoughReplicas},
+                      RetriableCase{"CORRUPT_MESSAGE", w::ErrorCode::kCorruptMessage}),
+    [](const auto& param_info) { return std::string(param_info.param.name); });
+
+struct FatalCase {
+  const char* name;
+  w::ErrorCode code;
+};
+
+class NonRetriableErrorTest : public ProducerFaultsTest,
+                              public ::testing::WithParamInterface<FatalCase> {};
+
+TEST_P(NonRetriableErrorTest, FailsOnlyItsOwnBatchWithTheKafkaCode) {
+  auto p = make(rk::Config::durable(), {{"linger.ms", "0"}});
+  ASSERT_TRUE(p);
+  produce(*p, 90);
+  await_reports(*p);
+  broker_->fail_produce(kTopic, 1, code(GetParam().code), 1);
+  produce(*p, 300);
+  await_reports(*p);
+  const Outcome o = check_ledger(3, true);
+  EXPECT_GE(o.failed, 1U);
+  for (std::size_t i = 0; i < ledger_.produced; ++i) {
+    const auto& r = ledger_.report[i];
+    if (r.ok()) continue;
+    EXPECT_EQ(ledger_.partition[i], 1) << "record " << i << ": " << r.message;
+    EXPECT_EQ(r.error, rk::Errc::kBroker);
+    EXPECT_EQ(r.kafka_error, code(GetParam().code));
+    EXPECT_NE(std::string(r.message), "");
+  }
+  // Partitions 0 and 2 lost nothing; partition 1 lost only the one batch.
+  EXPECT_EQ(o.delivered + o.failed, ledger_.produced);
+  // A batch of partition 1 already in flight behind the failed one reaches
+  // the broker with a sequence gap and is refused (as Kafka refuses it);
+  // the producer then bumps its epoch and resends it.  Nothing else may
+  // have been wrong.
+  for (const auto& e : broker_->validation_errors()) {
+    EXPECT_EQ(e.rfind("orders-1: sequence", 0), 0U) << e;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Codes, NonRetriableErrorTest,
+    ::testing::Values(FatalCase{"MESSAGE_TOO_LARGE", w::ErrorCode::kMessageTooLarge},
+                      FatalCase{"TOPIC_AUTHORIZATION_FAILED", w::ErrorCode::kTopicAuthorizationFailed}),
+    [](const auto& param_info) { return std::string(param_info.param.name); });
+
+// A sequence gap or a forgotten producer id: the batch was not written; the
+// producer bumps its epoch, starts sequences again and resends.
+class SequenceErrorTest : public ProducerFaultsTest,
+                          public ::testing::WithParamInterface<RetriableCase> {};
+
+TEST_P(SequenceErrorTest, BumpsTheEpochAndLosesAndDuplicatesNothing) {
+  auto p = make(rk::Config::durable(), {{"linger.ms", "1"}});
+  ASSERT_TRUE(p);
+  produce(*p, 300);
+  await_reports(*p);
+  broker_->fail_produce(kTopic, 2, code(GetParam().code), 1);
+  produce(*p, 600);
+  await_reports(*p);
+  const Outcome o = check_ledger(3, true);
+  EXPECT_EQ(o.delivered, ledger_.produced);
+  // The later batches of partition 2 carry a higher epoch.
+  const auto batches = broker_->batches(kTopic, 2);
+  ASSERT_FALSE(batches.empty());
+  EXPECT_GT(batches.back().header.producer_epoch, batches.front().header.producer_epoch);
+  EXPECT_TRUE(broker_->validation_errors().empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Codes, SequenceErrorTest,
+    ::testing::Values(
+        RetriableCase{"OUT_OF_ORDER_SEQUENCE_NUMBER", w::ErrorCode::kOutOfOrderSequenceNumber},
+        RetriableCase{"UNKNOWN_PRODUCER_ID", w::ErrorCode::kUnknownProducerId}),
+    [](const auto& param_info) { return std::string(param_info.param.name); });
+
+TEST_F(ProducerFaultsTest, DuplicateSequenceNumberMeansTheBrokerHasItAndCountsAsDelivered) {
+  auto p = make(rk::Config::durable(), {{"linger.ms", "1"}});
+  ASSERT_TRUE(p);
+  produce(*p, 30);
+  await_reports(*p);
+  // Stored, but answered DUPLICATE_SEQUENCE_NUMBER.
+  broker_->fail_produce(kTopic, 0, code(w::ErrorCode::kDuplicateSequenceNumber), 1, true);
+  produce(*p, 300);
+  await_reports(*p);
+  const Outcome o = check_ledger(3, true);
+  EXPECT_EQ(o.delivered, ledger_.produced);
+  EXPECT_TRUE(broker_->validation_errors().empty());
+}
+
+// --- lost answers, cut connections, slow answers ------------------------------
+
+TEST_F(ProducerFaultsTest, LostAnswersAreRetriedAndTheBrokerWindowPreventsDuplicates) {
+  auto p = make(rk::Config::durable(), {{"linger.ms", "0"}, {"request.timeout.ms", "500"},
+                                        {"delivery.timeout.ms", "10000"}});
+  ASSERT_TRUE(p);
+  produce(*p, 30);
+  await_reports(*p);
+  // Up to the 5 requests in flight are written and never answered: each is
+  // retried under its sequence and found in the broker's last 5 batches.
+  for (const int lost : {1, 3, 5}) {
+    broker_->drop_responses(1, lost);
+    produce(*p, 200);
+    await_reports(*p);
+  }
+  const Outcome o = check_ledger(3, true);
+  EXPECT_EQ(o.delivered, ledger_.produced);
+  EXPECT_GE(p->stats().batch_retries, 1U);
+  EXPECT_TRUE(broker_->validation_errors().empty());
+}
+
+TEST_F(ProducerFaultsTest, LostAnswersWithoutIdempotenceAreAtLeastOnceAndCounted) {
+  auto p = make(rk::Config::low_latency(), {{"request.timeout.ms", "500"},
+                                            {"delivery.timeout.ms", "10000"}});
+  ASSERT_TRUE(p);
+  produce(*p, 30);
+  await_reports(*p);
+  broker_->drop_responses(1, 2);
+  produce(*p, 200);
+  await_reports(*p);
+  const Outcome o = check_ledger(3, false);
+  EXPECT_EQ(o.delivered, ledger_.produced);
+  // The broker wrote the unanswered batches, and the retries wrote them
+  // again: that is what acks without idempotence promise.
+  EXPECT_GE(o.duplicates, 1U);
+  RecordProperty("duplicates", static_cast<int>(o.duplicates));
+}
+
+TEST_F(ProducerFaultsTest, AConnectionCutMidRequestIsRetried) {
+  auto p = make(rk::Config::durable(), {{"linger.ms", "0"}});
+  ASSERT_TRUE(p);
+  produce(*p, 30);
+  await_reports(*p);
+  // The open connection is closed after reading a few hundred bytes more:
+  // in the middle of a Produce request of this size.
+  for (int round = 0; round < 3; ++round) {
+    const auto connections = broker_->counters().connections;
+    broker_->cut_open_connections_after(1, 700 + static_cast<std::size_t>(round) * 333);
+    produce(*p, 300);
+    await_reports(*p);
+    EXPECT_GT(broker_->counters().connections, connections) << "round " << round << ": no cut";
+  }
+  const Outcome o = check_ledger(3, true);
+  EXPECT_EQ(o.delivered, ledger_.produced);
+  EXPECT_GE(p->stats().batch_retries, 1U);
+  EXPECT_TRUE(broker_->validation_errors().empty());
+}
+
+TEST_F(ProducerFaultsTest, AnswersSlowerThanRequestTimeoutAreRetriedWithoutDuplicates) {
+  auto p = make(rk::Config::durable(), {{"linger.ms", "0"}, {"request.timeout.ms", "300"},
+                                        {"delivery.timeout.ms", "10000"}});
+  ASSERT_TRUE(p);
+  produce(*p, 30);
+  await_reports(*p);
+  broker_->delay_responses(1, 600ms);
+  produce(*p, 100);
+  std::this_thread::sleep_for(1500ms);
+  broker_->delay_responses(1, 0ms);
+  produce(*p, 100);
+  await_reports(*p);
+  const Outcome o = check_ledger(3, true);
+  EXPECT_EQ(o.delivered, ledger_.produced);
+  EXPECT_TRUE(broker_->validation_errors().empty());
+}
+
+// --- a broker down past delivery.timeout.ms ------------------------------------
+
+TEST_F(ProducerFaultsTest, ABrokerDownPastDeliveryTimeoutFailsWhatWaitedAndWorksWhenBack) {
+  auto p = make(rk::Config::durable(), {{"linger.ms", "0"}, {"request.timeout.ms", "500"},
+                                        {"delivery.timeout.ms", "1500"}});
+  ASSERT_TRUE(p);
+  produce(*p, 30);
+  await_reports(*p);
+  broker_->set_down(1, true);
+  produce(*p, 300);
+  await_reports(*p, 10s);
+  for (std::size_t i = 30; i < ledger_.produced; ++i) {
+    ASSERT_EQ(ledger_.reports[i], 1) << "record " << i;
+    EXPECT_EQ(ledger_.report[i].error, rk::Errc::kMessageTimedOut) << "record " << i;
+  }
+  // Everything is given back: nothing in flight, and the producer goes on.
+  EXPECT_EQ(p->in_flight(), 0U);
+  broker_->set_down(1, false);
+  const std::size_t before = ledger_.produced;
+  produce(*p, 300);
+  await_reports(*p);
+  const Outcome o = check_ledger(3, true);
+  EXPECT_EQ(o.failed, 300U);
+  for (std::size_t i = before; i < ledger_.produced; ++i) {
+    EXPECT_TRUE(ledger_.report[i].ok()) << "record " << i << ": " << ledger_.report[i].message;
+  }
+  EXPECT_TRUE(broker_->validation_errors().empty());
+}
+
+// --- leaders that move -----------------------------------------------------------
+
+TEST_F(ProducerFaultsTest, RapidLeaderMovesAcrossManyPartitionsLoseAndDuplicateNothing) {
+  constexpr std::int32_t kParts = 12;
+  use_broker(tb::Config{3, {{kTopic, kParts}}, true, 100 << 20});
+  auto p = make(rk::Config::durable(), {{"linger.ms", "1"}});
+  ASSERT_TRUE(p);
+  std::atomic<bool> moving{true};
+  std::atomic<int> moves{0};
+  std::thread mover([&] {
+    std::mt19937 rng(7);
+    while (moving.load()) {
+      broker_->move_leader(kTopic, static_cast<std::int32_t>(rng() % kParts),
+                           static_cast<int>(rng() % 3) + 1);
+      ++moves;
+      std::this_thread::sleep_for(2ms);
+    }
+  });
+  // Paced, so that leaders move under records in flight for about 2 s.
+  const auto until = std::chrono::steady_clock::now() + 2s;
+  while (std::chrono::steady_clock::now() < until) {
+    produce(*p, 200, kParts);
+    std::this_thread::sleep_for(5ms);
+  }
+  moving = false;
+  mover.join();
+  EXPECT_GT(moves.load(), 100);
+  await_reports(*p, 30s);
+  const Outcome o = check_ledger(kParts, true);
+  EXPECT_EQ(o.delivered, ledger_.produced);
+  EXPECT_GE(p->stats().batch_retries, 1U) << "no batch met a moved leader";
+  EXPECT_TRUE(broker_->validation_errors().empty()) << broker_->validation_errors().front();
+  RecordProperty("records", static_cast<int>(ledger_.produced));
+  RecordProperty("leader_moves", moves.load());
+}
+
+}  // namespace
