@@ -293,6 +293,16 @@ constexpr KeyInfo kKeys[] = {
      .store = [](Parsed& p, std::int64_t n, std::string_view) {
        p.settings.socket_connection_setup_timeout_ms = n;
      }},
+    {.name = "receive.message.max.bytes",
+     .default_value = "100000000",
+     .allowed = "an integer from 1000 to 2147483647",
+     .meaning = "Largest response frame accepted from a broker; a larger size closes the connection "
+                "before any buffer is sized (librdkafka's key)",
+     .min = 1000,
+     .max = 2147483647,
+     .store = [](Parsed& p, std::int64_t n, std::string_view) {
+       p.settings.receive_message_max_bytes = static_cast<std::int32_t>(n);
+     }},
     {.name = "allow.auto.create.topics",
      .default_value = "true",
      .allowed = kBoolean,

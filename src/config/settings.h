@@ -44,6 +44,7 @@ struct Settings {
   std::int64_t reconnect_backoff_ms = 50;    // reconnect.backoff.ms
   std::int64_t reconnect_backoff_max_ms = 1000;        // reconnect.backoff.max.ms
   std::int64_t socket_connection_setup_timeout_ms = 10000;  // socket.connection.setup.timeout.ms
+  std::int32_t receive_message_max_bytes = 100000000;  // receive.message.max.bytes
   std::int64_t topic_metadata_propagation_max_ms = 30000;   // topic.metadata.propagation.max.ms
   bool allow_auto_create_topics = true;      // allow.auto.create.topics
   partition::Kind partitioner = partition::Kind::kSticky;   // partitioner

@@ -45,8 +45,6 @@ using producer::Slot;
 using wire::ErrorCode;
 
 constexpr std::int64_t kMs = 1'000'000;
-// The largest response frame accepted; checked before any buffer is sized.
-constexpr std::int32_t kMaxResponseFrame = 64 << 20;
 // Records taken from one ring per pass, so one busy thread cannot starve
 // the others or the network.
 constexpr int kDrainBudget = 512;
@@ -903,8 +901,7 @@ struct Sender::Loop {
       fields.producer_epoch = producer_epoch;
       fields.base_sequence = ps.next_sequence;
       // Sequences wrap to 0 after INT32_MAX, as the broker expects.
-      const std::int64_t next = static_cast<std::int64_t>(ps.next_sequence) + b->count();
-      ps.next_sequence = static_cast<std::int32_t>(next > INT32_MAX ? next - INT32_MAX - 1 : next);
+      ps.next_sequence = wire::sequence_after(ps.next_sequence, static_cast<std::int32_t>(b->count()));
     }
     b->order = ps.next_batch_order++;
     b->seal(fields, compressor.get(), scratch);
@@ -1005,7 +1002,7 @@ struct Sender::Loop {
     std::size_t off = 0;
     while (c.recv_len - off >= 4) {
       const auto size = wire::load_be<std::int32_t>(c.recv_buf.data() + off);
-      if (wire::check_frame_size(size, kMaxResponseFrame) != wire::DecodeStatus::kOk) {
+      if (wire::check_frame_size(size, s.receive_message_max_bytes) != wire::DecodeStatus::kOk) {
         fail_connection(c, "response frame size out of range (not a Kafka broker?)");
         return false;
       }

@@ -64,6 +64,14 @@ struct ProducerFields {
   bool transactional = false;
 };
 
+// The producer sequence after a batch of `count` records starting at
+// `base`: sequences wrap from INT32_MAX to 0, never negative (as the Java
+// client's DefaultRecordBatch.incrementSequence and the broker count).
+[[nodiscard]] constexpr std::int32_t sequence_after(std::int32_t base, std::int32_t count) noexcept {
+  const std::int64_t next = static_cast<std::int64_t>(base) + count;
+  return static_cast<std::int32_t>(next > INT32_MAX ? next - INT32_MAX - 1 : next);
+}
+
 // Bytes a record takes in a batch, length prefix included.
 [[nodiscard]] std::size_t record_size(std::int64_t timestamp_delta, std::int32_t offset_delta,
                                       const NullableBytes& key, const NullableBytes& value,

@@ -67,6 +67,7 @@ struct TestBroker::State {
   std::vector<int> drop;                         // per node
   std::vector<bool> down;                        // per node
   std::vector<std::size_t> cut_open;             // per node, 0 = off
+  std::vector<std::vector<std::byte>> raw_reply;  // per node, empty = off
   std::int64_t next_producer_id = 1000;
   // Compressed batches are decompressed to check their records too.
   std::unique_ptr<compress::Decompressor> decompressor = compress::Decompressor::create();
@@ -95,6 +96,7 @@ TestBroker::TestBroker(Config config) : config_(std::move(config)), state_(std::
   state_->drop.assign(n + 1, 0);
   state_->down.assign(n + 1, false);
   state_->cut_open.assign(n + 1, 0);
+  state_->raw_reply.assign(n + 1, {});
   for (const auto& t : config_.topics) {
     auto& parts = state_->topics[t.name];
     parts.resize(static_cast<std::size_t>(t.partitions));
@@ -166,6 +168,11 @@ void TestBroker::fail_produce(const std::string& topic, std::int32_t partition,
 void TestBroker::cut_open_connections_after(int node, std::size_t bytes) {
   std::lock_guard lock(mu_);
   state_->cut_open.at(static_cast<std::size_t>(node)) = bytes;
+}
+
+void TestBroker::reply_raw(int node, std::vector<std::byte> bytes) {
+  std::lock_guard lock(mu_);
+  state_->raw_reply.at(static_cast<std::size_t>(node)) = std::move(bytes);
 }
 
 void TestBroker::set_down(int node, bool down) {
@@ -307,9 +314,7 @@ ProducePartitionOut append(Partition& part, const std::string& where,
         out.error_code = kOutOfOrderSequence;
         return out;
       }
-      // Sequences wrap from INT32_MAX to 0, never negative.
-      const std::int64_t next = static_cast<std::int64_t>(h.base_sequence) + h.record_count;
-      ps.next_sequence = static_cast<std::int32_t>(next > INT32_MAX ? next - INT32_MAX - 1 : next);
+      ps.next_sequence = wire::sequence_after(h.base_sequence, h.record_count);
       ps.recent.push_back({h.base_sequence, h.record_count, part.high_watermark});
       if (ps.recent.size() > 5) ps.recent.pop_front();
     }
@@ -566,6 +571,10 @@ void TestBroker::run() {
             if (answer) response = encode_produce_response(h.correlation_id, h.api_version, pr);
           }
           if (answer) {
+            if (auto& raw = st.raw_reply[static_cast<std::size_t>(c.node)]; !raw.empty()) {
+              response = std::move(raw);
+              raw.clear();
+            }
             c.out.push_back({now + st.delay[static_cast<std::size_t>(c.node)], std::move(response)});
           }
         }

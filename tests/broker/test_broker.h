@@ -91,6 +91,9 @@ class TestBroker {
   // The next `count` produce requests to `node` are processed (and stored)
   // but never answered, as if the response were lost.
   void drop_responses(int node, int count);
+  // The next response `node` would send is replaced by these bytes, sent as
+  // they are (a bad frame size, a TLS alert, an HTTP reply...).
+  void reply_raw(int node, std::vector<std::byte> bytes);
   // Makes `node` the partition's leader and bumps its leader epoch.
   void move_leader(const std::string& topic, std::int32_t partition, int node);
 

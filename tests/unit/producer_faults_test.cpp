@@ -19,6 +19,7 @@
 #include <map>
 #include <random>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -406,6 +407,56 @@ TEST_F(ProducerFaultsTest, AnswersSlowerThanRequestTimeoutAreRetriedWithoutDupli
   EXPECT_EQ(o.delivered, ledger_.produced);
   EXPECT_TRUE(broker_->validation_errors().empty());
 }
+
+// --- bytes that are not a Kafka response ------------------------------------------
+
+struct Garbage {
+  const char* name;
+  std::vector<std::byte> bytes;
+};
+
+std::vector<std::byte> bytes_of(std::initializer_list<int> v) {
+  std::vector<std::byte> out;
+  for (const int b : v) out.push_back(static_cast<std::byte>(b));
+  return out;
+}
+
+std::vector<std::byte> bytes_of(std::string_view text) {
+  const auto* p = reinterpret_cast<const std::byte*>(text.data());
+  return {p, p + text.size()};
+}
+
+class GarbageResponseTest : public ProducerFaultsTest,
+                            public ::testing::WithParamInterface<Garbage> {};
+
+TEST_P(GarbageResponseTest, ClosesTheConnectionAndTheRecordsGoAgain) {
+  auto p = make(rk::Config::durable(), {{"linger.ms", "0"}, {"request.timeout.ms", "1000"}});
+  ASSERT_TRUE(p);
+  produce(*p, 30);
+  await_reports(*p);
+  const auto connections = broker_->counters().connections;
+  broker_->reply_raw(1, GetParam().bytes);
+  produce(*p, 300);
+  await_reports(*p);
+  const Outcome o = check_ledger(3, true);
+  EXPECT_EQ(o.delivered, ledger_.produced);
+  EXPECT_GT(broker_->counters().connections, connections) << "the connection was not replaced";
+  EXPECT_TRUE(broker_->validation_errors().empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Frames, GarbageResponseTest,
+    ::testing::Values(
+        Garbage{"NegativeSize", bytes_of({0xff, 0xff, 0xff, 0xf0, 0, 0, 0, 0})},
+        // 0x7f000000 is above receive.message.max.bytes; nothing that size
+        // may be allocated, and nothing follows.
+        Garbage{"SizeAboveTheMaximum", bytes_of({0x7f, 0, 0, 0, 0, 0, 0, 1})},
+        Garbage{"UnknownCorrelationId", bytes_of({0, 0, 0, 8, 0x7f, 0x12, 0x34, 0x56, 0, 0, 0, 0})},
+        // A TLS alert record (handshake failure), as a TLS listener answers.
+        Garbage{"TlsAlert", bytes_of({0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28})},
+        Garbage{"HttpReply",
+                bytes_of("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")}),
+    [](const auto& param_info) { return std::string(param_info.param.name); });
 
 // --- a broker down past delivery.timeout.ms ------------------------------------
 

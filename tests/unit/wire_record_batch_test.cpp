@@ -116,3 +116,18 @@ TEST(RecordBatchWriter, RecordSizeMatchesWhatAppendWrites) {
 }
 
 }  // namespace
+
+TEST(ProducerSequence, WrapsFromInt32MaxToZeroNeverNegative) {
+  EXPECT_EQ(w::sequence_after(0, 5), 5);
+  EXPECT_EQ(w::sequence_after(INT32_MAX - 5, 5), INT32_MAX);
+  EXPECT_EQ(w::sequence_after(INT32_MAX - 5, 6), 0);
+  EXPECT_EQ(w::sequence_after(INT32_MAX - 5, 10), 4);
+  EXPECT_EQ(w::sequence_after(INT32_MAX, 1), 0);
+  // A whole run of batches past the wrap stays in [0, INT32_MAX].
+  std::int32_t seq = INT32_MAX - 1000;
+  for (int i = 0; i < 100; ++i) {
+    seq = w::sequence_after(seq, 37);
+    ASSERT_GE(seq, 0);
+  }
+  EXPECT_EQ(seq, 37 * 100 - 1000 - 1);
+}
