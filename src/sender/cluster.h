@@ -59,6 +59,7 @@ struct PartitionState {
   BatchQueue ready;             // closed, waiting for their leader (oldest first)
   std::uint32_t in_flight = 0;  // batches in Produce requests not yet answered
   std::int32_t in_flight_node = -1;  // the broker those requests went to
+  bool acked_in_epoch = false;  // a batch was acknowledged under the current producer epoch
   std::int32_t next_sequence = 0;
   std::uint64_t next_batch_order = 0;  // seal order, for retries
   bool active = false;          // in the sender's active list

@@ -820,6 +820,12 @@ struct Sender::Loop {
       // old one are unanswered: sent ahead of them, the next batch would
       // reach the new leader out of sequence.
       if (s.enable_idempotence && ps.in_flight > 0 && ps.in_flight_node != c.node_id) continue;
+      // Nor does it pipeline before its first batch under this epoch is
+      // acknowledged.  A broker that has no state for the producer accepts
+      // any first sequence, so a second batch sent behind a first that
+      // fails (NOT_ENOUGH_REPLICAS while the topic's followers catch up,
+      // say) would be written ahead of it.
+      if (s.enable_idempotence && !ps.acked_in_epoch && ps.in_flight > 0) continue;
       const std::size_t size = b->is_sealed() ? b->sealed.size() : b->writer->size() + 512;
       if (!batch_scratch.empty() && bytes + size + t.name.size() + 64 >
                                         static_cast<std::size_t>(s.max_request_size)) {
@@ -1225,6 +1231,7 @@ struct Sender::Loop {
           seq += b->count();
         }
         ps.next_sequence = static_cast<std::int32_t>(seq);
+        ps.acked_in_epoch = false;
       }
     }
     RK_DEBUG("sequences reset under producer id %lld epoch %d", static_cast<long long>(producer_id), producer_epoch);
@@ -1264,12 +1271,14 @@ struct Sender::Loop {
     const std::int16_t code = p.error_code;
     if (code == 0) {
       if (ps.in_flight > 0) --ps.in_flight;
+      ps.acked_in_epoch = true;
       report_batch(b, Errc::kOk, 0, "", p.base_offset, p.log_append_time_ms);
       return;
     }
     if (code == static_cast<std::int16_t>(ErrorCode::kDuplicateSequenceNumber)) {
       // The broker already has it: a retry of a batch whose answer was lost.
       if (ps.in_flight > 0) --ps.in_flight;
+      ps.acked_in_epoch = true;
       report_batch(b, Errc::kOk, 0, "", -1, -1);
       return;
     }

@@ -298,8 +298,13 @@ ProducePartitionOut append(Partition& part, const std::string& where,
         return out;
       }
       if (h.producer_epoch > ps.epoch) {  // a new or bumped producer starts over
+        // A producer the partition has no state for may start at any
+        // sequence, as on Kafka (whose state for it may have expired); a
+        // bumped epoch starts at 0.
+        const bool unknown = ps.epoch < 0;
         ps = ProducerState{};
         ps.epoch = h.producer_epoch;
+        if (unknown) ps.next_sequence = h.base_sequence;
       }
       const auto dup = std::find_if(ps.recent.begin(), ps.recent.end(), [&](const auto& e) {
         return e.base_sequence == h.base_sequence && e.count == h.record_count;

@@ -2,7 +2,8 @@
 # The 3-node mode of tools/kafka-local, which the reliability tests kill
 # brokers in: three brokers answer, a topic gets replication 3 with
 # min.insync.replicas=2, acks=all records survive a round trip through kcat,
-# and stop leaves nothing running.
+# a partition's leader can be named, killed and started again (the others
+# take over meanwhile), and stop leaves nothing running.
 set -euo pipefail
 kl=${RINGKAFKA_KAFKA_LOCAL:?}
 dir=$(mktemp -d)/cluster
@@ -35,6 +36,26 @@ seq 1 500 | sed 's/^/record-/' | kcat -P -b "$bootstrap" -t replicated -X acks=a
   fail "kcat could not produce with acks=all"
 got=$(timeout 60 kcat -C -b "$bootstrap" -t replicated -e -q | sort | uniq) || fail "kcat could not consume"
 [[ $(wc -l <<<"$got") -eq 500 ]] || fail "consumed $(wc -l <<<"$got") distinct records, want 500"
+
+leader=$("$kl" leader replicated 0 --dir "$dir")
+[[ $leader =~ ^[1-3]$ ]] || fail "leader of replicated-0 is '$leader', not a node id"
+"$kl" kill-node "$leader" --signal KILL --dir "$dir" || fail "kill-node $leader failed"
+pgrep -f "$dir/node-$leader/server.properties" >/dev/null && fail "node $leader outlived kill-node"
+# The two others elect a new leader and still take acks=all records.
+for _ in $(seq 60); do
+  now=$("$kl" leader replicated 0 --dir "$dir" 2>/dev/null || true)
+  [[ $now =~ ^[1-3]$ && $now != "$leader" ]] && break
+  sleep 0.5
+done
+[[ $now != "$leader" ]] || fail "partition 0 kept its dead leader $leader"
+seq 501 600 | sed 's/^/record-/' | kcat -P -b "$bootstrap" -t replicated -X acks=all ||
+  fail "kcat could not produce with one node down"
+"$kl" start-node "$leader" --dir "$dir" || fail "start-node $leader failed"
+kcat -L -b "$bootstrap" -m 5 | grep -q ' 3 brokers:' || fail "node $leader did not rejoin"
+"$kl" start-node "$leader" --dir "$dir" 2>/dev/null && fail "start-node accepted a running node"
+"$kl" kill-node 7 --dir "$dir" 2>/dev/null && fail "kill-node accepted a node that does not exist"
+got=$(timeout 60 kcat -C -b "$bootstrap" -t replicated -e -q | sort | uniq) || fail "kcat could not consume"
+[[ $(wc -l <<<"$got") -eq 600 ]] || fail "consumed $(wc -l <<<"$got") distinct records after the restart, want 600"
 
 "$kl" stop --dir "$dir"
 if "$kl" status --dir "$dir" >/dev/null 2>&1; then fail "status still reports a cluster after stop"; fi

@@ -82,11 +82,13 @@ class ProducerFaultsTest : public ::testing::Test {
   }
 
   // Produces records [ledger.produced, ledger.produced + n) to explicit
-  // partitions, round robin, polling reports as it goes.
-  void produce(rk::Producer& p, std::size_t n, std::int32_t partitions = 3) {
+  // partitions, round robin over `partitions` from `first`, polling reports
+  // as it goes.
+  void produce(rk::Producer& p, std::size_t n, std::int32_t partitions = 3, std::int32_t first = 0) {
     for (std::size_t k = 0; k < n; ++k) {
       const std::size_t i = ledger_.produced;
-      const auto part = static_cast<std::int32_t>(i % static_cast<std::size_t>(partitions));
+      const auto part =
+          first + static_cast<std::int32_t>(i % static_cast<std::size_t>(partitions));
       const std::string v = value_of(i);
       rk::Errc e;
       while ((e = p.produce(topic_, rk::Bytes::null(), v, {}, -1,
@@ -328,6 +330,30 @@ TEST_F(ProducerFaultsTest, DuplicateSequenceNumberMeansTheBrokerHasItAndCountsAs
   broker_->fail_produce(kTopic, 0, code(w::ErrorCode::kDuplicateSequenceNumber), 1, true);
   produce(*p, 300);
   await_reports(*p);
+  const Outcome o = check_ledger(3, true);
+  EXPECT_EQ(o.delivered, ledger_.produced);
+  EXPECT_TRUE(broker_->validation_errors().empty());
+}
+
+TEST_F(ProducerFaultsTest, AFirstBatchThatFailsStaysAheadOfTheBatchesBehindIt) {
+  // A broker with no state for the producer on a partition accepts any
+  // first sequence (as Kafka does), so a batch pipelined behind a first
+  // batch that fails would be written ahead of it: until a partition's
+  // first batch is acknowledged, it goes alone.
+  auto p = make(rk::Config::durable(), {{"linger.ms", "0"}});
+  ASSERT_TRUE(p);
+  produce(*p, 10, 1, 1);  // partition 1 only: id and connection ready, partition 0 untouched
+  await_reports(*p);
+  broker_->fail_produce(kTopic, 0, code(w::ErrorCode::kNotEnoughReplicas), 1);
+  broker_->delay_responses(1, 30ms);
+  produce(*p, 1, 1, 0);  // the first batch of partition 0, alone
+  std::this_thread::sleep_for(5ms);
+  for (int i = 0; i < 10; ++i) {
+    produce(*p, 10, 1, 0);  // what would be pipelined behind it
+    std::this_thread::sleep_for(1ms);
+  }
+  await_reports(*p);
+  broker_->delay_responses(1, 0ms);
   const Outcome o = check_ledger(3, true);
   EXPECT_EQ(o.delivered, ledger_.produced);
   EXPECT_TRUE(broker_->validation_errors().empty());

@@ -1,0 +1,243 @@
+// The durable producer against a real 3-broker Kafka cluster (KRaft, from
+// tools/kafka-local) while partition leaders are killed with SIGKILL, or
+// stopped gracefully, in rotation: records are produced at a steady rate
+// to a topic of 12 partitions, replication 3, min.insync.replicas=2, and a
+// second thread stops the leader of one partition after another and starts
+// it again.  Afterwards kcat, a consumer we did not write, reads the topic
+// back, and the ledger is checked:
+//   - every accepted record has exactly one delivery report;
+//   - the records consumed are exactly the records reported delivered, each
+//     once (no duplicate, nothing lost);
+//   - per partition, they are in produce order;
+//   - every other record has an error report.
+//
+// CI runs a short version.  The full one (1,000,000 records, a leader
+// stopped every 5 s) is tools/reliability-full (docs/reliability.md); the
+// environment variables RINGKAFKA_FAILOVER_RECORDS, _RATE and _EVERY_MS
+// set the length, the rate and the pause between stops.
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include "broker.h"
+#include "kcat_reader.h"
+#include "ringkafka/producer.h"
+
+namespace rk = ringkafka;
+namespace rt = ringkafka::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr int kPartitions = 12;
+
+long env_or(const char* name, long fallback) {
+  const char* v = std::getenv(name);
+  return v != nullptr && *v != '\0' ? std::strtol(v, nullptr, 10) : fallback;
+}
+
+std::string kafka_local() {
+  const char* p = std::getenv("RINGKAFKA_KAFKA_LOCAL");
+  return p != nullptr ? p : "tools/kafka-local";
+}
+
+// One 3-node cluster for the suite, in a directory of its own.
+class Cluster {
+ public:
+  static Cluster& get() {
+    static Cluster c;
+    return c;
+  }
+  [[nodiscard]] bool up() const { return !bootstrap_.empty(); }
+  [[nodiscard]] const std::string& bootstrap() const { return bootstrap_; }
+  [[nodiscard]] const std::string& error() const { return error_; }
+
+  // kafka-local ARGS --dir DIR: its exit code and stdout.
+  rt::CommandResult run(const std::string& args) const {
+    return rt::run_command(kafka_local() + " " + args + " --dir " + dir_);
+  }
+  void stop() { (void)rt::run_command(kafka_local() + " stop --dir " + dir_); }
+
+ private:
+  Cluster() {
+    dir_ = (std::getenv("TMPDIR") != nullptr ? std::string(std::getenv("TMPDIR")) : "/tmp") +
+           "/ringkafka-failover-" + std::to_string(::getpid());
+    (void)rt::run_command(kafka_local() + " stop --dir " + dir_);
+    const auto r = rt::run_command(kafka_local() + " start --brokers 3 --heap 512m --dir " + dir_);
+    if (r.exit_code != 0) {
+      error_ = "kafka-local start --brokers 3 failed (its log is above)";
+      return;
+    }
+    bootstrap_ = r.output;
+    while (!bootstrap_.empty() && (bootstrap_.back() == '\n' || bootstrap_.back() == ' ')) {
+      bootstrap_.pop_back();
+    }
+  }
+  std::string dir_;
+  std::string bootstrap_;
+  std::string error_;
+};
+
+class FailoverTest : public ::testing::Test {
+ protected:
+  static void TearDownTestSuite() { Cluster::get().stop(); }
+
+  // Skipped where no cluster can be started (no Java, say), except in CI,
+  // where that is a failure, as for every integration test.
+  void SetUp() override {
+    if (Cluster::get().up()) return;
+    if (std::getenv("CI") != nullptr) FAIL() << Cluster::get().error();
+    GTEST_SKIP() << Cluster::get().error();
+  }
+
+  struct Figures {
+    std::size_t sent = 0, delivered = 0, failed = 0, consumed = 0, lost = 0, duplicated = 0;
+    int stops = 0;
+  };
+
+  // Produces at a steady rate while leaders are stopped and started again
+  // with `signal`, then checks the ledger against kcat.
+  Figures run(const char* signal) {
+    Cluster& cluster = Cluster::get();
+    const std::string topic = rt::unique_topic(std::string("failover-") + signal);
+    EXPECT_EQ(cluster.run("create-topic " + topic + " --partitions " + std::to_string(kPartitions) +
+                          " --replication 3 --config min.insync.replicas=2")
+                  .exit_code,
+              0);
+    const auto records = static_cast<std::size_t>(env_or("RINGKAFKA_FAILOVER_RECORDS", 60000));
+    const double rate = static_cast<double>(env_or("RINGKAFKA_FAILOVER_RATE", 3000));
+    const auto every = std::chrono::milliseconds(env_or("RINGKAFKA_FAILOVER_EVERY_MS", 4000));
+
+    auto config = rk::Config::durable();
+    config.bootstrap_servers(cluster.bootstrap());
+    auto made = rk::Producer::create(config);
+    EXPECT_TRUE(made.ok()) << (made.ok() ? "" : made.error().message);
+    if (!made.ok()) return {};
+    rk::Producer& p = *made.value();
+    const rk::Topic t = p.topic(topic).value();
+
+    Figures f;
+    std::vector<int> reports(records, 0);
+    std::vector<rk::DeliveryReport> report(records);
+    auto poll = [&] {
+      rk::DeliveryReport buf[256];
+      const std::size_t got = p.poll(buf);
+      for (std::size_t j = 0; j < got; ++j) {
+        const auto n = reinterpret_cast<std::uintptr_t>(buf[j].opaque);
+        if (n == 0 || n > records) {
+          ADD_FAILURE() << "a report for no record";
+          continue;
+        }
+        ++reports[n - 1];
+        report[n - 1] = buf[j];
+      }
+      return got;
+    };
+
+    std::atomic<bool> producing{true};
+    std::atomic<int> stops{0};
+    std::thread stopper([&] {
+      int next_partition = 0;
+      while (producing.load()) {
+        std::this_thread::sleep_for(every);
+        if (!producing.load()) break;
+        std::string leader = cluster.run("leader " + topic + " " + std::to_string(next_partition)).output;
+        next_partition = (next_partition + 5) % kPartitions;
+        while (!leader.empty() && leader.back() == '\n') leader.pop_back();
+        if (leader.empty() || leader == "-1") continue;  // between leaders: try the next one
+        if (cluster.run("kill-node " + leader + " --signal " + signal).exit_code != 0) continue;
+        ++stops;
+        std::this_thread::sleep_for(1s);
+        EXPECT_EQ(cluster.run("start-node " + leader).exit_code, 0) << "node " << leader;
+      }
+    });
+
+    const auto start = std::chrono::steady_clock::now();
+    const auto interval = std::chrono::nanoseconds(static_cast<long>(1e9 / rate));
+    for (std::size_t i = 0; i < records; ++i) {
+      std::this_thread::sleep_until(start + interval * static_cast<long>(i));
+      const std::string v = std::string("r").append(std::to_string(i));
+      rk::Errc e;
+      while ((e = p.produce(t, rk::Bytes::null(), v, {}, -1, reinterpret_cast<void*>(i + 1),
+                            static_cast<std::int32_t>(i % kPartitions))) == rk::Errc::kQueueFull ||
+             e == rk::Errc::kTimedOut) {
+        poll();
+      }
+      EXPECT_EQ(e, rk::Errc::kOk) << "record " << i;
+      if (e != rk::Errc::kOk) break;
+      ++f.sent;
+      if ((i & 63) == 0) poll();
+    }
+    producing = false;
+    stopper.join();
+    f.stops = stops.load();
+    EXPECT_EQ(p.flush(180s), rk::Errc::kOk);
+    while (poll() != 0) {
+    }
+
+    // Reports.
+    for (std::size_t i = 0; i < f.sent; ++i) {
+      EXPECT_EQ(reports[i], 1) << "record " << i << " has " << reports[i] << " reports";
+      if (reports[i] == 1 && report[i].ok()) ++f.delivered;
+      if (reports[i] == 1 && !report[i].ok()) ++f.failed;
+    }
+    // What a consumer we did not write reads back.
+    std::vector<rt::KcatRecord> consumed;
+    EXPECT_EQ(rt::kcat_read_topic(cluster.bootstrap(), topic, consumed, f.delivered, 60s), "");
+    f.consumed = consumed.size();
+    std::vector<int> copies(f.sent, 0);
+    std::map<std::int32_t, std::size_t> last;
+    for (const auto& r : consumed) {
+      const std::string v = r.value.value_or("");
+      const auto i = static_cast<std::size_t>(std::strtoull(v.c_str() + 1, nullptr, 10));
+      if (v.empty() || v[0] != 'r' || i >= f.sent) {
+        ADD_FAILURE() << "consumed a record never produced: " << v;
+        continue;
+      }
+      if (++copies[i] > 1) {
+        ++f.duplicated;
+        continue;
+      }
+      EXPECT_EQ(r.partition, static_cast<std::int32_t>(i % kPartitions)) << v;
+      if (const auto it = last.find(r.partition); it != last.end()) {
+        EXPECT_GT(i, it->second) << "partition " << r.partition << ": r" << i << " after r" << it->second;
+      }
+      last[r.partition] = i;
+    }
+    for (std::size_t i = 0; i < f.sent; ++i) {
+      const bool ok = reports[i] == 1 && report[i].ok();
+      if (ok && copies[i] == 0) ++f.lost;
+      if (!ok && copies[i] > 0) {
+        ADD_FAILURE() << "record " << i << " was reported failed (" << report[i].message
+                      << ") but is in the topic";
+      }
+    }
+    EXPECT_EQ(f.lost, 0U);
+    EXPECT_EQ(f.duplicated, 0U);
+    EXPECT_EQ(f.consumed, f.delivered);
+    EXPECT_GE(f.stops, 1) << "no leader was stopped: the run was too short";
+    std::printf("failover (%s): sent %zu, delivered %zu, failed with a report %zu, consumed %zu, "
+                "lost %zu, duplicated %zu, leaders stopped %d\n",
+                signal, f.sent, f.delivered, f.failed, f.consumed, f.lost, f.duplicated, f.stops);
+    RecordProperty("sent", static_cast<int>(f.sent));
+    RecordProperty("delivered", static_cast<int>(f.delivered));
+    RecordProperty("failed", static_cast<int>(f.failed));
+    RecordProperty("leaders_stopped", f.stops);
+    return f;
+  }
+};
+
+TEST_F(FailoverTest, LeadersKilledWithSigkillInRotationLoseAndDuplicateNothing) { run("KILL"); }
+
+TEST_F(FailoverTest, LeadersStoppedGracefullyInRotationLoseAndDuplicateNothing) { run("TERM"); }
+
+}  // namespace
