@@ -1,5 +1,7 @@
 #include "test_broker.h"
 
+#include "loopback.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -111,20 +113,11 @@ TestBroker::~TestBroker() { stop(); }
 std::string TestBroker::start() {
   if (::pipe2(wake_fds_, O_NONBLOCK | O_CLOEXEC) != 0) return "pipe: " + std::string(std::strerror(errno));
   for (int i = 0; i < config_.brokers; ++i) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    const int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    socklen_t len = sizeof addr;
-    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-        ::listen(fd, 64) != 0 || ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-      return "listen: " + std::string(std::strerror(errno));
-    }
+    const Listener l = listen_on_loopback(64, true);
+    if (!l.error.empty()) return l.error;
+    const int fd = l.fd;
     listen_fds_.push_back(fd);
-    ports_.push_back(ntohs(addr.sin_port));
+    ports_.push_back(l.port);
   }
   running_ = true;
   thread_ = std::thread([this] { run(); });

@@ -29,6 +29,7 @@
 #include <thread>
 #include <vector>
 
+#include "../broker/loopback.h"
 #include "ringkafka/producer.h"
 
 namespace rk = ringkafka;
@@ -38,19 +39,10 @@ namespace {
 class FakeBroker {
  public:
   FakeBroker() {
-    listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    const int one = 1;
-    setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-        ::listen(listen_fd_, 16) != 0 ||
-        ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-      std::abort();
-    }
-    port_ = ntohs(addr.sin_port);
+    const auto l = ringkafka::test_broker::listen_on_loopback(16, false);
+    if (!l.error.empty()) std::abort();
+    listen_fd_ = l.fd;
+    port_ = l.port;
     std::thread([this] { serve(); }).detach();
   }
 

@@ -19,7 +19,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -30,6 +29,7 @@
 
 #include "broker.h"
 #include "kcat_reader.h"
+#include "ledger.h"
 #include "ringkafka/producer.h"
 
 namespace rk = ringkafka;
@@ -99,17 +99,12 @@ class FailoverTest : public ::testing::Test {
     GTEST_SKIP() << Cluster::get().error();
   }
 
-  struct Figures {
-    std::size_t sent = 0, delivered = 0, failed = 0, consumed = 0, lost = 0, duplicated = 0;
-    int stops = 0;
-  };
-
   // Produces at a steady rate while leaders are stopped and started again
   // with `signal`, then checks the ledger against kcat.
-  Figures run(const char* signal) {
+  void run(const char* signal) {
     Cluster& cluster = Cluster::get();
     const std::string topic = rt::unique_topic(std::string("failover-") + signal);
-    EXPECT_EQ(cluster.run("create-topic " + topic + " --partitions " + std::to_string(kPartitions) +
+    ASSERT_EQ(cluster.run("create-topic " + topic + " --partitions " + std::to_string(kPartitions) +
                           " --replication 3 --config min.insync.replicas=2")
                   .exit_code,
               0);
@@ -120,28 +115,10 @@ class FailoverTest : public ::testing::Test {
     auto config = rk::Config::durable();
     config.bootstrap_servers(cluster.bootstrap());
     auto made = rk::Producer::create(config);
-    EXPECT_TRUE(made.ok()) << (made.ok() ? "" : made.error().message);
-    if (!made.ok()) return {};
+    ASSERT_TRUE(made.ok()) << made.error().message;
     rk::Producer& p = *made.value();
     const rk::Topic t = p.topic(topic).value();
-
-    Figures f;
-    std::vector<int> reports(records, 0);
-    std::vector<rk::DeliveryReport> report(records);
-    auto poll = [&] {
-      rk::DeliveryReport buf[256];
-      const std::size_t got = p.poll(buf);
-      for (std::size_t j = 0; j < got; ++j) {
-        const auto n = reinterpret_cast<std::uintptr_t>(buf[j].opaque);
-        if (n == 0 || n > records) {
-          ADD_FAILURE() << "a report for no record";
-          continue;
-        }
-        ++reports[n - 1];
-        report[n - 1] = buf[j];
-      }
-      return got;
-    };
+    rt::Ledger ledger;
 
     std::atomic<bool> producing{true};
     std::atomic<int> stops{0};
@@ -165,74 +142,35 @@ class FailoverTest : public ::testing::Test {
     const auto interval = std::chrono::nanoseconds(static_cast<long>(1e9 / rate));
     for (std::size_t i = 0; i < records; ++i) {
       std::this_thread::sleep_until(start + interval * static_cast<long>(i));
-      const std::string v = std::string("r").append(std::to_string(i));
+      const auto partition = static_cast<std::int32_t>(i % kPartitions);
       rk::Errc e;
-      while ((e = p.produce(t, rk::Bytes::null(), v, {}, -1, reinterpret_cast<void*>(i + 1),
-                            static_cast<std::int32_t>(i % kPartitions))) == rk::Errc::kQueueFull ||
+      while ((e = p.produce(t, rk::Bytes::null(), rt::Ledger::value(i), {}, -1,
+                            rt::Ledger::opaque(i), partition)) == rk::Errc::kQueueFull ||
              e == rk::Errc::kTimedOut) {
-        poll();
+        ledger.poll(p);
       }
       EXPECT_EQ(e, rk::Errc::kOk) << "record " << i;
       if (e != rk::Errc::kOk) break;
-      ++f.sent;
-      if ((i & 63) == 0) poll();
+      ledger.accepted(partition);
+      if ((i & 63) == 0) ledger.poll(p);
     }
     producing = false;
     stopper.join();
-    f.stops = stops.load();
     EXPECT_EQ(p.flush(180s), rk::Errc::kOk);
-    while (poll() != 0) {
-    }
+    ledger.await(p, 10s);
 
-    // Reports.
-    for (std::size_t i = 0; i < f.sent; ++i) {
-      EXPECT_EQ(reports[i], 1) << "record " << i << " has " << reports[i] << " reports";
-      if (reports[i] == 1 && report[i].ok()) ++f.delivered;
-      if (reports[i] == 1 && !report[i].ok()) ++f.failed;
-    }
-    // What a consumer we did not write reads back.
     std::vector<rt::KcatRecord> consumed;
-    EXPECT_EQ(rt::kcat_read_topic(cluster.bootstrap(), topic, consumed, f.delivered, 60s), "");
-    f.consumed = consumed.size();
-    std::vector<int> copies(f.sent, 0);
-    std::map<std::int32_t, std::size_t> last;
-    for (const auto& r : consumed) {
-      const std::string v = r.value.value_or("");
-      const auto i = static_cast<std::size_t>(std::strtoull(v.c_str() + 1, nullptr, 10));
-      if (v.empty() || v[0] != 'r' || i >= f.sent) {
-        ADD_FAILURE() << "consumed a record never produced: " << v;
-        continue;
-      }
-      if (++copies[i] > 1) {
-        ++f.duplicated;
-        continue;
-      }
-      EXPECT_EQ(r.partition, static_cast<std::int32_t>(i % kPartitions)) << v;
-      if (const auto it = last.find(r.partition); it != last.end()) {
-        EXPECT_GT(i, it->second) << "partition " << r.partition << ": r" << i << " after r" << it->second;
-      }
-      last[r.partition] = i;
-    }
-    for (std::size_t i = 0; i < f.sent; ++i) {
-      const bool ok = reports[i] == 1 && report[i].ok();
-      if (ok && copies[i] == 0) ++f.lost;
-      if (!ok && copies[i] > 0) {
-        ADD_FAILURE() << "record " << i << " was reported failed (" << report[i].message
-                      << ") but is in the topic";
-      }
-    }
-    EXPECT_EQ(f.lost, 0U);
-    EXPECT_EQ(f.duplicated, 0U);
+    EXPECT_EQ(rt::kcat_read_topic(cluster.bootstrap(), topic, consumed, ledger.sent(), 60s), "");
+    const rt::Ledger::Figures f = ledger.check(consumed, true);
     EXPECT_EQ(f.consumed, f.delivered);
-    EXPECT_GE(f.stops, 1) << "no leader was stopped: the run was too short";
+    EXPECT_GE(stops.load(), 1) << "no leader was stopped: the run was too short";
     std::printf("failover (%s): sent %zu, delivered %zu, failed with a report %zu, consumed %zu, "
                 "lost %zu, duplicated %zu, leaders stopped %d\n",
-                signal, f.sent, f.delivered, f.failed, f.consumed, f.lost, f.duplicated, f.stops);
+                signal, f.sent, f.delivered, f.failed, f.consumed, f.lost, f.duplicated, stops.load());
     RecordProperty("sent", static_cast<int>(f.sent));
     RecordProperty("delivered", static_cast<int>(f.delivered));
     RecordProperty("failed", static_cast<int>(f.failed));
-    RecordProperty("leaders_stopped", f.stops);
-    return f;
+    RecordProperty("leaders_stopped", stops.load());
   }
 };
 

@@ -26,6 +26,7 @@
 #include <gtest/gtest.h>
 
 #include "../broker/test_broker.h"
+#include "make_producer.h"
 #include "ringkafka/producer.h"
 #include "wire/error_code.h"
 #include "wire/record_batch_reader.h"
@@ -63,22 +64,15 @@ class ProducerFaultsTest : public ::testing::Test {
   }
 
   std::unique_ptr<rk::Producer> make(rk::Config config, std::map<std::string, std::string> extra = {}) {
-    config.bootstrap_servers(broker_->bootstrap());
     // Faults resolve in tens of milliseconds here, not seconds.
     extra.try_emplace("retry.backoff.ms", "10");
     extra.try_emplace("retry.backoff.max.ms", "100");
     extra.try_emplace("reconnect.backoff.ms", "10");
     extra.try_emplace("reconnect.backoff.max.ms", "100");
     extra.try_emplace("metadata.max.age.ms", "1000");
-    for (const auto& [k, v] : extra) {
-      auto r = config.set(k, v);
-      EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
-    }
-    auto p = rk::Producer::create(config);
-    EXPECT_TRUE(p.ok()) << (p.ok() ? "" : p.error().message);
-    if (!p.ok()) return nullptr;
-    topic_ = p.value()->topic(kTopic).value();
-    return std::move(p.value());
+    auto p = tb::make_producer(std::move(config), broker_->bootstrap(), extra);
+    if (p) topic_ = p->topic(kTopic).value();
+    return p;
   }
 
   // Produces records [ledger.produced, ledger.produced + n) to explicit

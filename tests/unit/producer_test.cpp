@@ -14,6 +14,7 @@
 #include <sys/resource.h>
 
 #include "../broker/test_broker.h"
+#include "make_producer.h"
 #include "partition/murmur2.h"
 #include "ringkafka/producer.h"
 
@@ -32,16 +33,9 @@ class ProducerTest : public ::testing::Test {
   // low_latency plus the broker and whatever the test sets.
   std::unique_ptr<rk::Producer> make(std::map<std::string, std::string> extra = {},
                                      rk::Config config = rk::Config::low_latency()) {
-    config.bootstrap_servers(broker_.bootstrap());
-    for (const auto& [k, v] : extra) {
-      auto r = config.set(k, v);
-      EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
-    }
-    auto p = rk::Producer::create(config);
-    EXPECT_TRUE(p.ok()) << (p.ok() ? "" : p.error().message);
-    if (!p.ok()) return nullptr;
-    topic_ = p.value()->topic(kTopic).value();
-    return std::move(p.value());
+    auto p = tb::make_producer(std::move(config), broker_.bootstrap(), extra);
+    if (p) topic_ = p->topic(kTopic).value();
+    return p;
   }
 
   // Polls until `n` reports arrived (or 10 s passed).

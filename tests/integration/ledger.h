@@ -1,0 +1,50 @@
+// What fault tests against real Kafka check, in one place: the records a
+// test produced (numbered from 0, value "r<number>", opaque number + 1, to a
+// known partition), the delivery report each got, and what a consumer we
+// did not write (kcat) read back.  check() asserts, with gtest:
+//   - every accepted record has exactly one delivery report;
+//   - every record reported delivered was consumed: once with an
+//     idempotent producer, at least once otherwise (the copies are counted);
+//   - per partition, first copies come in produce order;
+//   - nothing was consumed that was not produced, and (idempotent producer)
+//     nothing reported failed was consumed.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "kcat_reader.h"
+#include "ringkafka/producer.h"
+
+namespace ringkafka::testing {
+
+class Ledger {
+ public:
+  static std::string value(std::size_t i) { return std::string("r").append(std::to_string(i)); }
+  static void* opaque(std::size_t i) { return reinterpret_cast<void*>(i + 1); }
+
+  // Record `i` (the next number) was accepted by produce() for `partition`.
+  void accepted(std::int32_t partition);
+  [[nodiscard]] std::size_t sent() const { return partition_.size(); }
+
+  // Takes the producer's waiting reports; returns how many.
+  std::size_t poll(Producer& p);
+  // Polls until every accepted record has a report or `timeout` passed.
+  void await(Producer& p, std::chrono::milliseconds timeout);
+
+  struct Figures {
+    std::size_t sent = 0, delivered = 0, failed = 0, consumed = 0, lost = 0, duplicated = 0;
+  };
+  Figures check(const std::vector<KcatRecord>& consumed, bool exactly_once) const;
+
+ private:
+  std::vector<std::int32_t> partition_;
+  std::vector<int> reports_;
+  std::vector<DeliveryReport> report_;
+  std::size_t stray_reports_ = 0;
+};
+
+}  // namespace ringkafka::testing
