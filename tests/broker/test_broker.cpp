@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <cstring>
 #include <deque>
+#include <set>
 
 #include "compress/codec.h"
 #include "server_codec.h"
@@ -70,6 +71,7 @@ struct TestBroker::State {
   std::vector<bool> down;                        // per node
   std::vector<std::size_t> cut_open;             // per node, 0 = off
   std::vector<std::vector<std::byte>> raw_reply;  // per node, empty = off
+  std::set<std::string> hidden;                  // topics answered as unknown
   std::int64_t next_producer_id = 1000;
   // Compressed batches are decompressed to check their records too.
   std::unique_ptr<compress::Decompressor> decompressor = compress::Decompressor::create();
@@ -166,6 +168,15 @@ void TestBroker::cut_open_connections_after(int node, std::size_t bytes) {
 void TestBroker::reply_raw(int node, std::vector<std::byte> bytes) {
   std::lock_guard lock(mu_);
   state_->raw_reply.at(static_cast<std::size_t>(node)) = std::move(bytes);
+}
+
+void TestBroker::hide_topic(const std::string& topic, bool hidden) {
+  std::lock_guard lock(mu_);
+  if (hidden) {
+    state_->hidden.insert(topic);
+  } else {
+    state_->hidden.erase(topic);
+  }
 }
 
 void TestBroker::set_down(int node, bool down) {
@@ -482,7 +493,7 @@ void TestBroker::run() {
             auto describe = [&](const std::string& name) {
               MetadataTopicOut t;
               t.name = name;
-              const auto it = st.topics.find(name);
+              const auto it = st.hidden.count(name) != 0 ? st.topics.end() : st.topics.find(name);
               if (it == st.topics.end()) {
                 t.error_code = kUnknownTopicOrPartition;
               } else {
@@ -495,7 +506,9 @@ void TestBroker::run() {
               md.topics.push_back(std::move(t));
             };
             if (req.all_topics) {
-              for (const auto& [name, parts] : st.topics) describe(name);
+              for (const auto& [name, parts] : st.topics) {
+                if (st.hidden.count(name) == 0) describe(name);
+              }
             } else {
               for (auto name : req.topics) describe(std::string(name));
             }
@@ -526,7 +539,8 @@ void TestBroker::run() {
             for (const auto& t : req.topics) {
               ProduceTopicOut tout;
               tout.name = std::string(t.name);
-              const auto it = st.topics.find(tout.name);
+              const auto it =
+                  st.hidden.count(tout.name) != 0 ? st.topics.end() : st.topics.find(tout.name);
               for (const auto& pin : t.partitions) {
                 ProducePartitionOut pout;
                 std::string where = tout.name;

@@ -94,6 +94,10 @@ class TestBroker {
   // The next response `node` would send is replaced by these bytes, sent as
   // they are (a bad frame size, a TLS alert, an HTTP reply...).
   void reply_raw(int node, std::vector<std::byte> bytes);
+  // While hidden, the topic is missing from Metadata answers and Produce
+  // requests for it get UNKNOWN_TOPIC_OR_PARTITION, as while a topic is
+  // being deleted and made again; its log and producer state stay.
+  void hide_topic(const std::string& topic, bool hidden);
   // Makes `node` the partition's leader and bumps its leader epoch.
   void move_leader(const std::string& topic, std::int32_t partition, int node);
 

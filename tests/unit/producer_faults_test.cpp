@@ -507,6 +507,29 @@ TEST_F(ProducerFaultsTest, ABrokerDownPastDeliveryTimeoutFailsWhatWaitedAndWorks
   EXPECT_TRUE(broker_->validation_errors().empty());
 }
 
+// --- a topic that vanishes from metadata and returns ------------------------------
+
+TEST_F(ProducerFaultsTest, ATopicMissingForAWhileKeepsItsRecordsAndItsSequences) {
+  auto p = make(rk::Config::durable(), {{"linger.ms", "0"}, {"metadata.max.age.ms", "200"}});
+  ASSERT_TRUE(p);
+  produce(*p, 300);
+  await_reports(*p);
+  broker_->hide_topic(kTopic, true);
+  produce(*p, 300);  // these meet UNKNOWN_TOPIC_OR_PARTITION and wait
+  std::this_thread::sleep_for(800ms);
+  broker_->hide_topic(kTopic, false);
+  produce(*p, 300);
+  await_reports(*p);
+  const Outcome o = check_ledger(3, true);
+  EXPECT_EQ(o.delivered, ledger_.produced);
+  // The same producer epoch throughout: nothing was lost that would need
+  // the sequences reset.
+  const auto batches = broker_->batches(kTopic, 0);
+  ASSERT_FALSE(batches.empty());
+  EXPECT_EQ(batches.front().header.producer_epoch, batches.back().header.producer_epoch);
+  EXPECT_TRUE(broker_->validation_errors().empty());
+}
+
 // --- leaders that move -----------------------------------------------------------
 
 TEST_F(ProducerFaultsTest, RapidLeaderMovesAcrossManyPartitionsLoseAndDuplicateNothing) {
