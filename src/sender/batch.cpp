@@ -25,6 +25,7 @@ void Batch::reset(std::uint32_t topic_index, std::int32_t partition_index,
   attempts = 0;
   retry_at_ns = 0;
   sent_ns = -1;
+  maybe_written = false;
 }
 
 bool Batch::append(std::int64_t timestamp_ms, const wire::NullableBytes& key,

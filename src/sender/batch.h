@@ -49,6 +49,10 @@ struct Batch {
   std::int64_t retry_at_ns = 0;     // not before, after a retriable error
   std::uint64_t order = 0;          // seal order within the partition, for retries
   std::int64_t sent_ns = -1;        // its last request went to the kernel (monotonic)
+  // A request carrying it got no answer (connection lost, timed out): the
+  // broker may have written it.  Idempotent retries of such a batch keep
+  // its producer epoch and sequence, so the broker can recognise it.
+  bool maybe_written = false;
 
   [[nodiscard]] std::uint32_t count() const noexcept {
     return writer ? static_cast<std::uint32_t>(writer->record_count()) : 0;

@@ -642,9 +642,11 @@ struct Sender::Loop {
     if (c.ops_pending == 0) backoff(c);
   }
 
+  // The batches of a request that got no answer go out again.
   void requeue_request(Batch* b) noexcept {
     while (b != nullptr) {
       Batch* next = b->next;
+      b->maybe_written = true;
       retry_batch(b, s.retry_backoff_ms);
       b = next;
     }
@@ -768,7 +770,8 @@ struct Sender::Loop {
       metadata_wanted = false;
       return true;
     }
-    const bool bump = epoch_bump_needed && producer_id >= 0 && nothing_in_flight();
+    const bool bump =
+        epoch_bump_needed && producer_id >= 0 && nothing_in_flight() && !maybe_written_queued();
     if (s.enable_idempotence && (producer_id < 0 || bump) && !pid_in_flight && c.node_id >= 0 &&
         now_ns >= pid_next_attempt_ns && c.init_producer_id_version >= 0) {
       wire::Writer w(c.send_buf);
@@ -801,7 +804,7 @@ struct Sender::Loop {
   bool send_produce(Connection& c) noexcept {
     if (!c.can_send() || c.node_id < 0 || c.produce_version < 0) return false;
     if (c.produce_in_flight >= static_cast<std::uint32_t>(s.max_in_flight)) return false;
-    if (s.enable_idempotence && (producer_id < 0 || epoch_bump_needed)) return false;
+    if (s.enable_idempotence && producer_id < 0) return false;
     const bool flushing = shared.flush_waiters.load(std::memory_order_acquire) != 0;
     batch_scratch.clear();
     std::size_t bytes = 256;
@@ -816,6 +819,12 @@ struct Sender::Loop {
       // Idempotent retries go one at a time until the broker has the gap
       // filled; new batches wait behind them.
       if (s.enable_idempotence && b->is_sealed() && b->attempts > 0 && ps.in_flight > 0) continue;
+      // While an epoch bump waits, only batches the broker may already have
+      // go out, under their old epoch and sequence, so that it can tell
+      // them for what they are; the bump restamps everything else.
+      if (s.enable_idempotence && epoch_bump_needed && !(b->is_sealed() && b->maybe_written)) {
+        continue;
+      }
       // Nor does a partition move to a new leader while batches sent to the
       // old one are unanswered: sent ahead of them, the next batch would
       // reach the new leader out of sequence.
@@ -1207,6 +1216,19 @@ struct Sender::Loop {
     RK_DEBUG("producer id %lld epoch %d", static_cast<long long>(producer_id), producer_epoch);
   }
 
+  // A queued batch the broker may have written: the epoch bump waits for
+  // it, since restamped under a new epoch it would be written twice.
+  bool maybe_written_queued() const noexcept {
+    for (const TopicInfo& t : topics) {
+      for (const PartitionState& ps : t.partitions) {
+        for (const Batch* b = ps.ready.head; b != nullptr; b = b->next) {
+          if (b->is_sealed() && b->maybe_written) return true;
+        }
+      }
+    }
+    return false;
+  }
+
   bool nothing_in_flight() const noexcept {
     for (const Connection& c : conns) {
       if (c.produce_in_flight != 0) return false;
@@ -1297,9 +1319,24 @@ struct Sender::Loop {
     const bool out_of_order = code == static_cast<std::int16_t>(ErrorCode::kOutOfOrderSequenceNumber);
     const bool behind_a_retry = out_of_order && ps.ready.head != nullptr &&
                                 ps.ready.head->is_sealed() && ps.ready.head->order < b->order;
-    const bool resend_after_bump =
+    const bool sequence_error =
         s.enable_idempotence && !behind_a_retry &&
         (out_of_order || code == static_cast<std::int16_t>(ErrorCode::kUnknownProducerId));
+    if (sequence_error && b->maybe_written) {
+      // An earlier attempt got no answer and the broker no longer knows the
+      // batch (past its last 5, or the producer forgotten).  It may be in
+      // the log: sent again under a new epoch it could be written twice.
+      // The application is told instead (as the Java client does), and
+      // the partition's sequences start over.
+      epoch_bump_needed = true;
+      if (ps.in_flight > 0) --ps.in_flight;
+      report_batch(b, Errc::kBroker, code,
+                   "sequence error on a retry: the broker may have written this batch "
+                   "(its answer was lost) and no longer remembers it; not sent again",
+                   -1, -1);
+      return;
+    }
+    const bool resend_after_bump = sequence_error;
     if (resend_after_bump) epoch_bump_needed = true;
     if (info.retriable || resend_after_bump || behind_a_retry) {
       // retry.backoff.ms doubling per attempt up to retry.backoff.max.ms.

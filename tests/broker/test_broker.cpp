@@ -233,7 +233,7 @@ namespace {
 ProducePartitionOut append(Partition& part, const std::string& where,
                            std::span<const std::byte> records, bool keep, Counters& counters,
                            std::vector<std::string>& errors, compress::Decompressor& decompressor,
-                           std::vector<std::byte>& scratch) {
+                           std::vector<std::byte>& scratch, std::size_t window) {
   ProducePartitionOut out;
   out.log_start_offset = 0;
   // Validate every batch before storing any: a request is all or nothing
@@ -325,7 +325,7 @@ ProducePartitionOut append(Partition& part, const std::string& where,
       }
       ps.next_sequence = wire::sequence_after(h.base_sequence, h.record_count);
       ps.recent.push_back({h.base_sequence, h.record_count, part.high_watermark});
-      if (ps.recent.size() > 5) ps.recent.pop_front();
+      if (ps.recent.size() > window) ps.recent.pop_front();
     }
     StoredBatch stored;
     stored.base_offset = part.high_watermark;
@@ -560,12 +560,13 @@ void TestBroker::run() {
                     --part.scripted_count;
                     if (part.scripted_store) {
                       pout = append(part, where, pin.records, config_.keep_batches, st.counters,
-                                    st.errors, *st.decompressor, st.scratch);
+                                    st.errors, *st.decompressor, st.scratch,
+                                    config_.idempotence_window);
                     }
                     pout.error_code = part.scripted_error;
                   } else {
                     pout = append(part, where, pin.records, config_.keep_batches, st.counters, st.errors,
-                                  *st.decompressor, st.scratch);
+                                  *st.decompressor, st.scratch, config_.idempotence_window);
                   }
                 }
                 pout.partition = pin.partition;

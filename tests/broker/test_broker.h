@@ -36,6 +36,9 @@ struct Config {
   // Keep each accepted batch's bytes for inspection; off when used as a sink.
   bool keep_batches = true;
   std::int32_t max_frame_size = 100 << 20;
+  // Batches remembered per producer and partition to recognise a retry,
+  // as Kafka's 5; fewer lets a test retry past the window.
+  std::size_t idempotence_window = 5;
 };
 
 struct StoredBatch {

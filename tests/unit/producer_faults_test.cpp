@@ -374,6 +374,49 @@ TEST_F(ProducerFaultsTest, LostAnswersAreRetriedAndTheBrokerWindowPreventsDuplic
   EXPECT_TRUE(broker_->validation_errors().empty());
 }
 
+TEST_F(ProducerFaultsTest, ARetryPastTheBrokerWindowIsReportedNotWrittenTwice) {
+  // A broker that remembers only each producer's last batch: retries of the
+  // older unanswered batches are past its window, and it answers them
+  // OUT_OF_ORDER_SEQUENCE_NUMBER although it has them.  Sending them again
+  // under a new epoch would write them twice; they are reported instead.
+  tb::Config c{1, {{kTopic, 1}}, true, 100 << 20};
+  c.idempotence_window = 1;
+  use_broker(c);
+  auto p = make(rk::Config::durable(), {{"linger.ms", "0"}, {"request.timeout.ms", "500"},
+                                        {"delivery.timeout.ms", "10000"}});
+  ASSERT_TRUE(p);
+  produce(*p, 30, 1);
+  await_reports(*p);
+  broker_->drop_responses(1, 4);
+  for (int i = 0; i < 20; ++i) {  // one request each: several unanswered in flight
+    produce(*p, 10, 1);
+    std::this_thread::sleep_for(2ms);
+  }
+  await_reports(*p);
+  produce(*p, 100, 1);  // and the producer goes on
+  await_reports(*p);
+  const auto log = log_of(0);
+  std::vector<int> copies(ledger_.produced, 0);
+  for (const std::size_t i : log) ++copies.at(i);
+  std::size_t maybe_written = 0;
+  for (std::size_t i = 0; i < ledger_.produced; ++i) {
+    ASSERT_EQ(ledger_.reports[i], 1) << "record " << i;
+    EXPECT_LE(copies[i], 1) << "record " << i << " written twice";
+    const auto& r = ledger_.report[i];
+    if (r.ok()) {
+      EXPECT_EQ(copies[i], 1) << "record " << i << " reported delivered, not in the log";
+    } else {
+      EXPECT_EQ(r.kafka_error, code(w::ErrorCode::kOutOfOrderSequenceNumber)) << r.message;
+      ++maybe_written;
+    }
+  }
+  EXPECT_GE(maybe_written, 1U) << "no retry went past the window";
+  for (std::size_t i = ledger_.produced - 100; i < ledger_.produced; ++i) {
+    EXPECT_TRUE(ledger_.report[i].ok()) << "record " << i << ": " << ledger_.report[i].message;
+  }
+  RecordProperty("reported_maybe_written", static_cast<int>(maybe_written));
+}
+
 TEST_F(ProducerFaultsTest, LostAnswersWithoutIdempotenceAreAtLeastOnceAndCounted) {
   auto p = make(rk::Config::low_latency(), {{"request.timeout.ms", "500"},
                                             {"delivery.timeout.ms", "10000"}});
