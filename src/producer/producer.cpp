@@ -399,6 +399,7 @@ Errc Producer::produce(Topic topic, Bytes key, Bytes value, std::span<const Head
     ~Busy() { s->busy.store(false, std::memory_order_release); }
   } busy{slot};
   if (im.shared.closed.load(std::memory_order_relaxed)) [[unlikely]] return Errc::kClosed;
+  if (im.shared.fatal.load(std::memory_order_relaxed)) [[unlikely]] return Errc::kFatal;
 
   const std::size_t size = producer::encoded_size(key, value, headers);
   if (size == 0 || size > im.max_record) [[unlikely]] {

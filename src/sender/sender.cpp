@@ -276,13 +276,17 @@ struct Sender::Loop {
       }
       work |= service_connections();
       work |= reap(false);
+      // Unrecoverable: nothing more can be delivered, so nothing waits.
+      if (shared.fatal.load(std::memory_order_acquire)) {
+        purge_everything(Errc::kFatal, "the producer hit a fatal error (see Producer::fatal_error())");
+      }
       if (work) {
         last_work_ns = now_ns;
       } else {
         idle();
       }
     }
-    purge_everything();
+    purge_everything(Errc::kPurged, "purged: the producer closed before the record was sent");
     shared.sender_exited.store(true, std::memory_order_release);
     quiesce_ring();
     for (Connection& c : conns) {
@@ -1201,6 +1205,14 @@ struct Sender::Loop {
     const bool decoded =
         wire::decode_init_producer_id_response(body, version, r) == wire::DecodeStatus::kOk;
     const int error = decoded ? r.error_code : -1;
+    if (decoded && error != 0 && !wire::error_info(static_cast<std::int16_t>(error)).retriable) {
+      // Not allowed an id (CLUSTER_AUTHORIZATION_FAILED, say): idempotence
+      // cannot work with this cluster, and the application must hear it.
+      fatal(std::string("InitProducerId refused with ")
+                .append(wire::error_info(static_cast<std::int16_t>(error)).name)
+                .append(": an idempotent producer cannot get a producer id"));
+      return;
+    }
     if (error != 0) {
       // Typically COORDINATOR_LOAD_IN_PROGRESS right after the broker starts.
       RK_DEBUG("InitProducerId failed (error %d); retrying", error);
@@ -1461,12 +1473,12 @@ struct Sender::Loop {
 
   // --- the end ---------------------------------------------------------------
 
-  // After close(): every record still here ends in a kPurged report.
-  void purge_everything() noexcept {
+  // After close() (kPurged) or a fatal error (kFatal): every record still
+  // here ends in a report with `error`.
+  void purge_everything(Errc error, const char* why) noexcept {
     now_ns = mono_ns();
     now_ms = wall_ms();
     sync_topics();
-    const char* why = "purged: the producer closed before the record was sent";
     const std::uint32_t n = shared.slots_in_use.load(std::memory_order_acquire);
     for (std::uint32_t i = 0; i < n; ++i) {
       Slot& slot = *shared.slots[i];
@@ -1476,7 +1488,7 @@ struct Sender::Loop {
         if (!available) break;
         const RecordView rec = producer::decode(msg);
         report_one(slot.index, rec.head.opaque, rec.head.topic, rec.head.partition,
-                   rec.head.timestamp_ms < 0 ? now_ms : rec.head.timestamp_ms, Errc::kPurged, 0,
+                   rec.head.timestamp_ms < 0 ? now_ms : rec.head.timestamp_ms, error, 0,
                    why);
         slot.ring.pop();
       }
@@ -1485,7 +1497,7 @@ struct Sender::Loop {
       while (c.in_flight_count != 0) {
         for (Batch* b = c.front_in_flight().batches; b != nullptr;) {
           Batch* next = b->next;
-          report_batch(b, Errc::kPurged, 0, why, -1, -1);
+          report_batch(b, error, 0, why, -1, -1);
           b = next;
         }
         c.pop_in_flight();
@@ -1495,16 +1507,16 @@ struct Sender::Loop {
       // acks=0 requests the kernel had not fully taken: not sent, purged.
       for (Batch* b = c.unanswered; b != nullptr;) {
         Batch* next = b->next;
-        report_batch(b, Errc::kPurged, 0, why, -1, -1);
+        report_batch(b, error, 0, why, -1, -1);
         b = next;
       }
       c.unanswered = nullptr;
     }
     for (TopicInfo& t : topics) {
       for (PartitionState& ps : t.partitions) {
-        while (Batch* b = ps.ready.pop_front()) report_batch(b, Errc::kPurged, 0, why, -1, -1);
+        while (Batch* b = ps.ready.pop_front()) report_batch(b, error, 0, why, -1, -1);
         if (ps.open != nullptr) {
-          report_batch(ps.open, Errc::kPurged, 0, why, -1, -1);
+          report_batch(ps.open, error, 0, why, -1, -1);
           ps.open = nullptr;
         }
       }

@@ -72,6 +72,8 @@ struct TestBroker::State {
   std::vector<std::size_t> cut_open;             // per node, 0 = off
   std::vector<std::vector<std::byte>> raw_reply;  // per node, empty = off
   std::set<std::string> hidden;                  // topics answered as unknown
+  std::int16_t pid_error = 0;                    // InitProducerId's scripted answer
+  int pid_error_count = 0;
   std::int64_t next_producer_id = 1000;
   // Compressed batches are decompressed to check their records too.
   std::unique_ptr<compress::Decompressor> decompressor = compress::Decompressor::create();
@@ -168,6 +170,12 @@ void TestBroker::cut_open_connections_after(int node, std::size_t bytes) {
 void TestBroker::reply_raw(int node, std::vector<std::byte> bytes) {
   std::lock_guard lock(mu_);
   state_->raw_reply.at(static_cast<std::size_t>(node)) = std::move(bytes);
+}
+
+void TestBroker::fail_init_producer_id(std::int16_t error_code, int count) {
+  std::lock_guard lock(mu_);
+  state_->pid_error = error_code;
+  state_->pid_error_count = count;
 }
 
 void TestBroker::hide_topic(const std::string& topic, bool hidden) {
@@ -527,7 +535,14 @@ void TestBroker::run() {
             } else {
               ++st.next_producer_id;
             }
-            response = encode_init_producer_id_response(h.correlation_id, h.api_version, 0, kNone, id, epoch);
+            std::int16_t error = kNone;
+            if (st.pid_error_count > 0) {
+              --st.pid_error_count;
+              error = st.pid_error;
+              id = -1;
+              epoch = -1;
+            }
+            response = encode_init_producer_id_response(h.correlation_id, h.api_version, 0, error, id, epoch);
           } else {  // Produce
             ProduceRequestIn req;
             if (decode_produce_request(body, h.api_version, req) != wire::DecodeStatus::kOk) {

@@ -97,6 +97,8 @@ class TestBroker {
   // The next response `node` would send is replaced by these bytes, sent as
   // they are (a bad frame size, a TLS alert, an HTTP reply...).
   void reply_raw(int node, std::vector<std::byte> bytes);
+  // The next `count` InitProducerId requests get `error_code`.
+  void fail_init_producer_id(std::int16_t error_code, int count);
   // While hidden, the topic is missing from Metadata answers and Produce
   // requests for it get UNKNOWN_TOPIC_OR_PARTITION, as while a topic is
   // being deleted and made again; its log and producer state stay.

@@ -29,6 +29,8 @@ class Ledger {
   // Record `i` (the next number) was accepted by produce() for `partition`.
   void accepted(std::int32_t partition);
   [[nodiscard]] std::size_t sent() const { return partition_.size(); }
+  // The last report of record `i` (default-constructed if none came).
+  [[nodiscard]] const DeliveryReport& report(std::size_t i) const { return report_.at(i); }
 
   // Takes the producer's waiting reports; returns how many.
   std::size_t poll(Producer& p);

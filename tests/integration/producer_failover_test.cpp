@@ -66,6 +66,7 @@ class Cluster {
     return rt::run_command(kafka_local() + " " + args + " --dir " + dir_);
   }
   void stop() { (void)rt::run_command(kafka_local() + " stop --dir " + dir_); }
+  [[nodiscard]] const std::string& dir() const { return dir_; }
 
  private:
   Cluster() {
@@ -175,6 +176,66 @@ class FailoverTest : public ::testing::Test {
 };
 
 TEST_F(FailoverTest, LeadersKilledWithSigkillInRotationLoseAndDuplicateNothing) { run("KILL"); }
+
+TEST_F(FailoverTest, AClusterDownPastDeliveryTimeoutFailsWhatWaitedAndWorksWhenBack) {
+  Cluster& cluster = Cluster::get();
+  const std::string topic = rt::unique_topic("cluster-down");
+  ASSERT_EQ(cluster.run("create-topic " + topic + " --partitions " + std::to_string(kPartitions) +
+                        " --replication 3 --config min.insync.replicas=2")
+                .exit_code,
+            0);
+  auto config = rk::Config::durable();
+  config.bootstrap_servers(cluster.bootstrap());
+  ASSERT_TRUE(config.set("delivery.timeout.ms", "5000").ok());
+  ASSERT_TRUE(config.set("request.timeout.ms", "2000").ok());
+  auto made = rk::Producer::create(config);
+  ASSERT_TRUE(made.ok()) << made.error().message;
+  rk::Producer& p = *made.value();
+  const rk::Topic t = p.topic(topic).value();
+  rt::Ledger ledger;
+  auto produce = [&](std::size_t n) {
+    for (std::size_t k = 0; k < n; ++k) {
+      const std::size_t i = ledger.sent();
+      const auto partition = static_cast<std::int32_t>(i % kPartitions);
+      ASSERT_EQ(p.produce(t, rk::Bytes::null(), rt::Ledger::value(i), {}, -1, rt::Ledger::opaque(i),
+                          partition),
+                rk::Errc::kOk);
+      ledger.accepted(partition);
+    }
+  };
+
+  produce(120);
+  ledger.await(p, 30s);
+  for (int node = 1; node <= 3; ++node) {
+    ASSERT_EQ(cluster.run("kill-node " + std::to_string(node) + " --signal KILL").exit_code, 0);
+  }
+  const std::size_t down = ledger.sent();
+  produce(240);  // nowhere to go: each ends in a timeout report
+  ledger.await(p, 20s);
+  for (std::size_t i = down; i < ledger.sent(); ++i) {
+    EXPECT_EQ(ledger.report(i).error, rk::Errc::kMessageTimedOut) << "record " << i;
+  }
+  EXPECT_EQ(p.in_flight(), 0U) << "records still held after delivery.timeout.ms";
+  // A single node cannot form the KRaft quorum: all three start together.
+  ASSERT_EQ(rt::run_command("(" + kafka_local() + " start-node 1 --dir " + cluster.dir() + " & " +
+                            kafka_local() + " start-node 2 --dir " + cluster.dir() + " & " +
+                            kafka_local() + " start-node 3 --dir " + cluster.dir() + " & wait)")
+                .exit_code,
+            0);
+  produce(240);
+  EXPECT_EQ(p.flush(120s), rk::Errc::kOk);
+  ledger.await(p, 10s);
+
+  std::vector<rt::KcatRecord> consumed;
+  EXPECT_EQ(rt::kcat_read_topic(cluster.bootstrap(), topic, consumed, 360, 60s), "");
+  const rt::Ledger::Figures f = ledger.check(consumed, true);
+  EXPECT_EQ(f.failed, 240U);
+  EXPECT_EQ(f.delivered, 360U);
+  EXPECT_EQ(f.consumed, f.delivered);
+  std::printf("cluster down: sent %zu, delivered %zu, failed with a report %zu, consumed %zu, "
+              "lost %zu, duplicated %zu\n",
+              f.sent, f.delivered, f.failed, f.consumed, f.lost, f.duplicated);
+}
 
 TEST_F(FailoverTest, LeadersStoppedGracefullyInRotationLoseAndDuplicateNothing) { run("TERM"); }
 

@@ -550,6 +550,36 @@ TEST_F(ProducerFaultsTest, ABrokerDownPastDeliveryTimeoutFailsWhatWaitedAndWorks
   EXPECT_TRUE(broker_->validation_errors().empty());
 }
 
+// --- unrecoverable states -----------------------------------------------------------
+
+TEST_F(ProducerFaultsTest, AProducerIdRefusedForGoodIsAFatalErrorEveryRecordHears) {
+  broker_->fail_init_producer_id(code(w::ErrorCode::kClusterAuthorizationFailed), 1000);
+  auto p = make(rk::Config::durable());
+  ASSERT_TRUE(p);
+  produce(*p, 50);
+  await_reports(*p);
+  for (std::size_t i = 0; i < ledger_.produced; ++i) {
+    ASSERT_EQ(ledger_.reports[i], 1) << "record " << i;
+    EXPECT_EQ(ledger_.report[i].error, rk::Errc::kFatal) << "record " << i;
+  }
+  EXPECT_NE(p->fatal_error().find("CLUSTER_AUTHORIZATION_FAILED"), std::string::npos)
+      << p->fatal_error();
+  EXPECT_EQ(p->produce(topic_, rk::Bytes::null(), "after"), rk::Errc::kFatal);
+  EXPECT_EQ(p->in_flight(), 0U);
+  EXPECT_EQ(broker_->counters().records, 0U);
+}
+
+TEST_F(ProducerFaultsTest, AProducerIdRefusedForAWhileIsRetried) {
+  broker_->fail_init_producer_id(code(w::ErrorCode::kCoordinatorLoadInProgress), 3);
+  auto p = make(rk::Config::durable());
+  ASSERT_TRUE(p);
+  produce(*p, 50);
+  await_reports(*p);
+  const Outcome o = check_ledger(3, true);
+  EXPECT_EQ(o.delivered, ledger_.produced);
+  EXPECT_EQ(p->fatal_error(), "");
+}
+
 // --- a topic that vanishes from metadata and returns ------------------------------
 
 TEST_F(ProducerFaultsTest, ATopicMissingForAWhileKeepsItsRecordsAndItsSequences) {
