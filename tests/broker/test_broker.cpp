@@ -72,6 +72,7 @@ struct TestBroker::State {
   std::vector<std::size_t> cut_open;             // per node, 0 = off
   std::vector<std::vector<std::byte>> raw_reply;  // per node, empty = off
   std::set<std::string> hidden;                  // topics answered as unknown
+  std::vector<bool> paused;                      // per node: not reading
   std::int16_t pid_error = 0;                    // InitProducerId's scripted answer
   int pid_error_count = 0;
   std::int64_t next_producer_id = 1000;
@@ -103,6 +104,7 @@ TestBroker::TestBroker(Config config) : config_(std::move(config)), state_(std::
   state_->down.assign(n + 1, false);
   state_->cut_open.assign(n + 1, 0);
   state_->raw_reply.assign(n + 1, {});
+  state_->paused.assign(n + 1, false);
   for (const auto& t : config_.topics) {
     auto& parts = state_->topics[t.name];
     parts.resize(static_cast<std::size_t>(t.partitions));
@@ -120,6 +122,9 @@ std::string TestBroker::start() {
     const Listener l = listen_on_loopback(64, true);
     if (!l.error.empty()) return l.error;
     const int fd = l.fd;
+    if (config_.receive_buffer > 0) {
+      setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &config_.receive_buffer, sizeof config_.receive_buffer);
+    }
     listen_fds_.push_back(fd);
     ports_.push_back(l.port);
   }
@@ -170,6 +175,11 @@ void TestBroker::cut_open_connections_after(int node, std::size_t bytes) {
 void TestBroker::reply_raw(int node, std::vector<std::byte> bytes) {
   std::lock_guard lock(mu_);
   state_->raw_reply.at(static_cast<std::size_t>(node)) = std::move(bytes);
+}
+
+void TestBroker::pause_reading(int node, bool paused) {
+  std::lock_guard lock(mu_);
+  state_->paused.at(static_cast<std::size_t>(node)) = paused;
 }
 
 void TestBroker::fail_init_producer_id(std::int16_t error_code, int count) {
@@ -381,9 +391,15 @@ void TestBroker::run() {
     fds.clear();
     fds.push_back({wake_fds_[0], POLLIN, 0});
     for (int fd : listen_fds_) fds.push_back({fd, POLLIN, 0});
+    std::vector<bool> paused;
+    {
+      std::lock_guard lock(mu_);
+      paused = state_->paused;
+    }
     for (const auto& c : conns) {
       const bool want_write = !c->out.empty() && c->out.front().due <= now;
-      fds.push_back({c->fd, static_cast<short>(POLLIN | (want_write ? POLLOUT : 0)), 0});
+      const bool want_read = !paused[static_cast<std::size_t>(c->node)];
+      fds.push_back({c->fd, static_cast<short>((want_read ? POLLIN : 0) | (want_write ? POLLOUT : 0)), 0});
     }
     if (::poll(fds.data(), fds.size(), timeout_ms) < 0 && errno != EINTR) break;
     if (!running_) break;

@@ -39,6 +39,9 @@ struct Config {
   // Batches remembered per producer and partition to recognise a retry,
   // as Kafka's 5; fewer lets a test retry past the window.
   std::size_t idempotence_window = 5;
+  // SO_RCVBUF of the brokers' sockets (0: the system's), so that a client's
+  // send stalls soon when reading is paused.
+  int receive_buffer = 0;
 };
 
 struct StoredBatch {
@@ -97,6 +100,9 @@ class TestBroker {
   // The next response `node` would send is replaced by these bytes, sent as
   // they are (a bad frame size, a TLS alert, an HTTP reply...).
   void reply_raw(int node, std::vector<std::byte> bytes);
+  // While paused, `node` reads nothing from its connections (requests pile
+  // up in the socket buffers and the client's sends stall).
+  void pause_reading(int node, bool paused);
   // The next `count` InitProducerId requests get `error_code`.
   void fail_init_producer_id(std::int16_t error_code, int count);
   // While hidden, the topic is missing from Metadata answers and Produce

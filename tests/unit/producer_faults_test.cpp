@@ -454,6 +454,47 @@ TEST_F(ProducerFaultsTest, AConnectionCutMidRequestIsRetried) {
   EXPECT_TRUE(broker_->validation_errors().empty());
 }
 
+TEST_F(ProducerFaultsTest, ARequestTimedOutWhileHalfSentIsRetriedWithoutLossOrDuplicates) {
+  // Small socket buffers and a broker that stops reading: 256 KiB records
+  // stall in the middle of their request until request.timeout.ms closes
+  // the connection under a send still in progress.
+  tb::Config c{1, {{kTopic, 3}}, true, 100 << 20};
+  c.receive_buffer = 4096;
+  use_broker(c);
+  auto p = make(rk::Config::durable(), {{"linger.ms", "0"}, {"request.timeout.ms", "500"},
+                                        {"delivery.timeout.ms", "20000"}});
+  ASSERT_TRUE(p);
+  produce(*p, 30);
+  await_reports(*p);
+  const std::string big(256 << 10, 'b');
+  broker_->pause_reading(1, true);
+  const std::size_t first_big = ledger_.produced;
+  for (int k = 0; k < 12; ++k) {
+    const std::size_t i = ledger_.produced;
+    const std::string v = value_of(i) + "-" + big;
+    ASSERT_EQ(p->produce(topic_, rk::Bytes::null(), v, {}, -1, reinterpret_cast<void*>(i + 1),
+                         static_cast<std::int32_t>(i % 3)),
+              rk::Errc::kOk);
+    ledger_.partition.push_back(static_cast<std::int32_t>(i % 3));
+    ledger_.reports.push_back(0);
+    ledger_.report.emplace_back();
+    ++ledger_.produced;
+  }
+  std::this_thread::sleep_for(1500ms);  // past request.timeout.ms with the send stalled
+  const auto connections = broker_->counters().connections;
+  broker_->pause_reading(1, false);
+  produce(*p, 30);
+  await_reports(*p);
+  for (std::size_t i = first_big; i < first_big + 12; ++i) {
+    EXPECT_TRUE(ledger_.report[i].ok()) << "record " << i << ": " << ledger_.report[i].message;
+  }
+  const Outcome o = check_ledger(3, true);
+  EXPECT_EQ(o.delivered, ledger_.produced);
+  EXPECT_GE(p->stats().batch_retries, 1U) << "nothing timed out";
+  EXPECT_GE(broker_->counters().connections, connections);
+  EXPECT_TRUE(broker_->validation_errors().empty());
+}
+
 TEST_F(ProducerFaultsTest, AnswersSlowerThanRequestTimeoutAreRetriedWithoutDuplicates) {
   auto p = make(rk::Config::durable(), {{"linger.ms", "0"}, {"request.timeout.ms", "300"},
                                         {"delivery.timeout.ms", "10000"}});
