@@ -347,9 +347,10 @@ constexpr KeyInfo kKeys[] = {
      .form = Form::kReserved},
     // --- ringkafka's own ---------------------------------------------------------
     {.name = "ring.bytes",
-     .default_value = "1048576",
+     .default_value = "4194304",
      .allowed = "a power of two from 4096 to 1073741824",
-     .meaning = "Size of each producing thread's ring of records on their way to the sender",
+     .meaning = "Size of each producing thread's ring of records on their way to the sender; "
+                "raised to hold a record of max.request.size (a record takes at most half)",
      .min = 4096,
      .max = 1LL << 30,
      .power_of_two = true,
@@ -589,6 +590,13 @@ std::optional<Error> resolve_timeouts(const Config& config, Settings& s) {
     }
     s.batch_size = s.max_request_size;
   }
+  // A ring takes messages up to half its size.  Any record up to
+  // max.request.size must fit (as the Java client accepts it), so
+  // ring.bytes grows to the power of two that holds one, with room for
+  // the ring's own header and the record's (4 KiB covers both and a few
+  // headers' names).
+  const auto need = 2 * (static_cast<std::size_t>(s.max_request_size) + 4096);
+  while (s.ring_bytes < need) s.ring_bytes *= 2;
   return std::nullopt;
 }
 

@@ -51,7 +51,7 @@ struct Settings {
   std::int32_t max_request_size = 1048576;   // max.request.size (alias message.max.bytes)
 
   // --- ringkafka's own --------------------------------------------------------
-  std::size_t ring_bytes = 1U << 20;           // ring.bytes: per producing thread, power of two
+  std::size_t ring_bytes = 4U << 20;           // ring.bytes: per producing thread, power of two
   std::uint32_t report_queue_size = 16384;     // report.queue.size: per thread, power of two
   std::uint32_t max_producer_threads = 64;     // producer.threads.max
   std::uint32_t max_topics = 1024;             // topics.max

@@ -145,7 +145,7 @@ TEST(ConfigDefaults, AreTheJavaClients) {
   EXPECT_EQ(s.topic_metadata_propagation_max_ms, 30000);
   // ringkafka's own.
   EXPECT_EQ(s.client_id, "ringkafka");
-  EXPECT_EQ(s.ring_bytes, 1U << 20);
+  EXPECT_EQ(s.ring_bytes, 4U << 20);  // holds a record of max.request.size
   EXPECT_EQ(s.report_queue_size, 16384U);
   EXPECT_EQ(s.max_producer_threads, 64U);
   EXPECT_EQ(s.max_topics, 1024U);
@@ -159,6 +159,20 @@ TEST(ConfigDefaults, AreTheJavaClients) {
 }
 
 // The table's default texts, set explicitly, give what Settings{} holds.
+TEST(ConfigRules, TheRingGrowsToHoldARecordOfMaxRequestSize) {
+  // A record takes at most half a ring; Java accepts any record up to
+  // max.request.size, so the ring is raised to hold one.
+  auto with = [](std::initializer_list<std::pair<const char*, const char*>> kv) {
+    Config c = with_servers();
+    for (const auto& [k, v] : kv) EXPECT_TRUE(c.set(k, v).ok()) << k;
+    return parse_ok(c).ring_bytes;
+  };
+  EXPECT_EQ(with({{"ring.bytes", "8192"}}), 4U << 20);
+  EXPECT_EQ(with({{"max.request.size", "3000000"}}), 8U << 20);
+  EXPECT_EQ(with({{"ring.bytes", "4096"}, {"max.request.size", "1000"}}), 16384U);
+  EXPECT_EQ(with({{"ring.bytes", "67108864"}}), 64U << 20);  // larger than needed: kept
+}
+
 TEST(ConfigDefaults, TableMatchesSettings) {
   Config c = with_servers();
   for (const rc::KeyInfo& key : rc::keys()) {

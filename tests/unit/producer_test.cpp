@@ -232,6 +232,7 @@ TEST_F(ProducerTest, FullRingBlocksForMaxBlockMsThenTimesOut) {
   // One batch buffer in buffer.memory and one request at a time, answered
   // slowly: the sender cannot take more records, the ring fills.
   auto p = make({{"ring.bytes", "4096"},
+                 {"max.request.size", "1000"},  // else the ring grows to hold a 1 MiB record
                  {"buffer.memory", "40000"},
                  {"max.in.flight.requests.per.connection", "1"},
                  {"max.block.ms", "200"}});
@@ -255,6 +256,7 @@ TEST_F(ProducerTest, FullRingBlocksForMaxBlockMsThenTimesOut) {
 
 TEST_F(ProducerTest, QueueFullWithoutBlockingWhenMaxBlockMsIsZero) {
   auto p = make({{"ring.bytes", "4096"},
+                 {"max.request.size", "1000"},  // else the ring grows to hold a 1 MiB record
                  {"buffer.memory", "40000"},
                  {"max.in.flight.requests.per.connection", "1"},
                  {"max.block.ms", "0"}});

@@ -1,0 +1,112 @@
+// Records at the edges of what a producer must carry, against real Kafka
+// and read back with kcat: a null key, an empty key, an empty value, a null
+// value, a 1 MiB value of every byte value, and headers whose names and
+// values are binary.  Each must come back exactly as it was given.
+#include <chrono>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "broker.h"
+#include "kcat_reader.h"
+#include "ringkafka/producer.h"
+
+namespace rk = ringkafka;
+namespace rt = ringkafka::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Edge {
+  std::optional<std::string> key;
+  std::optional<std::string> value;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+rk::Bytes bytes_of(const std::optional<std::string>& s) {
+  return s ? rk::Bytes(s->data(), s->size()) : rk::Bytes::null();
+}
+
+// Every byte value kcat's header output can carry: it does not escape ',',
+// '=' or a newline there, and prints a header value as a C string, so a
+// zero byte ends it.
+std::string binary_header_bytes() {
+  std::string out;
+  for (int b = 1; b < 256; ++b) {
+    if (b != ',' && b != '=' && b != '\n') out.push_back(static_cast<char>(b));
+  }
+  return out;
+}
+
+TEST(ProducerEdgeRecords, NullAndEmptyKeysAndValuesOneMebibyteValuesAndBinaryHeadersArriveIntact) {
+  std::string bootstrap;
+  RINGKAFKA_REQUIRE_BROKER(bootstrap);
+  const std::string topic = rt::unique_topic("edge");
+  // Room for a 1 MiB value: the topic and the producer both allow 2 MiB.
+  ASSERT_TRUE(rt::create_topic(topic, 1, 1, {"max.message.bytes=2097152"}));
+
+  std::string mebibyte(1 << 20, '\0');
+  for (std::size_t i = 0; i < mebibyte.size(); ++i) mebibyte[i] = static_cast<char>(i * 7919 % 256);
+  const std::string binary = binary_header_bytes();
+  const std::vector<Edge> edges = {
+      {std::nullopt, std::string("null key"), {}},
+      {std::string(), std::string("empty key"), {}},
+      {std::string("empty value"), std::string(), {}},
+      {std::string("null value"), std::nullopt, {}},
+      {std::string("mebibyte"), mebibyte, {}},
+      {std::string("headers"), std::string("v"),
+       {{"plain", "x"}, {binary.substr(0, 40), binary}, {"empty", ""}, {"again", "x"}}},
+  };
+
+  for (const char* preset : {"low_latency", "durable"}) {
+    SCOPED_TRACE(preset);
+    auto preset_config = rk::Config::preset(preset);
+    ASSERT_TRUE(preset_config.ok());
+    rk::Config config = preset_config.value();
+    config.bootstrap_servers(bootstrap);
+    ASSERT_TRUE(config.set("max.request.size", "2097152").ok());
+    auto made = rk::Producer::create(config);
+    ASSERT_TRUE(made.ok()) << made.error().message;
+    rk::Producer& p = *made.value();
+    const rk::Topic t = p.topic(topic).value();
+    for (const Edge& e : edges) {
+      std::vector<rk::Header> headers;
+      for (const auto& [name, value] : e.headers) headers.push_back({name, rk::Bytes(value)});
+      ASSERT_EQ(p.produce(t, bytes_of(e.key), bytes_of(e.value), headers), rk::Errc::kOk);
+    }
+    ASSERT_EQ(p.flush(30s), rk::Errc::kOk);
+    rk::DeliveryReport reports[16];
+    std::size_t got = 0;
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (got < edges.size() && std::chrono::steady_clock::now() < deadline) {
+      const std::size_t n = p.poll(std::span(reports).subspan(got));
+      for (std::size_t i = got; i < got + n; ++i) {
+        EXPECT_TRUE(reports[i].ok()) << reports[i].message << " " << reports[i].kafka_error;
+      }
+      got += n;
+      if (n == 0) std::this_thread::sleep_for(1ms);
+    }
+    EXPECT_EQ(got, edges.size());
+  }
+
+  std::vector<rt::KcatRecord> consumed;
+  ASSERT_EQ(rt::kcat_read_topic(bootstrap, topic, consumed, 2 * edges.size(), 30s), "");
+  ASSERT_EQ(consumed.size(), 2 * edges.size());
+  for (std::size_t i = 0; i < consumed.size(); ++i) {
+    const Edge& e = edges[i % edges.size()];
+    const rt::KcatRecord& r = consumed[i];
+    SCOPED_TRACE(i);
+    EXPECT_EQ(r.key, e.key);
+    EXPECT_EQ(r.value.has_value(), e.value.has_value());
+    if (r.value && e.value) {
+      EXPECT_EQ(r.value->size(), e.value->size());
+      EXPECT_TRUE(*r.value == *e.value) << "value bytes differ";
+    }
+    EXPECT_EQ(r.headers, e.headers);
+  }
+}
+
+}  // namespace
