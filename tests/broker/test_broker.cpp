@@ -336,8 +336,18 @@ ProducePartitionOut append(Partition& part, const std::string& where,
         continue;
       }
       if (h.base_sequence != ps.next_sequence) {
-        errors.push_back(where + ": sequence " + std::to_string(h.base_sequence) + ", expected " +
-                         std::to_string(ps.next_sequence));
+        // Ahead of what is expected (modulo the wrap) is a gap: a batch
+        // before it failed or is being retried, which pipelining makes
+        // normal, and Kafka's answer is all there is to it.  Behind it, and
+        // not one of the last batches, is a batch the producer sent again
+        // under a sequence already used: recorded as an error.
+        const auto ahead =
+            static_cast<std::uint32_t>(static_cast<std::int64_t>(h.base_sequence) - ps.next_sequence) &
+            0x7fffffffU;
+        if (ahead >= (1U << 30)) {
+          errors.push_back(where + ": sequence " + std::to_string(h.base_sequence) +
+                           " is behind the expected " + std::to_string(ps.next_sequence));
+        }
         out.error_code = kOutOfOrderSequence;
         return out;
       }

@@ -91,12 +91,17 @@ class ProducerFaultsTest : public ::testing::Test {
         std::this_thread::sleep_for(100us);
       }
       ASSERT_EQ(e, rk::Errc::kOk) << "record " << i;
-      ledger_.partition.push_back(part);
-      ledger_.reports.push_back(0);
-      ledger_.report.emplace_back();
-      ++ledger_.produced;
+      accepted(part);
       if ((k & 63) == 63) poll(p);
     }
+  }
+
+  // The next record number was accepted for `partition`.
+  void accepted(std::int32_t partition) {
+    ledger_.partition.push_back(partition);
+    ledger_.reports.push_back(0);
+    ledger_.report.emplace_back();
+    ++ledger_.produced;
   }
 
   std::size_t poll(rk::Producer& p) {
@@ -271,13 +276,10 @@ TEST_P(NonRetriableErrorTest, FailsOnlyItsOwnBatchWithTheKafkaCode) {
   }
   // Partitions 0 and 2 lost nothing; partition 1 lost only the one batch.
   EXPECT_EQ(o.delivered + o.failed, ledger_.produced);
-  // A batch of partition 1 already in flight behind the failed one reaches
-  // the broker with a sequence gap and is refused (as Kafka refuses it);
-  // the producer then bumps its epoch and resends it.  Nothing else may
-  // have been wrong.
-  for (const auto& e : broker_->validation_errors()) {
-    EXPECT_EQ(e.rfind("orders-1: sequence", 0), 0U) << e;
-  }
+  // A batch of partition 1 already in flight behind the failed one may
+  // reach the broker with a sequence gap and be refused (as Kafka refuses
+  // it); the producer then bumps its epoch and resends it.
+  EXPECT_TRUE(broker_->validation_errors().empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -475,10 +477,7 @@ TEST_F(ProducerFaultsTest, ARequestTimedOutWhileHalfSentIsRetriedWithoutLossOrDu
     ASSERT_EQ(p->produce(topic_, rk::Bytes::null(), v, {}, -1, reinterpret_cast<void*>(i + 1),
                          static_cast<std::int32_t>(i % 3)),
               rk::Errc::kOk);
-    ledger_.partition.push_back(static_cast<std::int32_t>(i % 3));
-    ledger_.reports.push_back(0);
-    ledger_.report.emplace_back();
-    ++ledger_.produced;
+    accepted(static_cast<std::int32_t>(i % 3));
   }
   std::this_thread::sleep_for(1500ms);  // past request.timeout.ms with the send stalled
   const auto connections = broker_->counters().connections;
@@ -597,7 +596,15 @@ TEST_F(ProducerFaultsTest, AProducerIdRefusedForGoodIsAFatalErrorEveryRecordHear
   broker_->fail_init_producer_id(code(w::ErrorCode::kClusterAuthorizationFailed), 1000);
   auto p = make(rk::Config::durable());
   ASSERT_TRUE(p);
-  produce(*p, 50);
+  // Accepted before the refusal came back, or refused at once after it.
+  for (int k = 0; k < 50; ++k) {
+    const std::size_t i = ledger_.produced;
+    const rk::Errc e = p->produce(topic_, rk::Bytes::null(), value_of(i), {}, -1,
+                                  reinterpret_cast<void*>(i + 1), 0);
+    if (e == rk::Errc::kFatal) continue;
+    ASSERT_EQ(e, rk::Errc::kOk);
+    accepted(0);
+  }
   await_reports(*p);
   for (std::size_t i = 0; i < ledger_.produced; ++i) {
     ASSERT_EQ(ledger_.reports[i], 1) << "record " << i;
