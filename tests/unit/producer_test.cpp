@@ -233,6 +233,7 @@ TEST_F(ProducerTest, FullRingBlocksForMaxBlockMsThenTimesOut) {
   // slowly: the sender cannot take more records, the ring fills.
   auto p = make({{"ring.bytes", "4096"},
                  {"max.request.size", "1000"},  // else the ring grows to hold a 1 MiB record
+                 {"batch.size", "1000"},
                  {"buffer.memory", "40000"},
                  {"max.in.flight.requests.per.connection", "1"},
                  {"max.block.ms", "200"}});
@@ -249,6 +250,7 @@ TEST_F(ProducerTest, FullRingBlocksForMaxBlockMsThenTimesOut) {
   EXPECT_EQ(e, rk::Errc::kTimedOut);
   EXPECT_GE(waited, 190ms);
   // Nothing accepted is lost: every record gets its report.
+  broker_.delay_responses(1, 0ms);
   const auto reports = collect(*p, accepted);
   EXPECT_EQ(reports.size(), accepted);
   for (const auto& r : reports) EXPECT_TRUE(r.ok()) << r.message;
@@ -257,6 +259,7 @@ TEST_F(ProducerTest, FullRingBlocksForMaxBlockMsThenTimesOut) {
 TEST_F(ProducerTest, QueueFullWithoutBlockingWhenMaxBlockMsIsZero) {
   auto p = make({{"ring.bytes", "4096"},
                  {"max.request.size", "1000"},  // else the ring grows to hold a 1 MiB record
+                 {"batch.size", "1000"},
                  {"buffer.memory", "40000"},
                  {"max.in.flight.requests.per.connection", "1"},
                  {"max.block.ms", "0"}});
@@ -269,6 +272,7 @@ TEST_F(ProducerTest, QueueFullWithoutBlockingWhenMaxBlockMsIsZero) {
   rk::Errc e = rk::Errc::kOk;
   while ((e = p->produce(topic_, "k", value)) == rk::Errc::kOk) ++accepted;
   EXPECT_EQ(e, rk::Errc::kQueueFull);
+  broker_.delay_responses(1, 0ms);
   EXPECT_EQ(collect(*p, accepted).size(), accepted);
 }
 
