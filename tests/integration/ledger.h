@@ -5,7 +5,8 @@
 //   - every accepted record has exactly one delivery report;
 //   - every record reported delivered was consumed: once with an
 //     idempotent producer, at least once otherwise (the copies are counted);
-//   - per partition, first copies come in produce order;
+//   - per partition, first copies come in produce order (idempotent
+//     producer only: without it a retry may land behind later requests);
 //   - nothing was consumed that was not produced, and (idempotent producer)
 //     nothing reported failed was consumed.
 #pragma once

@@ -11,7 +11,9 @@ cleanup() { "$kl" stop --dir "$dir" >/dev/null 2>&1 || true; rm -rf "$(dirname "
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
-bootstrap=$("$kl" start --brokers 3 --dir "$dir")
+bootstrap=$("$kl" start --brokers 3 --dir "$dir" --broker-config log.retention.hours=1000)
+grep -qx 'log.retention.hours=1000' "$dir/node-2/server.properties" ||
+  fail "--broker-config did not reach node 2's server.properties"
 [[ $(tr ',' '\n' <<<"$bootstrap" | wc -l) -eq 3 ]] || fail "bootstrap '$bootstrap' does not name 3 brokers"
 [[ $("$kl" status --dir "$dir") == "$bootstrap" ]] || fail "status disagrees with start"
 

@@ -38,6 +38,11 @@ expect "no Maven" 1 "Maven \(mvn\) not found" -- \
   env PATH="$tmp/bin" RINGKAFKA_CACHE="$tmp/emptycache" "$kl" start --dir "$tmp/nomaven"
 
 expect "bad --brokers" 1 "--brokers takes a number" -- "$kl" start --brokers x --dir "$tmp/bad"
+expect "bad --broker-config" 1 "--broker-config takes key=value" -- \
+  "$kl" start --broker-config nokey --dir "$tmp/bad"
+expect "kill-node of no cluster" 1 "kill-node: no cluster" -- "$kl" kill-node 1 --dir "$tmp/none"
+expect "start-node without a node" 1 "start-node: a node number is required" -- \
+  "$kl" start-node --dir "$tmp/none"
 expect "create-topic without partitions" 1 "--partitions takes a positive number" -- \
   "$kl" create-topic t --dir "$tmp/none"
 expect "create-topic with no cluster" 1 "no cluster running" -- \

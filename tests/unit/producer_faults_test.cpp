@@ -7,7 +7,8 @@
 //     producer is idempotent (at least once otherwise, and the copies are
 //     counted);
 //   - per partition, the log holds the records in the order they were
-//     produced;
+//     produced (idempotent producer; without idempotence a retry may land
+//     behind later requests, as the low_latency preset documents);
 //   - the log holds nothing that was not produced, and a record reported
 //     failed is not in it (idempotent producer).
 // These are about the producer's own handling; the same faults against real
@@ -155,7 +156,8 @@ class ProducerFaultsTest : public ::testing::Test {
     std::size_t duplicates = 0;  // extra copies in the log
   };
 
-  // The checks every test makes; `exactly_once` for an idempotent producer.
+  // The checks every test makes; `exactly_once` for an idempotent producer
+  // (which also keeps each partition's order through retries).
   Outcome check_ledger(std::int32_t partitions, bool exactly_once) {
     Outcome o;
     EXPECT_EQ(ledger_.unexpected_reports, 0U);
@@ -174,7 +176,9 @@ class ProducerFaultsTest : public ::testing::Test {
           ++o.duplicates;
           continue;  // a retried copy: order is judged on first copies
         }
-        if (!first) {
+        // Without idempotence a retry may land behind requests that were in
+        // flight after it (as with Java and librdkafka at 5 in flight).
+        if (!first && exactly_once) {
           EXPECT_GT(i, last) << "partition " << part << ": record " << i << " after " << last;
         }
         last = i;
