@@ -44,6 +44,11 @@ Registry& registry() {
   return *r;
 }
 
+// Called with r.mu held.
+bool is_alive(const Registry& r, std::uint64_t producer_id) {
+  return std::find(r.alive.begin(), r.alive.end(), producer_id) != r.alive.end();
+}
+
 struct HeldSlot {
   std::uint64_t producer_id = 0;
   Slot* slot = nullptr;
@@ -68,9 +73,7 @@ struct ThreadSlots {
     std::lock_guard lock(r.mu);
     std::size_t kept = 0;
     for (std::size_t i = 0; i < count; ++i) {
-      if (std::find(r.alive.begin(), r.alive.end(), held[i].producer_id) != r.alive.end()) {
-        held[kept++] = held[i];
-      }
+      if (is_alive(r, held[i].producer_id)) held[kept++] = held[i];
     }
     count = kept;
   }
@@ -80,7 +83,7 @@ struct ThreadSlots {
     Registry& r = registry();
     std::lock_guard lock(r.mu);
     for (std::size_t i = 0; i < count; ++i) {
-      if (std::find(r.alive.begin(), r.alive.end(), held[i].producer_id) != r.alive.end()) {
+      if (is_alive(r, held[i].producer_id)) {
         held[i].slot->owner.store(kOrphan, std::memory_order_release);
       }
     }

@@ -70,6 +70,9 @@ Ledger::Figures Ledger::check(const std::vector<KcatRecord>& consumed, bool exac
     if (reports_[i] != 1) continue;
     if (report_[i].ok()) {
       ++f.delivered;
+      if (report_[i].offset >= 0) {
+        EXPECT_EQ(report_[i].partition, partition_[i]) << "record " << i << "'s report";
+      }
       if (copies[i] == 0) ++f.lost;
     } else {
       ++f.failed;

@@ -1,8 +1,10 @@
-// What fault tests against real Kafka check, in one place: the records a
+// What fault tests check, in one place (against real Kafka, and against the
+// test broker's log in tests/unit/producer_faults_test.cpp): the records a
 // test produced (numbered from 0, value "r<number>", opaque number + 1, to a
 // known partition), the delivery report each got, and what a consumer we
 // did not write (kcat) read back.  check() asserts, with gtest:
-//   - every accepted record has exactly one delivery report;
+//   - every accepted record has exactly one delivery report, and one that
+//     names an offset names the record's partition;
 //   - every record reported delivered was consumed: once with an
 //     idempotent producer, at least once otherwise (the copies are counted);
 //   - per partition, first copies come in produce order (idempotent
@@ -30,8 +32,11 @@ class Ledger {
   // Record `i` (the next number) was accepted by produce() for `partition`.
   void accepted(std::int32_t partition);
   [[nodiscard]] std::size_t sent() const { return partition_.size(); }
-  // The last report of record `i` (default-constructed if none came).
+  // The last report of record `i` (default-constructed if none came), and
+  // how many came.
   [[nodiscard]] const DeliveryReport& report(std::size_t i) const { return report_.at(i); }
+  [[nodiscard]] int reports(std::size_t i) const { return reports_.at(i); }
+  [[nodiscard]] std::int32_t partition_of(std::size_t i) const { return partition_.at(i); }
 
   // Takes the producer's waiting reports; returns how many.
   std::size_t poll(Producer& p);

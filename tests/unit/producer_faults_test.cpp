@@ -31,10 +31,13 @@
 #include "ringkafka/producer.h"
 #include "wire/error_code.h"
 #include "wire/record_batch_reader.h"
+#include "../integration/kcat_reader.h"
+#include "../integration/ledger.h"
 
 namespace rk = ringkafka;
 namespace tb = ringkafka::test_broker;
 namespace w = ringkafka::wire;
+namespace rt = ringkafka::testing;
 using namespace std::chrono_literals;
 
 namespace {
@@ -42,18 +45,6 @@ namespace {
 constexpr const char* kTopic = "orders";
 
 std::int16_t code(w::ErrorCode c) { return static_cast<std::int16_t>(c); }
-
-// Records are numbered from 0; the value is the number, the opaque is the
-// number + 1 (so that no record has a null opaque).
-std::string value_of(std::size_t i) { return std::string("r").append(std::to_string(i)); }
-
-struct Ledger {
-  std::size_t produced = 0;
-  std::vector<std::int32_t> partition;  // by record number
-  std::vector<int> reports;             // by record number
-  std::vector<rk::DeliveryReport> report;
-  std::size_t unexpected_reports = 0;
-};
 
 class ProducerFaultsTest : public ::testing::Test {
  protected:
@@ -76,143 +67,63 @@ class ProducerFaultsTest : public ::testing::Test {
     return p;
   }
 
-  // Produces records [ledger.produced, ledger.produced + n) to explicit
-  // partitions, round robin over `partitions` from `first`, polling reports
-  // as it goes.
+  // Produces the next `n` records to explicit partitions, round robin over
+  // `partitions` from `first`, polling reports as it goes.
   void produce(rk::Producer& p, std::size_t n, std::int32_t partitions = 3, std::int32_t first = 0) {
     for (std::size_t k = 0; k < n; ++k) {
-      const std::size_t i = ledger_.produced;
+      const std::size_t i = ledger_.sent();
       const auto part =
           first + static_cast<std::int32_t>(i % static_cast<std::size_t>(partitions));
-      const std::string v = value_of(i);
       rk::Errc e;
-      while ((e = p.produce(topic_, rk::Bytes::null(), v, {}, -1,
-                            reinterpret_cast<void*>(i + 1), part)) == rk::Errc::kQueueFull) {
-        poll(p);
+      while ((e = p.produce(topic_, rk::Bytes::null(), rt::Ledger::value(i), {}, -1,
+                            rt::Ledger::opaque(i), part)) == rk::Errc::kQueueFull) {
+        ledger_.poll(p);
         std::this_thread::sleep_for(100us);
       }
       ASSERT_EQ(e, rk::Errc::kOk) << "record " << i;
-      accepted(part);
-      if ((k & 63) == 63) poll(p);
+      ledger_.accepted(part);
+      if ((k & 63) == 63) ledger_.poll(p);
     }
   }
 
-  // The next record number was accepted for `partition`.
-  void accepted(std::int32_t partition) {
-    ledger_.partition.push_back(partition);
-    ledger_.reports.push_back(0);
-    ledger_.report.emplace_back();
-    ++ledger_.produced;
-  }
-
-  std::size_t poll(rk::Producer& p) {
-    rk::DeliveryReport buf[256];
-    const std::size_t got = p.poll(buf);
-    for (std::size_t j = 0; j < got; ++j) {
-      const auto n = reinterpret_cast<std::uintptr_t>(buf[j].opaque);
-      if (n == 0 || n > ledger_.produced) {
-        ++ledger_.unexpected_reports;
-        continue;
-      }
-      ++ledger_.reports[n - 1];
-      ledger_.report[n - 1] = buf[j];
-    }
-    return got;
-  }
-
-  // Polls until every produced record has a report or `timeout` passed.
   void await_reports(rk::Producer& p, std::chrono::milliseconds timeout = 20s) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      std::size_t done = 0;
-      for (int r : ledger_.reports) done += r > 0 ? 1 : 0;
-      if (done == ledger_.produced) return;
-      if (poll(p) == 0) std::this_thread::sleep_for(200us);
-    }
+    ledger_.await(p, timeout);
   }
 
-  // The record numbers in the broker's log of one partition, in log order.
-  std::vector<std::size_t> log_of(std::int32_t partition) const {
-    std::vector<std::size_t> out;
-    for (const auto& b : broker_->batches(kTopic, partition)) {
-      w::RecordBatchHeader h;
-      std::span<const std::byte> records;
-      EXPECT_EQ(w::read_record_batch(b.bytes, h, records), w::BatchStatus::kOk);
-      w::RecordIterator it(records, h.record_count);
-      w::RecordView r;
-      while (it.next(r)) {
-        const std::string v(reinterpret_cast<const char*>(r.value.bytes.data()), r.value.bytes.size());
-        EXPECT_EQ(v.rfind('r', 0), 0U) << v;
-        out.push_back(static_cast<std::size_t>(std::stoull(v.substr(1))));
+  // The broker's log, as a consumer would read it: partition by partition,
+  // in offset order.
+  std::vector<rt::KcatRecord> log(std::int32_t partitions) const {
+    std::vector<rt::KcatRecord> out;
+    for (std::int32_t part = 0; part < partitions; ++part) {
+      for (const auto& b : broker_->batches(kTopic, part)) {
+        w::RecordBatchHeader h;
+        std::span<const std::byte> records;
+        EXPECT_EQ(w::read_record_batch(b.bytes, h, records), w::BatchStatus::kOk);
+        w::RecordIterator it(records, h.record_count);
+        w::RecordView r;
+        while (it.next(r)) {
+          rt::KcatRecord k;
+          k.partition = part;
+          k.value = std::string(reinterpret_cast<const char*>(r.value.bytes.data()),
+                                r.value.bytes.size());
+          out.push_back(std::move(k));
+        }
+        EXPECT_EQ(it.status(), w::BatchStatus::kOk);
       }
-      EXPECT_EQ(it.status(), w::BatchStatus::kOk);
     }
     return out;
   }
 
-  struct Outcome {
-    std::size_t delivered = 0;
-    std::size_t failed = 0;
-    std::size_t duplicates = 0;  // extra copies in the log
-  };
-
-  // The checks every test makes; `exactly_once` for an idempotent producer
-  // (which also keeps each partition's order through retries).
-  Outcome check_ledger(std::int32_t partitions, bool exactly_once) {
-    Outcome o;
-    EXPECT_EQ(ledger_.unexpected_reports, 0U);
-    std::vector<int> copies(ledger_.produced, 0);
-    for (std::int32_t part = 0; part < partitions; ++part) {
-      const auto log = log_of(part);
-      std::size_t last = 0;
-      bool first = true;
-      for (const std::size_t i : log) {
-        if (i >= ledger_.produced) {
-          ADD_FAILURE() << "record " << i << " in the log was never produced";
-          continue;
-        }
-        EXPECT_EQ(ledger_.partition[i], part) << "record " << i << " in the wrong partition";
-        if (++copies[i] > 1) {
-          ++o.duplicates;
-          continue;  // a retried copy: order is judged on first copies
-        }
-        // Without idempotence a retry may land behind requests that were in
-        // flight after it (as with Java and librdkafka at 5 in flight).
-        if (!first && exactly_once) {
-          EXPECT_GT(i, last) << "partition " << part << ": record " << i << " after " << last;
-        }
-        last = i;
-        first = false;
-      }
-    }
-    for (std::size_t i = 0; i < ledger_.produced; ++i) {
-      EXPECT_EQ(ledger_.reports[i], 1) << "record " << i << " has " << ledger_.reports[i] << " reports";
-      if (ledger_.reports[i] != 1) continue;
-      const rk::DeliveryReport& r = ledger_.report[i];
-      if (r.ok()) {
-        ++o.delivered;
-        EXPECT_GE(copies[i], 1) << "record " << i << " reported delivered but not in the log";
-        if (r.offset >= 0) {
-          EXPECT_EQ(r.partition, ledger_.partition[i]);
-        }
-      } else {
-        ++o.failed;
-        if (exactly_once) {
-          EXPECT_EQ(copies[i], 0) << "record " << i << " reported failed ("
-                                  << r.message << ") but in the log";
-        }
-      }
-    }
-    if (exactly_once) {
-      EXPECT_EQ(o.duplicates, 0U);
-    }
-    return o;
+  // The ledger's checks (ledger.h) against the broker's log; `exactly_once`
+  // for an idempotent producer.
+  rt::Ledger::Figures check_ledger(std::int32_t partitions, bool exactly_once) {
+    return ledger_.check(log(partitions), exactly_once);
   }
 
   std::unique_ptr<tb::TestBroker> broker_ =
       std::make_unique<tb::TestBroker>(tb::Config{1, {{kTopic, 3}}, true, 100 << 20});
   rk::Topic topic_;
-  Ledger ledger_;
+  rt::Ledger ledger_;
 };
 
 // --- error codes in a Produce answer -----------------------------------------
@@ -228,7 +139,7 @@ class RetriableErrorTest : public ProducerFaultsTest,
 TEST_P(RetriableErrorTest, IsRetriedAndEveryRecordArrivesOnceInOrder) {
   for (const bool idempotent : {true, false}) {
     SCOPED_TRACE(idempotent ? "durable" : "low_latency");
-    ledger_ = Ledger{};
+    ledger_ = rt::Ledger{};
     use_broker(tb::Config{1, {{kTopic, 3}}, true, 100 << 20});  // a fresh log for each kind
     auto p = make(idempotent ? rk::Config::durable() : rk::Config::low_latency(),
                   {{"linger.ms", "1"}});
@@ -237,8 +148,8 @@ TEST_P(RetriableErrorTest, IsRetriedAndEveryRecordArrivesOnceInOrder) {
     broker_->fail_produce(kTopic, 0, code(GetParam().code), 3);
     produce(*p, 600);
     await_reports(*p);
-    const Outcome o = check_ledger(3, idempotent);
-    EXPECT_EQ(o.delivered, ledger_.produced);
+    const rt::Ledger::Figures o = check_ledger(3, idempotent);
+    EXPECT_EQ(o.delivered, ledger_.sent());
     EXPECT_GE(p->stats().batch_retries, 1U);
     EXPECT_TRUE(broker_->validation_errors().empty());
   }
@@ -268,18 +179,18 @@ TEST_P(NonRetriableErrorTest, FailsOnlyItsOwnBatchWithTheKafkaCode) {
   broker_->fail_produce(kTopic, 1, code(GetParam().code), 1);
   produce(*p, 300);
   await_reports(*p);
-  const Outcome o = check_ledger(3, true);
+  const rt::Ledger::Figures o = check_ledger(3, true);
   EXPECT_GE(o.failed, 1U);
-  for (std::size_t i = 0; i < ledger_.produced; ++i) {
-    const auto& r = ledger_.report[i];
+  for (std::size_t i = 0; i < ledger_.sent(); ++i) {
+    const auto& r = ledger_.report(i);
     if (r.ok()) continue;
-    EXPECT_EQ(ledger_.partition[i], 1) << "record " << i << ": " << r.message;
+    EXPECT_EQ(ledger_.partition_of(i), 1) << "record " << i << ": " << r.message;
     EXPECT_EQ(r.error, rk::Errc::kBroker);
     EXPECT_EQ(r.kafka_error, code(GetParam().code));
     EXPECT_NE(std::string(r.message), "");
   }
   // Partitions 0 and 2 lost nothing; partition 1 lost only the one batch.
-  EXPECT_EQ(o.delivered + o.failed, ledger_.produced);
+  EXPECT_EQ(o.delivered + o.failed, ledger_.sent());
   // A batch of partition 1 already in flight behind the failed one may
   // reach the broker with a sequence gap and be refused (as Kafka refuses
   // it); the producer then bumps its epoch and resends it.
@@ -305,8 +216,8 @@ TEST_P(SequenceErrorTest, BumpsTheEpochAndLosesAndDuplicatesNothing) {
   broker_->fail_produce(kTopic, 2, code(GetParam().code), 1);
   produce(*p, 600);
   await_reports(*p);
-  const Outcome o = check_ledger(3, true);
-  EXPECT_EQ(o.delivered, ledger_.produced);
+  const rt::Ledger::Figures o = check_ledger(3, true);
+  EXPECT_EQ(o.delivered, ledger_.sent());
   // The later batches of partition 2 carry a higher epoch.
   const auto batches = broker_->batches(kTopic, 2);
   ASSERT_FALSE(batches.empty());
@@ -330,8 +241,8 @@ TEST_F(ProducerFaultsTest, DuplicateSequenceNumberMeansTheBrokerHasItAndCountsAs
   broker_->fail_produce(kTopic, 0, code(w::ErrorCode::kDuplicateSequenceNumber), 1, true);
   produce(*p, 300);
   await_reports(*p);
-  const Outcome o = check_ledger(3, true);
-  EXPECT_EQ(o.delivered, ledger_.produced);
+  const rt::Ledger::Figures o = check_ledger(3, true);
+  EXPECT_EQ(o.delivered, ledger_.sent());
   EXPECT_TRUE(broker_->validation_errors().empty());
 }
 
@@ -354,8 +265,8 @@ TEST_F(ProducerFaultsTest, AFirstBatchThatFailsStaysAheadOfTheBatchesBehindIt) {
   }
   await_reports(*p);
   broker_->delay_responses(1, 0ms);
-  const Outcome o = check_ledger(3, true);
-  EXPECT_EQ(o.delivered, ledger_.produced);
+  const rt::Ledger::Figures o = check_ledger(3, true);
+  EXPECT_EQ(o.delivered, ledger_.sent());
   EXPECT_TRUE(broker_->validation_errors().empty());
 }
 
@@ -374,8 +285,8 @@ TEST_F(ProducerFaultsTest, LostAnswersAreRetriedAndTheBrokerWindowPreventsDuplic
     produce(*p, 200);
     await_reports(*p);
   }
-  const Outcome o = check_ledger(3, true);
-  EXPECT_EQ(o.delivered, ledger_.produced);
+  const rt::Ledger::Figures o = check_ledger(3, true);
+  EXPECT_EQ(o.delivered, ledger_.sent());
   EXPECT_GE(p->stats().batch_retries, 1U);
   EXPECT_TRUE(broker_->validation_errors().empty());
 }
@@ -401,14 +312,14 @@ TEST_F(ProducerFaultsTest, ARetryPastTheBrokerWindowIsReportedNotWrittenTwice) {
   await_reports(*p);
   produce(*p, 100, 1);  // and the producer goes on
   await_reports(*p);
-  const auto log = log_of(0);
-  std::vector<int> copies(ledger_.produced, 0);
-  for (const std::size_t i : log) ++copies.at(i);
+  // Not the ledger's check: records reported failed here may be in the log.
+  std::vector<int> copies(ledger_.sent(), 0);
+  for (const auto& r : log(1)) ++copies.at(std::stoull(r.value.value_or("r0").substr(1)));
   std::size_t maybe_written = 0;
-  for (std::size_t i = 0; i < ledger_.produced; ++i) {
-    ASSERT_EQ(ledger_.reports[i], 1) << "record " << i;
+  for (std::size_t i = 0; i < ledger_.sent(); ++i) {
+    ASSERT_EQ(ledger_.reports(i), 1) << "record " << i;
     EXPECT_LE(copies[i], 1) << "record " << i << " written twice";
-    const auto& r = ledger_.report[i];
+    const auto& r = ledger_.report(i);
     if (r.ok()) {
       EXPECT_EQ(copies[i], 1) << "record " << i << " reported delivered, not in the log";
     } else {
@@ -417,8 +328,8 @@ TEST_F(ProducerFaultsTest, ARetryPastTheBrokerWindowIsReportedNotWrittenTwice) {
     }
   }
   EXPECT_GE(maybe_written, 1U) << "no retry went past the window";
-  for (std::size_t i = ledger_.produced - 100; i < ledger_.produced; ++i) {
-    EXPECT_TRUE(ledger_.report[i].ok()) << "record " << i << ": " << ledger_.report[i].message;
+  for (std::size_t i = ledger_.sent() - 100; i < ledger_.sent(); ++i) {
+    EXPECT_TRUE(ledger_.report(i).ok()) << "record " << i << ": " << ledger_.report(i).message;
   }
   RecordProperty("reported_maybe_written", static_cast<int>(maybe_written));
 }
@@ -432,12 +343,12 @@ TEST_F(ProducerFaultsTest, LostAnswersWithoutIdempotenceAreAtLeastOnceAndCounted
   broker_->drop_responses(1, 2);
   produce(*p, 200);
   await_reports(*p);
-  const Outcome o = check_ledger(3, false);
-  EXPECT_EQ(o.delivered, ledger_.produced);
+  const rt::Ledger::Figures o = check_ledger(3, false);
+  EXPECT_EQ(o.delivered, ledger_.sent());
   // The broker wrote the unanswered batches, and the retries wrote them
   // again: that is what acks without idempotence promise.
-  EXPECT_GE(o.duplicates, 1U);
-  RecordProperty("duplicates", static_cast<int>(o.duplicates));
+  EXPECT_GE(o.duplicated, 1U);
+  RecordProperty("duplicates", static_cast<int>(o.duplicated));
 }
 
 TEST_F(ProducerFaultsTest, AConnectionCutMidRequestIsRetried) {
@@ -454,8 +365,8 @@ TEST_F(ProducerFaultsTest, AConnectionCutMidRequestIsRetried) {
     await_reports(*p);
     EXPECT_GT(broker_->counters().connections, connections) << "round " << round << ": no cut";
   }
-  const Outcome o = check_ledger(3, true);
-  EXPECT_EQ(o.delivered, ledger_.produced);
+  const rt::Ledger::Figures o = check_ledger(3, true);
+  EXPECT_EQ(o.delivered, ledger_.sent());
   EXPECT_GE(p->stats().batch_retries, 1U);
   EXPECT_TRUE(broker_->validation_errors().empty());
 }
@@ -474,14 +385,14 @@ TEST_F(ProducerFaultsTest, ARequestTimedOutWhileHalfSentIsRetriedWithoutLossOrDu
   await_reports(*p);
   const std::string big(256 << 10, 'b');
   broker_->pause_reading(1, true);
-  const std::size_t first_big = ledger_.produced;
+  const std::size_t first_big = ledger_.sent();
   for (int k = 0; k < 12; ++k) {
-    const std::size_t i = ledger_.produced;
-    const std::string v = value_of(i) + "-" + big;
-    ASSERT_EQ(p->produce(topic_, rk::Bytes::null(), v, {}, -1, reinterpret_cast<void*>(i + 1),
+    const std::size_t i = ledger_.sent();
+    const std::string v = rt::Ledger::value(i) + "-" + big;
+    ASSERT_EQ(p->produce(topic_, rk::Bytes::null(), v, {}, -1, rt::Ledger::opaque(i),
                          static_cast<std::int32_t>(i % 3)),
               rk::Errc::kOk);
-    accepted(static_cast<std::int32_t>(i % 3));
+    ledger_.accepted(static_cast<std::int32_t>(i % 3));
   }
   std::this_thread::sleep_for(1500ms);  // past request.timeout.ms with the send stalled
   const auto connections = broker_->counters().connections;
@@ -489,10 +400,10 @@ TEST_F(ProducerFaultsTest, ARequestTimedOutWhileHalfSentIsRetriedWithoutLossOrDu
   produce(*p, 30);
   await_reports(*p);
   for (std::size_t i = first_big; i < first_big + 12; ++i) {
-    EXPECT_TRUE(ledger_.report[i].ok()) << "record " << i << ": " << ledger_.report[i].message;
+    EXPECT_TRUE(ledger_.report(i).ok()) << "record " << i << ": " << ledger_.report(i).message;
   }
-  const Outcome o = check_ledger(3, true);
-  EXPECT_EQ(o.delivered, ledger_.produced);
+  const rt::Ledger::Figures o = check_ledger(3, true);
+  EXPECT_EQ(o.delivered, ledger_.sent());
   EXPECT_GE(p->stats().batch_retries, 1U) << "nothing timed out";
   EXPECT_GE(broker_->counters().connections, connections);
   EXPECT_TRUE(broker_->validation_errors().empty());
@@ -510,8 +421,8 @@ TEST_F(ProducerFaultsTest, AnswersSlowerThanRequestTimeoutAreRetriedWithoutDupli
   broker_->delay_responses(1, 0ms);
   produce(*p, 100);
   await_reports(*p);
-  const Outcome o = check_ledger(3, true);
-  EXPECT_EQ(o.delivered, ledger_.produced);
+  const rt::Ledger::Figures o = check_ledger(3, true);
+  EXPECT_EQ(o.delivered, ledger_.sent());
   EXPECT_TRUE(broker_->validation_errors().empty());
 }
 
@@ -545,8 +456,8 @@ TEST_P(GarbageResponseTest, ClosesTheConnectionAndTheRecordsGoAgain) {
   broker_->reply_raw(1, GetParam().bytes);
   produce(*p, 300);
   await_reports(*p);
-  const Outcome o = check_ledger(3, true);
-  EXPECT_EQ(o.delivered, ledger_.produced);
+  const rt::Ledger::Figures o = check_ledger(3, true);
+  EXPECT_EQ(o.delivered, ledger_.sent());
   EXPECT_GT(broker_->counters().connections, connections) << "the connection was not replaced";
   EXPECT_TRUE(broker_->validation_errors().empty());
 }
@@ -576,20 +487,20 @@ TEST_F(ProducerFaultsTest, ABrokerDownPastDeliveryTimeoutFailsWhatWaitedAndWorks
   broker_->set_down(1, true);
   produce(*p, 300);
   await_reports(*p, 10s);
-  for (std::size_t i = 30; i < ledger_.produced; ++i) {
-    ASSERT_EQ(ledger_.reports[i], 1) << "record " << i;
-    EXPECT_EQ(ledger_.report[i].error, rk::Errc::kMessageTimedOut) << "record " << i;
+  for (std::size_t i = 30; i < ledger_.sent(); ++i) {
+    ASSERT_EQ(ledger_.reports(i), 1) << "record " << i;
+    EXPECT_EQ(ledger_.report(i).error, rk::Errc::kMessageTimedOut) << "record " << i;
   }
   // Everything is given back: nothing in flight, and the producer goes on.
   EXPECT_EQ(p->in_flight(), 0U);
   broker_->set_down(1, false);
-  const std::size_t before = ledger_.produced;
+  const std::size_t before = ledger_.sent();
   produce(*p, 300);
   await_reports(*p);
-  const Outcome o = check_ledger(3, true);
+  const rt::Ledger::Figures o = check_ledger(3, true);
   EXPECT_EQ(o.failed, 300U);
-  for (std::size_t i = before; i < ledger_.produced; ++i) {
-    EXPECT_TRUE(ledger_.report[i].ok()) << "record " << i << ": " << ledger_.report[i].message;
+  for (std::size_t i = before; i < ledger_.sent(); ++i) {
+    EXPECT_TRUE(ledger_.report(i).ok()) << "record " << i << ": " << ledger_.report(i).message;
   }
   EXPECT_TRUE(broker_->validation_errors().empty());
 }
@@ -602,17 +513,17 @@ TEST_F(ProducerFaultsTest, AProducerIdRefusedForGoodIsAFatalErrorEveryRecordHear
   ASSERT_TRUE(p);
   // Accepted before the refusal came back, or refused at once after it.
   for (int k = 0; k < 50; ++k) {
-    const std::size_t i = ledger_.produced;
-    const rk::Errc e = p->produce(topic_, rk::Bytes::null(), value_of(i), {}, -1,
-                                  reinterpret_cast<void*>(i + 1), 0);
+    const std::size_t i = ledger_.sent();
+    const rk::Errc e = p->produce(topic_, rk::Bytes::null(), rt::Ledger::value(i), {}, -1,
+                                  rt::Ledger::opaque(i), 0);
     if (e == rk::Errc::kFatal) continue;
     ASSERT_EQ(e, rk::Errc::kOk);
-    accepted(0);
+    ledger_.accepted(0);
   }
   await_reports(*p);
-  for (std::size_t i = 0; i < ledger_.produced; ++i) {
-    ASSERT_EQ(ledger_.reports[i], 1) << "record " << i;
-    EXPECT_EQ(ledger_.report[i].error, rk::Errc::kFatal) << "record " << i;
+  for (std::size_t i = 0; i < ledger_.sent(); ++i) {
+    ASSERT_EQ(ledger_.reports(i), 1) << "record " << i;
+    EXPECT_EQ(ledger_.report(i).error, rk::Errc::kFatal) << "record " << i;
   }
   EXPECT_NE(p->fatal_error().find("CLUSTER_AUTHORIZATION_FAILED"), std::string::npos)
       << p->fatal_error();
@@ -627,8 +538,8 @@ TEST_F(ProducerFaultsTest, AProducerIdRefusedForAWhileIsRetried) {
   ASSERT_TRUE(p);
   produce(*p, 50);
   await_reports(*p);
-  const Outcome o = check_ledger(3, true);
-  EXPECT_EQ(o.delivered, ledger_.produced);
+  const rt::Ledger::Figures o = check_ledger(3, true);
+  EXPECT_EQ(o.delivered, ledger_.sent());
   EXPECT_EQ(p->fatal_error(), "");
 }
 
@@ -645,8 +556,8 @@ TEST_F(ProducerFaultsTest, ATopicMissingForAWhileKeepsItsRecordsAndItsSequences)
   broker_->hide_topic(kTopic, false);
   produce(*p, 300);
   await_reports(*p);
-  const Outcome o = check_ledger(3, true);
-  EXPECT_EQ(o.delivered, ledger_.produced);
+  const rt::Ledger::Figures o = check_ledger(3, true);
+  EXPECT_EQ(o.delivered, ledger_.sent());
   // The same producer epoch throughout: nothing was lost that would need
   // the sequences reset.
   const auto batches = broker_->batches(kTopic, 0);
@@ -683,11 +594,11 @@ TEST_F(ProducerFaultsTest, RapidLeaderMovesAcrossManyPartitionsLoseAndDuplicateN
   mover.join();
   EXPECT_GT(moves.load(), 100);
   await_reports(*p, 30s);
-  const Outcome o = check_ledger(kParts, true);
-  EXPECT_EQ(o.delivered, ledger_.produced);
+  const rt::Ledger::Figures o = check_ledger(kParts, true);
+  EXPECT_EQ(o.delivered, ledger_.sent());
   EXPECT_GE(p->stats().batch_retries, 1U) << "no batch met a moved leader";
   EXPECT_TRUE(broker_->validation_errors().empty()) << broker_->validation_errors().front();
-  RecordProperty("records", static_cast<int>(ledger_.produced));
+  RecordProperty("records", static_cast<int>(ledger_.sent()));
   RecordProperty("leader_moves", moves.load());
 }
 
