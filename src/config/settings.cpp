@@ -436,6 +436,20 @@ constexpr KeyInfo kKeys[] = {
      .form = Form::kWord,
      .lookup = bool_word,
      .store = [](Parsed& p, std::int64_t n, std::string_view) { p.settings.large_pages = n != 0; }},
+    // Like librdkafka's test.mock.* keys: for tests, not for production.  A
+    // client cannot send 2^31 records in a test, so this starts it near the
+    // wrap; a broker accepts any first sequence from a producer it does not
+    // know, and one under a bumped epoch starts at 0 whatever this says.
+    {.name = "test.first.sequence",
+     .default_value = "0",
+     .allowed = "an integer from 0 to 2147483647",
+     .meaning = "Tests only: the sequence a partition's first batch takes (after an epoch bump "
+                "they start at 0), to test the wrap from 2147483647 to 0",
+     .min = 0,
+     .max = 2147483647,
+     .store = [](Parsed& p, std::int64_t n, std::string_view) {
+       p.settings.test_first_sequence = static_cast<std::int32_t>(n);
+     }},
 };
 
 // librdkafka's names for Java's keys.

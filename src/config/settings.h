@@ -61,6 +61,7 @@ struct Settings {
   bool uring_sqpoll = false;                   // io_uring.sqpoll
   std::uint32_t uring_entries = 256;           // io_uring.entries
   bool large_pages = false;                    // memory.large.pages
+  std::int32_t test_first_sequence = 0;        // test.first.sequence (tests only)
 
   // --- not keys -----------------------------------------------------------------
   DeliveryCallback callback = nullptr;

@@ -1157,7 +1157,7 @@ struct Sender::Loop {
       try {
         // Partitions only grow in Kafka.
         while (t->partitions.size() < static_cast<std::size_t>(mt.partition_count)) {
-          t->partitions.emplace_back();
+          t->partitions.emplace_back().next_sequence = loop.s.test_first_sequence;
         }
       } catch (...) {
         return;

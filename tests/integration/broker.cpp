@@ -12,12 +12,13 @@
 #include <iostream>
 
 namespace ringkafka::testing {
-namespace {
 
 std::string kafka_local() {
   const char* p = std::getenv("RINGKAFKA_KAFKA_LOCAL");
   return p != nullptr ? p : "tools/kafka-local";
 }
+
+namespace {
 
 std::string trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\r')) s.pop_back();

@@ -13,6 +13,9 @@ struct CommandResult {
   std::string output;  // stdout only; stderr goes to the test log
 };
 
+// The path of tools/kafka-local: $RINGKAFKA_KAFKA_LOCAL (meson sets it).
+std::string kafka_local();
+
 // Runs `command` through /bin/sh with `input` on its stdin.
 CommandResult run_command(const std::string& command, std::string_view input = {});
 

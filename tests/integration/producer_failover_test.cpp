@@ -45,10 +45,7 @@ long env_or(const char* name, long fallback) {
   return v != nullptr && *v != '\0' ? std::strtol(v, nullptr, 10) : fallback;
 }
 
-std::string kafka_local() {
-  const char* p = std::getenv("RINGKAFKA_KAFKA_LOCAL");
-  return p != nullptr ? p : "tools/kafka-local";
-}
+using rt::kafka_local;
 
 // One 3-node cluster for the suite, in a directory of its own.
 class Cluster {

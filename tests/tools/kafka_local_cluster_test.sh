@@ -3,7 +3,8 @@
 # brokers in: three brokers answer, a topic gets replication 3 with
 # min.insync.replicas=2, acks=all records survive a round trip through kcat,
 # a partition's leader can be named, killed and started again (the others
-# take over meanwhile), and stop leaves nothing running.
+# take over meanwhile), producers and broker-config reach the cluster, and
+# stop leaves nothing running.
 set -euo pipefail
 kl=${RINGKAFKA_KAFKA_LOCAL:?}
 dir=$(mktemp -d)/cluster
@@ -39,6 +40,23 @@ seq 1 500 | sed 's/^/record-/' | kcat -P -b "$bootstrap" -t replicated -X acks=a
 got=$(timeout 60 kcat -C -b "$bootstrap" -t replicated -e -q | sort | uniq) || fail "kcat could not consume"
 [[ $(wc -l <<<"$got") -eq 500 ]] || fail "consumed $(wc -l <<<"$got") distinct records, want 500"
 
+# producers: an idempotent producer's state on a partition's leader; 10
+# records leave its last sequence at 9.
+seq 1 10 | kcat -P -b "$bootstrap" -t replicated -p 0 -X enable.idempotence=true ||
+  fail "kcat could not produce idempotently"
+producers=$("$kl" producers replicated 0 --dir "$dir") || fail "producers failed"
+[[ $producers =~ ^[0-9]+\ [0-9]+\ 9$ ]] || fail "producers printed '$producers', want 'ID EPOCH 9'"
+# broker-config: a dynamic cluster-wide default, set and deleted.
+"$kl" broker-config producer.id.expiration.ms=86399000 --dir "$dir" || fail "broker-config failed"
+describe() {
+  java -cp "$java_cp" -Dlog4j2.configurationFile="$(dirname "$kl")/kafka/log4j2-tools.properties" \
+    kafka.admin.ConfigCommand --bootstrap-server "${bootstrap%%,*}" --describe \
+    --entity-type brokers --entity-default 2>&1
+}
+grep -q 'producer.id.expiration.ms=86399000' <<<"$(describe)" || fail "broker-config not set: $(describe)"
+"$kl" broker-config --delete producer.id.expiration.ms --dir "$dir" || fail "broker-config --delete failed"
+grep -q 'producer.id.expiration.ms' <<<"$(describe)" && fail "broker-config --delete left: $(describe)"
+
 leader=$("$kl" leader replicated 0 --dir "$dir")
 [[ $leader =~ ^[1-3]$ ]] || fail "leader of replicated-0 is '$leader', not a node id"
 "$kl" kill-node "$leader" --signal KILL --dir "$dir" || fail "kill-node $leader failed"
@@ -57,7 +75,7 @@ kcat -L -b "$bootstrap" -m 5 | grep -q ' 3 brokers:' || fail "node $leader did n
 "$kl" start-node "$leader" --dir "$dir" 2>/dev/null && fail "start-node accepted a running node"
 "$kl" kill-node 7 --dir "$dir" 2>/dev/null && fail "kill-node accepted a node that does not exist"
 got=$(timeout 60 kcat -C -b "$bootstrap" -t replicated -e -q | sort | uniq) || fail "kcat could not consume"
-[[ $(wc -l <<<"$got") -eq 600 ]] || fail "consumed $(wc -l <<<"$got") distinct records after the restart, want 600"
+[[ $(wc -l <<<"$got") -eq 610 ]] || fail "consumed $(wc -l <<<"$got") distinct records after the restart, want 600 + the 10 idempotent ones"
 
 "$kl" stop --dir "$dir"
 if "$kl" status --dir "$dir" >/dev/null 2>&1; then fail "status still reports a cluster after stop"; fi

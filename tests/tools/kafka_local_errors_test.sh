@@ -48,6 +48,12 @@ expect "create-topic without partitions" 1 "--partitions takes a positive number
 expect "create-topic with no cluster" 1 "no cluster running" -- \
   "$kl" create-topic t --partitions 1 --dir "$tmp/none"
 expect "unknown option" 1 "unknown option --bogus" -- "$kl" start --bogus
+expect "broker-config without key=value" 1 "broker-config takes key=value or --delete key" -- \
+  "$kl" broker-config nokey --dir "$tmp/none"
+expect "broker-config with no cluster" 1 "broker-config: no cluster running" -- \
+  "$kl" broker-config a=b --dir "$tmp/none"
+expect "producers without a partition" 1 "producers: TOPIC and PARTITION are required" -- \
+  "$kl" producers t --dir "$tmp/none"
 
 # A node that dies during start-up: its log tail is shown (here the JVM
 # refuses the heap size).

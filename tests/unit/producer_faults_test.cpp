@@ -291,6 +291,40 @@ TEST_F(ProducerFaultsTest, LostAnswersAreRetriedAndTheBrokerWindowPreventsDuplic
   EXPECT_TRUE(broker_->validation_errors().empty());
 }
 
+// Sequences near the wrap (test.first.sequence starts each partition 100
+// short of INT32_MAX), with answers lost while they pass it: the retries
+// keep their sequences, the broker's window recognises them, and the log
+// holds every partition's sequences unbroken through 2147483647 to 0.
+TEST_F(ProducerFaultsTest, SequencesWrapToZeroThroughLostAnswers) {
+  constexpr std::int32_t kFirst = 2147483647 - 100;
+  auto p = make(rk::Config::durable(), {{"linger.ms", "0"}, {"request.timeout.ms", "500"},
+                                        {"delivery.timeout.ms", "10000"},
+                                        {"test.first.sequence", std::to_string(kFirst)}});
+  ASSERT_TRUE(p);
+  produce(*p, 3 * 90);
+  await_reports(*p);
+  broker_->drop_responses(1, 5);
+  produce(*p, 3 * 60);
+  await_reports(*p);
+  const rt::Ledger::Figures o = check_ledger(3, true);
+  EXPECT_EQ(o.delivered, ledger_.sent());
+  EXPECT_GE(p->stats().batch_retries, 1U);
+  EXPECT_TRUE(broker_->validation_errors().empty());
+  for (std::int32_t part = 0; part < 3; ++part) {
+    // Unbroken from kFirst to 49 can only pass through the wrap.
+    std::int32_t expected = kFirst;
+    for (const auto& b : broker_->batches(kTopic, part)) {
+      w::RecordBatchHeader h;
+      std::span<const std::byte> records;
+      ASSERT_EQ(w::read_record_batch(b.bytes, h, records), w::BatchStatus::kOk);
+      EXPECT_EQ(h.base_sequence, expected) << "partition " << part;
+      EXPECT_GE(h.base_sequence, 0) << "partition " << part;
+      expected = w::sequence_after(h.base_sequence, h.record_count);
+    }
+    EXPECT_EQ(expected, 150 - 101) << "partition " << part;  // 150 records from kFirst
+  }
+}
+
 TEST_F(ProducerFaultsTest, ARetryPastTheBrokerWindowIsReportedNotWrittenTwice) {
   // A broker that remembers only each producer's last batch: retries of the
   // older unanswered batches are past its window, and it answers them
