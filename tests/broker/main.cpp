@@ -2,15 +2,22 @@
 // client, not Kafka, is the limit (benchmarks), or a peer to poke by hand.
 //
 //   ringkafka-test-broker [--brokers N] --topic NAME:PARTITIONS [...] [--keep-batches]
+//                         [--stall MS:EVERY_MS]
 //
 // Prints the bootstrap string on stdout, serves until SIGINT or SIGTERM, then
 // prints what it received on stderr.  Batches are checked and counted, and
-// kept only with --keep-batches.
+// kept only with --keep-batches.  --stall stops every node reading requests
+// for MS milliseconds every EVERY_MS, the same for any client, as a busy
+// broker's pauses are: the ack-latency comparison uses it to see how each
+// client recovers from one, without Kafka's own noise.
+#include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <thread>
 
 #include <unistd.h>
 
@@ -25,7 +32,7 @@ int usage(const char* why) {
   std::fprintf(stderr,
                "ringkafka-test-broker: %s\n"
                "usage: ringkafka-test-broker [--brokers N] --topic NAME:PARTITIONS [...] "
-               "[--keep-batches]\n",
+               "[--keep-batches] [--stall MS:EVERY_MS]\n",
                why);
   return 2;
 }
@@ -35,6 +42,8 @@ int usage(const char* why) {
 int main(int argc, char** argv) {
   ringkafka::test_broker::Config config;
   config.keep_batches = false;
+  int stall_ms = 0;
+  int stall_every_ms = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--brokers" && i + 1 < argc) {
@@ -48,6 +57,12 @@ int main(int argc, char** argv) {
       config.topics.push_back({spec.substr(0, colon), partitions});
     } else if (arg == "--keep-batches") {
       config.keep_batches = true;
+    } else if (arg == "--stall" && i + 1 < argc) {
+      char tail = 0;
+      if (std::sscanf(argv[++i], "%d:%d%c", &stall_ms, &stall_every_ms, &tail) != 2 ||
+          stall_ms < 1 || stall_every_ms <= stall_ms) {
+        return usage("--stall takes MS:EVERY_MS, with 0 < MS < EVERY_MS");
+      }
     } else {
       return usage(("unknown argument " + arg).c_str());
     }
@@ -63,7 +78,24 @@ int main(int argc, char** argv) {
   std::signal(SIGTERM, on_signal);
   std::printf("%s\n", broker.bootstrap().c_str());
   std::fflush(stdout);
+  std::atomic<bool> done{false};
+  std::thread staller;
+  if (stall_ms > 0) {
+    staller = std::thread([&] {
+      auto next = std::chrono::steady_clock::now();
+      while (!done.load(std::memory_order_relaxed)) {
+        next += std::chrono::milliseconds(stall_every_ms - stall_ms);
+        std::this_thread::sleep_until(next);
+        for (int n = 1; n <= config.brokers; ++n) broker.pause_reading(n, true);
+        next += std::chrono::milliseconds(stall_ms);
+        std::this_thread::sleep_until(next);
+        for (int n = 1; n <= config.brokers; ++n) broker.pause_reading(n, false);
+      }
+    });
+  }
   while (g_stop == 0) ::pause();
+  done.store(true, std::memory_order_relaxed);
+  if (staller.joinable()) staller.join();
   broker.stop();
   const auto c = broker.counters();
   std::fprintf(stderr,

@@ -178,8 +178,14 @@ void TestBroker::reply_raw(int node, std::vector<std::byte> bytes) {
 }
 
 void TestBroker::pause_reading(int node, bool paused) {
-  std::lock_guard lock(mu_);
-  state_->paused.at(static_cast<std::size_t>(node)) = paused;
+  {
+    std::lock_guard lock(mu_);
+    state_->paused.at(static_cast<std::size_t>(node)) = paused;
+  }
+  // The loop may be in a 100 ms poll() without read interest: wake it, so
+  // a pause ends when asked (the --stall comparison times on it).
+  const char b = 1;
+  (void)!::write(wake_fds_[1], &b, 1);
 }
 
 void TestBroker::fail_init_producer_id(std::int16_t error_code, int count) {
@@ -413,6 +419,11 @@ void TestBroker::run() {
     }
     if (::poll(fds.data(), fds.size(), timeout_ms) < 0 && errno != EINTR) break;
     if (!running_) break;
+    if ((fds[0].revents & POLLIN) != 0) {
+      char drain[64];
+      while (::read(wake_fds_[0], drain, sizeof drain) > 0) {
+      }
+    }
     now = Clock::now();
 
     // Connections accepted below have no poll entry yet: they are served

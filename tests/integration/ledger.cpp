@@ -14,6 +14,17 @@ void Ledger::accepted(std::int32_t partition) {
   report_.emplace_back();
 }
 
+Errc Ledger::produce(Producer& p, Topic t, std::int32_t partition) {
+  const std::size_t i = sent();
+  Errc e;
+  while ((e = p.produce(t, Bytes::null(), value(i), {}, -1, opaque(i), partition)) == Errc::kQueueFull ||
+         e == Errc::kTimedOut) {
+    if (poll(p) == 0) std::this_thread::sleep_for(std::chrono::microseconds(100));
+  }
+  if (e == Errc::kOk) accepted(partition);
+  return e;
+}
+
 std::size_t Ledger::poll(Producer& p) {
   DeliveryReport buf[256];
   const std::size_t got = p.poll(buf);

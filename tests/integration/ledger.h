@@ -31,6 +31,10 @@ class Ledger {
 
   // Record `i` (the next number) was accepted by produce() for `partition`.
   void accepted(std::int32_t partition);
+  // Produces the next record to `partition` and notes it accepted.  While
+  // the queue is full (or max.block.ms passes) it takes reports and tries
+  // again; any other result is returned with the record left out.
+  Errc produce(Producer& p, Topic t, std::int32_t partition);
   [[nodiscard]] std::size_t sent() const { return partition_.size(); }
   // The last report of record `i` (default-constructed if none came), and
   // how many came.

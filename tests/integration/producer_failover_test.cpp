@@ -141,15 +141,9 @@ class FailoverTest : public ::testing::Test {
     for (std::size_t i = 0; i < records; ++i) {
       std::this_thread::sleep_until(start + interval * static_cast<long>(i));
       const auto partition = static_cast<std::int32_t>(i % kPartitions);
-      rk::Errc e;
-      while ((e = p.produce(t, rk::Bytes::null(), rt::Ledger::value(i), {}, -1,
-                            rt::Ledger::opaque(i), partition)) == rk::Errc::kQueueFull ||
-             e == rk::Errc::kTimedOut) {
-        ledger.poll(p);
-      }
+      const rk::Errc e = ledger.produce(p, t, partition);
       EXPECT_EQ(e, rk::Errc::kOk) << "record " << i;
       if (e != rk::Errc::kOk) break;
-      ledger.accepted(partition);
       if ((i & 63) == 0) ledger.poll(p);
     }
     producing = false;
