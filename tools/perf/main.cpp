@@ -90,6 +90,8 @@ constexpr const char* kUsage =
     "                      rd_kafka_producev with RD_KAFKA_MSG_F_COPY on a topic handle,\n"
     "                      reports served by rd_kafka_poll on each producing thread\n"
     "  --rdkafka-X key=value  a librdkafka key, after the mapping (repeatable)\n"
+    "  --librdkafka-first  run librdkafka before ringkafka (a broker warms up and\n"
+    "                      ages through a run: alternate to see the order's share)\n"
     "  --spin-us N         latency mode: poll in a loop from N µs before each send\n"
     "                      time, sleep before that (default 200; a sleep can wake\n"
     "                      50 µs late on a VM, which `late` shows; above the\n"
@@ -111,6 +113,7 @@ struct Options {
   ringkafka::cli::KeyValues overrides;          // -X, in order
   ringkafka::cli::KeyValues rdkafka_overrides;  // --rdkafka-X
   bool compare = false;
+  bool librdkafka_first = false;
   std::optional<std::uint64_t> warmup;
   std::string json_path;
   std::string hist_path;
@@ -131,7 +134,7 @@ bool parse_number(std::string_view s, T& out) {
 // Parses the command line into `out`; nullopt when done, or the exit status.
 std::optional<int> parse_options(int argc, char** argv, Options& out) {
   enum : int { kMode = 256, kRate, kCount, kWarmup, kSize, kKeySize, kThreads, kPreset,
-               kCompare, kRdkafkaX, kSpinUs, kJson, kHist };
+               kCompare, kRdkafkaX, kSpinUs, kJson, kHist, kLibrdkafkaFirst };
   static const option kLong[] = {
       {"help", no_argument, nullptr, 'h'},         {"mode", required_argument, nullptr, kMode},
       {"rate", required_argument, nullptr, kRate}, {"count", required_argument, nullptr, kCount},
@@ -142,6 +145,7 @@ std::optional<int> parse_options(int argc, char** argv, Options& out) {
       {"preset", required_argument, nullptr, kPreset},
       {"compare", required_argument, nullptr, kCompare},
       {"rdkafka-X", required_argument, nullptr, kRdkafkaX},
+      {"librdkafka-first", no_argument, nullptr, kLibrdkafkaFirst},
       {"spin-us", required_argument, nullptr, kSpinUs},
       {"json", required_argument, nullptr, kJson},
       {"hist", required_argument, nullptr, kHist},
@@ -216,6 +220,7 @@ std::optional<int> parse_options(int argc, char** argv, Options& out) {
         w.spin_ns = us * 1000;
         break;
       }
+      case kLibrdkafkaFirst: out.librdkafka_first = true; break;
       case kJson: out.json_path = arg; break;
       case kHist: out.hist_path = arg; break;
       case 'h': std::cout << kUsage; return 0;
@@ -227,6 +232,9 @@ std::optional<int> parse_options(int argc, char** argv, Options& out) {
   if (out.topic.empty()) return usage_error("-t TOPIC is required");
   if (!out.compare && !out.rdkafka_overrides.empty()) {
     return usage_error("--rdkafka-X needs --compare librdkafka");
+  }
+  if (!out.compare && out.librdkafka_first) {
+    return usage_error("--librdkafka-first needs --compare librdkafka");
   }
   w.warmup = out.warmup.value_or(std::min<std::uint64_t>(1000, w.count / 10));
   return std::nullopt;
@@ -487,23 +495,28 @@ int run(const Options& opt) {
   perf::Workload w = opt.workload;
   w.drain_timeout_ns = (settings->delivery_timeout_ms + 5000) * 1'000'000;
 
-  std::vector<perf::RunResult> runs;
-  runs.emplace_back();
-  runs.back().client = "ringkafka";
-  runs.back().config = ringkafka_config_echo(*config, *settings);
-  std::cerr << "ringkafka-perf: running ringkafka\n";
-  if (auto error = perf::run_ringkafka(*config, opt.topic, w, runs.back())) {
-    std::cerr << "ringkafka-perf: ringkafka: " << *error << "\n";
-    return kExitFailed;
-  }
-  if (opt.compare) {
-    perf::KeyValues rd = perf::rdkafka_config_for(*settings, opt.bootstrap);
-    rd.insert(rd.end(), opt.rdkafka_overrides.begin(), opt.rdkafka_overrides.end());
-    runs.emplace_back();
-    runs.back().client = "librdkafka";
-    runs.back().config = rd;
+  // The table lists ringkafka first whichever ran first.
+  std::vector<perf::RunResult> runs(opt.compare ? 2 : 1);
+  runs[0].client = "ringkafka";
+  runs[0].config = ringkafka_config_echo(*config, *settings);
+  auto run_ours = [&]() -> std::optional<std::string> {
+    std::cerr << "ringkafka-perf: running ringkafka\n";
+    auto error = perf::run_ringkafka(*config, opt.topic, w, runs[0]);
+    if (error) error->insert(0, "ringkafka: ");
+    return error;
+  };
+  auto run_theirs = [&]() -> std::optional<std::string> {
+    if (!opt.compare) return std::nullopt;
+    runs[1].client = "librdkafka";
+    runs[1].config = perf::rdkafka_config_for(*settings, opt.bootstrap);
+    runs[1].config.insert(runs[1].config.end(), opt.rdkafka_overrides.begin(),
+                          opt.rdkafka_overrides.end());
     std::cerr << "ringkafka-perf: running librdkafka\n";
-    if (auto error = perf::run_rdkafka(rd, opt.topic, w, runs.back())) {
+    return perf::run_rdkafka(runs[1].config, opt.topic, w, runs[1]);
+  };
+  for (int i = 0; i < 2; ++i) {
+    auto error = (i == 0) != opt.librdkafka_first ? run_ours() : run_theirs();
+    if (error) {
       std::cerr << "ringkafka-perf: " << *error << "\n";
       return kExitFailed;
     }

@@ -31,17 +31,22 @@ bootstrap=$(head -n 1 "$dir/bootstrap")
 status=0
 "$perf" -b "$bootstrap" -t perf --mode sideways > /dev/null 2>&1 || status=$?
 [ "$status" -eq 2 ] || { echo "bad --mode: exit $status, want 2"; exit 1; }
+status=0
+"$perf" -b "$bootstrap" -t perf --librdkafka-first > /dev/null 2>&1 || status=$?
+[ "$status" -eq 2 ] || { echo "--librdkafka-first alone: exit $status, want 2"; exit 1; }
 
 "$perf" -b "$bootstrap" -t perf --mode latency --rate 2000 --count 1000 --threads 2 \
   --preset low_latency --compare librdkafka --json "$dir/latency.json" --hist "$dir/latency.hgrm"
 "$perf" -b "$bootstrap" -t perf --mode throughput --count 20000 --key-size 0 \
-  --preset throughput --compare librdkafka --json "$dir/throughput.json"
+  --preset throughput --compare librdkafka --librdkafka-first --json "$dir/throughput.json"
 
 python3 - "$dir/latency.json" "$dir/throughput.json" <<'PY'
 import json, sys
 for path, count in ((sys.argv[1], 1000), (sys.argv[2], 20000)):
     doc = json.load(open(path))
     clients = {c["client"]: c for c in doc["clients"]}
+    # ringkafka is listed first even when librdkafka ran first (throughput).
+    assert [c["client"] for c in doc["clients"]] == ["ringkafka", "librdkafka"], path
     assert set(clients) == {"ringkafka", "librdkafka"}, (path, list(clients))
     for name, c in clients.items():
         where = f"{path}: {name}"
