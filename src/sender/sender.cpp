@@ -656,7 +656,6 @@ struct Sender::Loop {
     }
   }
 
-  // A batch that must go out again, in its place in the partition's order.
   // `ms` give or take 20 %, as the Java client's ExponentialBackoff draws
   // it, so that producers that failed together do not retry together.
   std::int64_t jittered(std::int64_t ms) noexcept {
@@ -669,6 +668,7 @@ struct Sender::Loop {
            static_cast<std::int64_t>(jitter_state % static_cast<std::uint64_t>(spread + 1));
   }
 
+  // A batch that must go out again, in its place in the partition's order.
   void retry_batch(Batch* b, std::int64_t backoff_ms) noexcept {
     TopicInfo& t = topics[b->topic];
     PartitionState& ps = t.partitions[static_cast<std::size_t>(b->partition)];
@@ -1255,16 +1255,16 @@ struct Sender::Loop {
   void resequence() noexcept {
     for (TopicInfo& t : topics) {
       for (PartitionState& ps : t.partitions) {
-        std::int64_t seq = 0;
+        std::int32_t seq = 0;
         for (Batch* b = ps.ready.head; b != nullptr && b->is_sealed(); b = b->next) {
           wire::ProducerFields fields;
           fields.producer_id = producer_id;
           fields.producer_epoch = producer_epoch;
-          fields.base_sequence = static_cast<std::int32_t>(seq);
+          fields.base_sequence = seq;
           b->restamp(fields);
-          seq += b->count();
+          seq = wire::sequence_after(seq, static_cast<std::int32_t>(b->count()));
         }
-        ps.next_sequence = static_cast<std::int32_t>(seq);
+        ps.next_sequence = seq;
         ps.acked_in_epoch = false;
       }
     }
@@ -1348,9 +1348,8 @@ struct Sender::Loop {
                    -1, -1);
       return;
     }
-    const bool resend_after_bump = sequence_error;
-    if (resend_after_bump) epoch_bump_needed = true;
-    if (info.retriable || resend_after_bump || behind_a_retry) {
+    if (sequence_error) epoch_bump_needed = true;
+    if (info.retriable || sequence_error || behind_a_retry) {
       // retry.backoff.ms doubling per attempt up to retry.backoff.max.ms.
       std::int64_t backoff = s.retry_backoff_ms << std::min<std::uint32_t>(b->attempts, 10);
       backoff = std::min(backoff, s.retry_backoff_max_ms);

@@ -66,6 +66,16 @@ bool send_all(int fd, const std::byte* p, std::size_t n) {
   return true;
 }
 
+// Appends what one recv() on `fd` returns to `into`; false when the peer
+// closed or the socket failed.
+bool receive_into(int fd, std::vector<std::byte>& into) {
+  std::byte buf[65536];
+  const auto n = ::recv(fd, buf, sizeof buf, 0);
+  if (n <= 0) return false;
+  into.insert(into.end(), buf, buf + n);
+  return true;
+}
+
 }  // namespace
 
 // One client connection and its connection to the broker.
@@ -180,15 +190,12 @@ void FaultProxy::run() {
 
     for (std::size_t i = 0; i < polled; ++i) {
       Pair& p = *pairs[i];
-      std::byte buf[65536];
       // Client -> broker: whole request frames, one at a time.
       if ((fds[2 + 2 * i].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
-        const auto n = ::recv(p.client, buf, sizeof buf, 0);
-        if (n <= 0) {
+        if (!receive_into(p.client, p.from_client)) {
           p.dead = true;
           continue;
         }
-        p.from_client.insert(p.from_client.end(), buf, buf + n);
         while (!p.dead && p.from_client.size() >= 12) {
           const auto size = load_i32(p.from_client.data());
           const auto total = static_cast<std::size_t>(size) + 4;
@@ -226,12 +233,10 @@ void FaultProxy::run() {
       if (p.dead) continue;
       // Broker -> client: whole response frames, rewritten, dropped or held.
       if ((fds[3 + 2 * i].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
-        const auto n = ::recv(p.broker, buf, sizeof buf, 0);
-        if (n <= 0) {
+        if (!receive_into(p.broker, p.from_broker)) {
           p.dead = true;
           continue;
         }
-        p.from_broker.insert(p.from_broker.end(), buf, buf + n);
         while (p.from_broker.size() >= 8) {
           const auto size = load_i32(p.from_broker.data());
           const auto total = static_cast<std::size_t>(size) + 4;

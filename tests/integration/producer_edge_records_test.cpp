@@ -5,13 +5,13 @@
 #include <chrono>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "broker.h"
 #include "kcat_reader.h"
+#include "reports.h"
 #include "ringkafka/producer.h"
 
 namespace rk = ringkafka;
@@ -78,18 +78,9 @@ TEST(ProducerEdgeRecords, NullAndEmptyKeysAndValuesOneMebibyteValuesAndBinaryHea
       ASSERT_EQ(p.produce(t, bytes_of(e.key), bytes_of(e.value), headers), rk::Errc::kOk);
     }
     ASSERT_EQ(p.flush(30s), rk::Errc::kOk);
-    rk::DeliveryReport reports[16];
-    std::size_t got = 0;
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (got < edges.size() && std::chrono::steady_clock::now() < deadline) {
-      const std::size_t n = p.poll(std::span(reports).subspan(got));
-      for (std::size_t i = got; i < got + n; ++i) {
-        EXPECT_TRUE(reports[i].ok()) << reports[i].message << " " << reports[i].kafka_error;
-      }
-      got += n;
-      if (n == 0) std::this_thread::sleep_for(1ms);
-    }
-    EXPECT_EQ(got, edges.size());
+    const auto reports = rt::await_reports(p, edges.size(), 10s);
+    EXPECT_EQ(reports.size(), edges.size());
+    for (const auto& r : reports) EXPECT_TRUE(r.ok()) << r.message << " " << r.kafka_error;
   }
 
   std::vector<rt::KcatRecord> consumed;

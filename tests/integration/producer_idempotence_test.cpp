@@ -6,13 +6,13 @@
 #include <chrono>
 #include <map>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "broker.h"
 #include "kcat_reader.h"
+#include "reports.h"
 #include "ringkafka/producer.h"
 
 namespace rk = ringkafka;
@@ -22,15 +22,7 @@ using namespace std::chrono_literals;
 namespace {
 
 std::vector<rk::DeliveryReport> collect(rk::Producer& p, std::size_t n) {
-  std::vector<rk::DeliveryReport> out;
-  rk::DeliveryReport buf[64];
-  const auto deadline = std::chrono::steady_clock::now() + 30s;
-  while (out.size() < n && std::chrono::steady_clock::now() < deadline) {
-    const std::size_t got = p.poll(buf);
-    out.insert(out.end(), buf, buf + got);
-    if (got == 0) std::this_thread::sleep_for(1ms);
-  }
-  return out;
+  return rt::await_reports(p, n, 30s);
 }
 
 TEST(ProducerIdempotence, ABatchTheBrokerRefusesDoesNotBreakThePartition) {

@@ -1,6 +1,7 @@
 // The producer against the real Kafka broker, judged by kcat (a consumer
 // we did not write): every record arrives exactly once, on the partition
-// murmur2 dictates for its key, in produce order per key, with its key,
+// murmur2 dictates for its key, in produce order per key (wherever order is
+// promised: with idempotence, or while no batch was retried), with its key,
 // value, headers and timestamp intact, and every delivery report names the
 // partition and offset kcat found the record at.  For every preset and
 // codec, every acks setting, the sticky partitioner, a thread that exits
@@ -29,8 +30,10 @@
 #include <gtest/gtest.h>
 
 #include "broker.h"
+#include "config/settings.h"
 #include "kcat_reader.h"
 #include "partition/murmur2.h"
+#include "reports.h"
 #include "ringkafka/producer.h"
 
 namespace rk = ringkafka;
@@ -159,21 +162,8 @@ struct ThreadResult {
   Clock::time_point produced_at;  // when the last produce() returned
 };
 
-std::size_t take_reports(rk::Producer& producer, std::vector<rk::DeliveryReport>& into) {
-  thread_local std::array<rk::DeliveryReport, 512> batch;  // not re-initialized per call
-  const std::size_t n = producer.poll(batch);
-  into.insert(into.end(), batch.begin(), batch.begin() + static_cast<std::ptrdiff_t>(n));
-  return n;
-}
-
-// Waits for `into` to hold `count` reports, polling on the calling thread.
-void await_reports(rk::Producer& producer, std::vector<rk::DeliveryReport>& into,
-                   std::size_t count, Clock::time_point deadline,
-                   std::chrono::microseconds nap = 200us) {
-  while (into.size() < count && Clock::now() < deadline) {
-    if (take_reports(producer, into) == 0) std::this_thread::sleep_for(nap);
-  }
-}
+using rt::await_reports;
+using rt::take_reports;
 
 // Produces thread t's records of `w`; with `poll_reports`, polls as it goes
 // and then until every accepted record has its report (or `deadline`).
@@ -229,6 +219,13 @@ class Tally {
       ADD_FAILURE() << context << ": " << e.count << " x " << kind << e.examples;
     }
   }
+  // The same, as information rather than failures.
+  void print(const std::string& context) const {
+    for (const auto& [kind, e] : entries_) {
+      std::cout << "[ allowed  ] " << context << ": " << e.count << " x " << kind << e.examples
+                << "\n";
+    }
+  }
 
  private:
   struct Entry {
@@ -256,6 +253,8 @@ struct Expect {
   bool offsets_reported = true;  // false with acks=0: reports carry offset -1
   bool keyed = true;             // partition must be murmur2's for the key
   std::uint32_t topic_index = 0;  // the handle the producer gave the topic
+  // Produce order within a partition is promised (see order_promised()).
+  bool order_kept = true;
 };
 
 // Everything the file sets out to prove about one run: `reports` (every
@@ -264,6 +263,8 @@ void check_delivery(const Workload& w, const std::vector<rk::DeliveryReport>& re
                     const std::vector<rt::KcatRecord>& consumed, const Expect& expect,
                     const std::string& context) {
   Tally tally;
+  Tally reordered;  // failures only where order is promised
+  Tally& order_tally = expect.order_kept ? tally : reordered;
   const auto n = static_cast<std::size_t>(w.total());
 
   // One report per record, each a success.
@@ -391,7 +392,7 @@ void check_delivery(const Workload& w, const std::vector<rk::DeliveryReport>& re
     if (c->key) {
       auto [it, first] = last_seq_of_key.emplace(*c->key, seq);
       if (!first && it->second >= seq) {
-        tally.add("records of one key out of produce order",
+        order_tally.add("records of one key out of produce order",
                   where + ": sequence " + std::to_string(seq) + " after " +
                       std::to_string(it->second) + ", key " + printable(c->key));
       }
@@ -399,13 +400,14 @@ void check_delivery(const Workload& w, const std::vector<rk::DeliveryReport>& re
     }
     auto [it, first] = last_seq_of_thread.emplace(std::pair{c->partition, w.thread_of(id)}, seq);
     if (!first && it->second >= seq) {
-      tally.add("records of one thread out of produce order in a partition",
+      order_tally.add("records of one thread out of produce order in a partition",
                 where + ": thread " + std::to_string(w.thread_of(id)) + " sequence " +
                     std::to_string(seq) + " after " + std::to_string(it->second));
     }
     it->second = seq;
   }
   tally.report(context);
+  reordered.print(context + " (batches were retried without idempotence)");
 }
 
 // --- Topics -------------------------------------------------------------------
@@ -526,6 +528,18 @@ class StopTopicFactory : public ::testing::Environment {
 
 class ProducerKcatBase {
  protected:
+  // Produce order within a partition is promised with idempotence, and
+  // without it only while no batch was retried: a retried batch may land
+  // behind requests sent after it, as with the Java client and librdkafka
+  // at more than one request in flight (docs/reliability.md).
+  static bool order_promised(const rk::Config& config, const rk::Producer& p) {
+    auto settings = ringkafka::config::parse_settings(config);
+    EXPECT_TRUE(settings.ok());
+    const std::uint64_t retries = p.stats().batch_retries;
+    std::cout << "[ retries  ] " << retries << "\n";
+    return (settings.ok() && settings->enable_idempotence) || retries == 0;
+  }
+
   // A preset's config for the broker under test, with `overrides` applied.
   rk::Config make_config(rk::Config config,
                          const std::vector<std::pair<std::string, std::string>>& overrides) {
@@ -599,6 +613,7 @@ class ProducerKcatBase {
     }
     EXPECT_EQ(p.in_flight(), 0U);
     EXPECT_EQ(p.fatal_error(), "");
+    order_kept_ = order_promised(config, p);
     EXPECT_EQ(p.close(10s), rk::Errc::kOk);
     std::cout << "[ timing   ] produced " << w.total() << " records from " << w.threads
               << " threads, all reports in, in " << produce_s << " s\n";
@@ -606,6 +621,7 @@ class ProducerKcatBase {
   }
 
   std::string bootstrap_;
+  bool order_kept_ = true;  // of produce_all()'s last run
 };
 
 class ProducerKcat : public ::testing::Test, public ProducerKcatBase {
@@ -636,7 +652,9 @@ TEST_P(ProducerKcatMatrix, FourThreadsKeyedBinaryRecordsArriveOnceInOrderAsRepor
   w.timestamp_base = timestamp_base();
   const auto reports = produce_all(config, topic, w);
   const auto consumed = read_back(topic, static_cast<std::size_t>(w.total()));
-  check_delivery(w, reports, consumed, Expect{}, preset + "/" + codec);
+  Expect expect;
+  expect.order_kept = order_kept_;
+  check_delivery(w, reports, consumed, expect, preset + "/" + codec);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -671,6 +689,7 @@ TEST_P(ProducerKcatAcks, TwentyThousandRecordsArriveOnceWithOneReportEach) {
   const auto consumed = read_back(topic, static_cast<std::size_t>(w.total()));
   Expect expect;
   expect.offsets_reported = acks != "0";
+  expect.order_kept = order_kept_;
   check_delivery(w, reports, consumed, expect, "acks=" + acks);
 }
 
@@ -699,6 +718,7 @@ TEST_F(ProducerKcat, UnkeyedRecordsStickyPartitionerReachesEveryPartition) {
   const auto consumed = read_back(topic, static_cast<std::size_t>(w.total()));
   Expect expect;
   expect.keyed = false;
+  expect.order_kept = order_kept_;
   check_delivery(w, reports, consumed, expect, "sticky");
 
   std::map<std::int32_t, int> per_partition;
@@ -742,10 +762,12 @@ TEST_F(ProducerKcat, ReportsOfAnExitedThreadGoToAnotherThreadsPoll) {
   await_reports(p, reports, static_cast<std::size_t>(exited.accepted), deadline);
   EXPECT_EQ(reports.size(), static_cast<std::size_t>(w.total()));
   EXPECT_EQ(p.in_flight(), 0U);
+  Expect expect;
+  expect.order_kept = order_promised(config, p);
   EXPECT_EQ(p.close(10s), rk::Errc::kOk);
 
   const auto consumed = read_back(topic, static_cast<std::size_t>(w.total()));
-  check_delivery(w, reports, consumed, Expect{}, "orphan");
+  check_delivery(w, reports, consumed, expect, "orphan");
 }
 
 // --- 5. producer.threads.max threads, and one more -------------------------------
@@ -821,12 +843,14 @@ TEST_F(ProducerKcat, SixtyFourThreadsDeliverAndASixtyFifthIsRefused) {
     reports.insert(reports.end(), results[t].reports.begin(), results[t].reports.end());
   }
   EXPECT_EQ(p.in_flight(), 0U);
+  Expect expect;
+  expect.order_kept = order_promised(config, p);
   EXPECT_EQ(p.close(10s), rk::Errc::kOk);
   std::cout << "[ timing   ] 64 threads produced " << w.total() << " records, all reports in, in "
             << produce_s << " s\n";
 
   const auto consumed = read_back(topic, static_cast<std::size_t>(w.total()));
-  check_delivery(w, reports, consumed, Expect{}, "64 threads");
+  check_delivery(w, reports, consumed, expect, "64 threads");
 }
 
 }  // namespace
