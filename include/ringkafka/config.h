@@ -43,7 +43,8 @@ class RINGKAFKA_API Config {
 
   // The presets, each a Config that can still be changed key by key:
   //   low_latency  linger.ms=0, batch.size=16384, acks=1, no idempotence,
-  //                compression none, max.block.ms=0
+  //                compression none, max.block.ms=0, sender.idle.strategy=spin
+  //                (the sender thread keeps one core busy, even while idle)
   //   durable      acks=all, enable.idempotence=true,
   //                max.in.flight.requests.per.connection=5, retries bounded
   //                by delivery.timeout.ms

@@ -84,8 +84,10 @@ std::optional<std::int64_t> partitioner_word(std::string_view w) noexcept {
 
 std::optional<std::int64_t> idle_word(std::string_view w) noexcept {
   if (w == "spin") return static_cast<std::int64_t>(IdleStrategy::kSpin);
-  if (w == "adaptive") return static_cast<std::int64_t>(IdleStrategy::kAdaptive);
-  if (w == "block") return static_cast<std::int64_t>(IdleStrategy::kBlock);
+  if (w == "yield") return static_cast<std::int64_t>(IdleStrategy::kYield);
+  // "adaptive": this key's word for back-off before the strategies took
+  // Aeron's names; it spun, then slept, as backoff does.
+  if (w == "backoff" || w == "adaptive") return static_cast<std::int64_t>(IdleStrategy::kBackoff);
   return std::nullopt;
 }
 
@@ -395,9 +397,10 @@ constexpr KeyInfo kKeys[] = {
        p.settings.sender_cpu = static_cast<int>(n);
      }},
     {.name = "sender.idle.strategy",
-     .default_value = "adaptive",
-     .allowed = "one of spin, adaptive, block",
-     .meaning = "What an idle sender does: spin, spin for sender.idle.spin.us then block, or block",
+     .default_value = "backoff",
+     .allowed = "one of spin, yield, backoff",
+     .meaning = "What an idle sender does: spin on its core, yield it, or spin, yield, then park "
+                "(low_latency: spin)",
      .form = Form::kWord,
      .lookup = idle_word,
      .store = [](Parsed& p, std::int64_t n, std::string_view) {
@@ -406,10 +409,35 @@ constexpr KeyInfo kKeys[] = {
     {.name = "sender.idle.spin.us",
      .default_value = "50",
      .allowed = "an integer from 0 to 1000000",
-     .meaning = "How long an adaptive sender spins before it blocks",
+     .meaning = "backoff: how long the sender spins after its last work before it yields",
      .min = 0,
      .max = 1000000,
      .store = [](Parsed& p, std::int64_t n, std::string_view) { p.settings.idle_spin_us = n; }},
+    {.name = "sender.idle.yield.us",
+     .default_value = "50",
+     .allowed = "an integer from 0 to 1000000",
+     .meaning = "backoff: how long the sender then yields its core before it parks",
+     .min = 0,
+     .max = 1000000,
+     .store = [](Parsed& p, std::int64_t n, std::string_view) { p.settings.idle_yield_us = n; }},
+    {.name = "sender.idle.park.min.us",
+     .default_value = "10",
+     .allowed = "an integer from 1 to 1000000",
+     .meaning = "backoff: the first park; each idle park doubles, up to sender.idle.park.max.us",
+     .min = 1,
+     .max = 1000000,
+     .store = [](Parsed& p, std::int64_t n, std::string_view) {
+       p.settings.idle_park_min_us = n;
+     }},
+    {.name = "sender.idle.park.max.us",
+     .default_value = "1000",
+     .allowed = "an integer from 1 to 1000000",
+     .meaning = "backoff: the longest park, the most a record waits for an idle sender to look",
+     .min = 1,
+     .max = 1000000,
+     .store = [](Parsed& p, std::int64_t n, std::string_view) {
+       p.settings.idle_park_max_us = n;
+     }},
     {.name = "io_uring.sqpoll",
      .default_value = "false",
      .allowed = kBoolean,
@@ -596,6 +624,14 @@ std::optional<Error> resolve_timeouts(const Config& config, Settings& s) {
   if (auto e = backoff_bound(config, "reconnect.backoff", s.reconnect_backoff_ms,
                              s.reconnect_backoff_max_ms)) {
     return e;
+  }
+  if (s.idle_park_max_us < s.idle_park_min_us) {
+    if (config.get("sender.idle.park.max.us")) {
+      return conflict(config, "sender.idle.park.max.us",
+                      "is less than sender.idle.park.min.us (" +
+                          std::to_string(s.idle_park_min_us) + ")");
+    }
+    s.idle_park_max_us = s.idle_park_min_us;
   }
   if (s.batch_size > s.max_request_size) {
     if (config.get("batch.size")) {

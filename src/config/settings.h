@@ -15,7 +15,9 @@
 
 namespace ringkafka::config {
 
-enum class IdleStrategy : std::uint8_t { kSpin, kAdaptive, kBlock };
+// What the sender does when a pass over rings and sockets found nothing
+// (sender/idle.h): Aeron's busy-spin, yielding and back-off strategies.
+enum class IdleStrategy : std::uint8_t { kSpin, kYield, kBackoff };
 
 struct HostPort {
   std::string host;
@@ -56,8 +58,11 @@ struct Settings {
   std::uint32_t max_producer_threads = 64;     // producer.threads.max
   std::uint32_t max_topics = 1024;             // topics.max
   int sender_cpu = -1;                         // sender.cpu (-1: not pinned)
-  IdleStrategy idle_strategy = IdleStrategy::kAdaptive;  // sender.idle.strategy
-  std::int64_t idle_spin_us = 50;              // sender.idle.spin.us (adaptive only)
+  IdleStrategy idle_strategy = IdleStrategy::kBackoff;  // sender.idle.strategy
+  std::int64_t idle_spin_us = 50;              // sender.idle.spin.us (backoff only)
+  std::int64_t idle_yield_us = 50;             // sender.idle.yield.us (backoff only)
+  std::int64_t idle_park_min_us = 10;          // sender.idle.park.min.us (backoff only)
+  std::int64_t idle_park_max_us = 1000;        // sender.idle.park.max.us (backoff only)
   bool uring_sqpoll = false;                   // io_uring.sqpoll
   std::uint32_t uring_entries = 256;           // io_uring.entries
   bool large_pages = false;                    // memory.large.pages

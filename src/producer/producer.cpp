@@ -4,7 +4,6 @@
 #include "ringkafka/producer.h"
 
 #include <mimalloc.h>
-#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -104,19 +103,11 @@ void* alloc_region(std::size_t bytes, bool large_pages) noexcept {
 
 }  // namespace
 
-void producer::Shared::wake_sleeping_sender() noexcept {
-  if (sender_sleeping.exchange(false, std::memory_order_acq_rel)) {
-    const std::uint64_t one = 1;
-    [[maybe_unused]] const auto n = ::write(wake_fd, &one, sizeof one);
-  }
-}
-
 struct Producer::Impl {
   explicit Impl(config::Settings settings) : shared(std::move(settings)) {}
   ~Impl() {
     mi_free(ring_memory);
     mi_free(report_memory);
-    if (shared.wake_fd >= 0) ::close(shared.wake_fd);
   }
 
   producer::Shared shared;
@@ -247,19 +238,23 @@ struct Producer::Impl {
     return n;
   }
 
-  // A full ring: wake the sender in case it sleeps, then wait up to
-  // max.block.ms for room.  Out of line so that produce()'s fast path keeps
-  // a small frame.
+  // A full ring: wait up to max.block.ms for room, asleep until the sender
+  // has made progress (the one place produce() may make a system call:
+  // the caller asked to block).  Out of line so that produce()'s fast path
+  // keeps a small frame.
   [[gnu::noinline]] std::byte* wait_for_ring(Slot& slot, std::size_t size, Errc* error) noexcept {
-    shared.wake_sender();
     const std::int64_t block_ms = shared.settings.max_block_ms;
     if (block_ms == 0) {
       *error = Errc::kQueueFull;
       return nullptr;
     }
-    const std::int64_t deadline = mono_ns() + block_ms * 1'000'000;
+    const std::int64_t deadline = core::deadline_after_ms(mono_ns(), block_ms);
+    Waiting waiting(shared);
     while (true) {
-      if (mono_ns() >= deadline) {
+      const std::uint32_t seen = shared.progress.load(std::memory_order_acquire);
+      if (std::byte* p = slot.ring.try_reserve(size); p != nullptr) return p;
+      const std::int64_t now = mono_ns();
+      if (now >= deadline) {
         *error = Errc::kTimedOut;
         return nullptr;
       }
@@ -267,11 +262,22 @@ struct Producer::Impl {
         *error = Errc::kClosed;
         return nullptr;
       }
-      std::this_thread::sleep_for(std::chrono::microseconds(20));
-      shared.wake_sender();
-      if (std::byte* p = slot.ring.try_reserve(size); p != nullptr) return p;
+      core::futex_wait(shared.progress, seen,
+                       std::min(deadline - now, producer::Shared::kWaitSliceNs));
     }
   }
+
+  // Counts a thread in Shared::waiters for as long as it lives.
+  struct Waiting {
+    explicit Waiting(producer::Shared& s) noexcept : shared(s) {
+      shared.waiters.fetch_add(1, std::memory_order_seq_cst);
+      std::atomic_thread_fence(std::memory_order_seq_cst);  // see Shared::waiters
+    }
+    ~Waiting() { shared.waiters.fetch_sub(1, std::memory_order_relaxed); }
+    Waiting(const Waiting&) = delete;
+    Waiting& operator=(const Waiting&) = delete;
+    producer::Shared& shared;
+  };
 
   // After `closed` is set, waits until no produce() is between its check of
   // `closed` and its commit: every record is then either refused or in a
@@ -291,9 +297,8 @@ struct Producer::Impl {
     if (sender_joined.load(std::memory_order_acquire)) return;
     shared.closed.store(true, std::memory_order_release);
     wait_for_producers();
+    // The sender sees it on its next pass, within sender.idle.park.max.us.
     shared.stopping.store(true, std::memory_order_release);
-    shared.sender_sleeping.store(true, std::memory_order_relaxed);
-    shared.wake_sender();
     if (sender) sender->join();
     sender_joined.store(true, std::memory_order_release);
   }
@@ -329,8 +334,6 @@ Result<std::unique_ptr<Producer>> Producer::create(const Config& config) {
   }
   impl->max_record = std::min<std::size_t>(impl->shared.slots[0]->ring.max_message_size(),
                                            static_cast<std::size_t>(s.max_request_size));
-  impl->shared.wake_fd = ::eventfd(0, EFD_CLOEXEC);
-  if (impl->shared.wake_fd < 0) return Error{Errc::kResource, "eventfd failed"};
 
   {
     std::lock_guard lock(registry().mu);
@@ -372,7 +375,6 @@ Result<Topic> Producer::topic(std::string_view name) {
   }
   t.names[n] = std::string(name);
   t.count.store(n + 1, std::memory_order_release);  // pairs with the sender's acquire
-  impl_->shared.wake_sender();
   return Topic{n};
 }
 
@@ -423,11 +425,9 @@ Errc Producer::produce(Topic topic, Bytes key, Bytes value, std::span<const Head
   // Counted before it is published, so `reported` can never pass `accepted`.
   slot->accepted.store(slot->accepted.load(std::memory_order_relaxed) + 1,
                        std::memory_order_release);
-  slot->ring.commit(size);  // release: the sender may now read it
-  // No fence between the commit above and the load in wake_sender(): the
-  // sender's heavy fence before it sleeps supplies it (sender.cpp, idle()).
-  core::light_fence();
-  im.shared.wake_sender();
+  // Release: the sender may now read it.  Nothing wakes the sender; it
+  // looks at the ring on its next pass (sender/idle.h).
+  slot->ring.commit(size);
   return Errc::kOk;
 }
 
@@ -467,23 +467,26 @@ Errc Producer::flush(std::chrono::milliseconds timeout) noexcept {
   for (std::uint32_t i = 0; i < used; ++i) {
     target.push_back(im.shared.slots[i]->accepted.load(std::memory_order_acquire));
   }
+  // The sender sends open batches at once while flush_waiters is not 0,
+  // from its next pass on (within sender.idle.park.max.us).
   im.shared.flush_waiters.fetch_add(1, std::memory_order_acq_rel);
-  im.shared.wake_sender();
-  // Saturating: milliseconds::max() means "no limit", not an overflow.
-  constexpr std::int64_t kYearMs = 365LL * 24 * 3600 * 1000;
-  const std::int64_t deadline =
-      mono_ns() + std::clamp<std::int64_t>(timeout.count(), 0, kYearMs) * 1'000'000;
+  const std::int64_t deadline = core::deadline_after_ms(mono_ns(), timeout.count());
   Errc result = Errc::kOk;
-  for (std::uint32_t i = 0; i < used; ++i) {
-    while (im.shared.slots[i]->reported.load(std::memory_order_acquire) < target[i]) {
-      if (mono_ns() >= deadline || im.shared.sender_exited.load(std::memory_order_acquire)) {
-        result = Errc::kTimedOut;
-        break;
+  {
+    Impl::Waiting waiting(im.shared);
+    for (std::uint32_t i = 0; i < used && result == Errc::kOk; ++i) {
+      while (true) {
+        const std::uint32_t seen = im.shared.progress.load(std::memory_order_acquire);
+        if (im.shared.slots[i]->reported.load(std::memory_order_acquire) >= target[i]) break;
+        const std::int64_t now = mono_ns();
+        if (now >= deadline || im.shared.sender_exited.load(std::memory_order_acquire)) {
+          result = Errc::kTimedOut;
+          break;
+        }
+        core::futex_wait(im.shared.progress, seen,
+                         std::min(deadline - now, producer::Shared::kWaitSliceNs));
       }
-      std::this_thread::sleep_for(std::chrono::microseconds(50));
-      im.shared.wake_sender();
     }
-    if (result != Errc::kOk) break;
   }
   im.shared.flush_waiters.fetch_sub(1, std::memory_order_acq_rel);
   return result;

@@ -1,6 +1,9 @@
 // What the application threads and the sender thread share: one Slot per
 // producing thread (its record ring, its report queue, its counters), the
-// topic table, and the flags that wake, flush and stop the sender.
+// topic table, and the flags that flush and stop the sender.
+//
+// Nothing here wakes the sender: it finds new records by looking at the
+// rings itself (sender/idle.h), so produce() never makes a system call.
 //
 // Everything here is allocated by Producer::create and freed by the
 // producer's destructor after the sender thread has been joined; nothing
@@ -17,6 +20,7 @@
 
 #include "config/settings.h"
 #include "core/cache_line.h"
+#include "core/futex.h"
 #include "core/spsc_byte_ring.h"
 #include "producer/report_queue.h"
 
@@ -69,18 +73,27 @@ struct Shared {
   std::atomic<std::uint32_t> slots_in_use{0};
   TopicTable topics;
 
-  // The sender sets this just before it sleeps; a producer that sees it set
-  // after publishing a record wakes the sender through wake_fd.  See
-  // sender/idle.h for why no fence is needed on the producer's side.
-  alignas(core::kCacheLine) std::atomic<bool> sender_sleeping{false};
-  int wake_fd = -1;
+  // produce() reads these on every call and they change once in a
+  // producer's life, so they have a line of their own that nobody writes
+  // while records flow.
+  alignas(core::kCacheLine) std::atomic<bool> closed{false};  // produce() refuses from now on
+  std::atomic<bool> fatal{false};
+
+  // Threads waiting for the sender (flush(), a full ring under
+  // max.block.ms) sleep on `progress` (core/futex.h); while `waiters` is
+  // not 0 the sender bumps it and wakes them after every pass that did
+  // work.  The sender's load of `waiters` follows its stores of `reported`
+  // with a full fence, and a waiter's increment is a seq_cst RMW before it
+  // reads `reported`: one of them always sees the other (a waiter also
+  // sleeps at most kWaitSliceNs, so a lost wake-up costs only that).
+  alignas(core::kCacheLine) std::atomic<std::uint32_t> waiters{0};
+  std::atomic<std::uint32_t> progress{0};
+  static constexpr std::int64_t kWaitSliceNs = 50'000'000;
 
   // Control: flush() callers waiting, close() begun, the sender's own end.
   alignas(core::kCacheLine) std::atomic<std::uint32_t> flush_waiters{0};
-  std::atomic<bool> closed{false};   // produce() refuses from now on
   std::atomic<bool> stopping{false}; // the sender purges what is left and exits
   std::atomic<bool> sender_exited{false};  // no report will come any more
-  std::atomic<bool> fatal{false};
   std::mutex fatal_mu;
   std::string fatal_message;
 
@@ -95,11 +108,13 @@ struct Shared {
   };
   alignas(core::kCacheLine) Counters counters;
 
-  void wake_sender() noexcept {
-    if (sender_sleeping.load(std::memory_order_relaxed)) [[unlikely]] wake_sleeping_sender();
+  // The sender, after a pass that did work: wakes whoever waits.
+  void wake_waiters() noexcept {
+    std::atomic_thread_fence(std::memory_order_seq_cst);  // see `waiters`
+    if (waiters.load(std::memory_order_relaxed) == 0) [[likely]] return;
+    progress.fetch_add(1, std::memory_order_release);
+    core::futex_wake_all(progress);
   }
-  // The eventfd write, out of line: produce() inlines only the check above.
-  [[gnu::noinline]] void wake_sleeping_sender() noexcept;
 };
 
 }  // namespace ringkafka::producer

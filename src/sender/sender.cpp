@@ -1,7 +1,6 @@
 #include "sender/sender.h"
 
 #include <liburing.h>
-#include <linux/membarrier.h>
 #include <netdb.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
@@ -19,11 +18,11 @@
 #include <thread>
 
 #include "compress/codec.h"
-#include "core/asymmetric_fence.h"
 #include "core/clock.h"
 #include "producer/record_format.h"
 #include "sender/cluster.h"
 #include "sender/connection.h"
+#include "sender/idle.h"
 #include "wire/api_versions.h"
 #include "wire/byte_order.h"
 #include "wire/error_code.h"
@@ -64,7 +63,7 @@ bool debug_enabled() noexcept {
     }                                                \
   } while (0)
 
-enum class Op : std::uint8_t { kConnect = 1, kSend, kRecv, kWake, kTimeout, kCancel };
+enum class Op : std::uint8_t { kConnect = 1, kSend, kRecv, kTimeout, kCancel };
 
 std::uint64_t pack(std::size_t conn, std::uint32_t generation, Op op) noexcept {
   return (static_cast<std::uint64_t>(conn) << 40) | (static_cast<std::uint64_t>(generation) << 8) |
@@ -93,7 +92,8 @@ struct Sender::Loop {
       : shared(sh),
         s(sh.settings),
         pool(static_cast<std::size_t>(sh.settings.batch_size),
-             static_cast<std::size_t>(sh.settings.buffer_memory)) {}
+             static_cast<std::size_t>(sh.settings.buffer_memory)),
+        idle_policy(IdlePolicy::from(sh.settings)) {}
 
   producer::Shared& shared;
   const config::Settings& s;
@@ -101,7 +101,6 @@ struct Sender::Loop {
   io_uring ring{};
   bool ring_ready = false;
   bool defer_taskrun = false;
-  bool membarrier_ok = false;
   std::string start_error;
 
   std::deque<Connection> conns;
@@ -120,11 +119,9 @@ struct Sender::Loop {
   std::int64_t now_ns = 0;
   std::int64_t now_ms = 0;
   std::vector<bool> slot_blocked;  // per slot: its head record waits (metadata, buffer.memory)
-  bool wake_armed = false;  // the eventfd read is in io_uring
   std::int32_t next_correlation = 1;
-  std::int64_t last_work_ns = 0;
+  IdlePolicy idle_policy;
   std::int64_t next_housekeeping_ns = 0;
-  std::uint64_t wake_value = 0;
   std::uint64_t ops_in_ring = 0;
 
   // Idempotence.
@@ -195,11 +192,12 @@ struct Sender::Loop {
     if (s.uring_sqpoll) {
       p.flags |= IORING_SETUP_SQPOLL;
       p.sq_thread_idle = 100;
-    } else if (s.idle_strategy != IdleStrategy::kSpin) {
-      // Completions are processed only when we ask (no interrupts of a
-      // thread that may be spinning); a spinning sender wants them posted
-      // without a system call, so it goes without.
-      p.flags |= IORING_SETUP_DEFER_TASKRUN;
+    } else {
+      // Completions are processed only when we ask, so a spinning sender
+      // is not interrupted for them, and the kernel raises IORING_SQ_TASKRUN
+      // when there are some: reap() enters the kernel only then, not on
+      // every pass.
+      p.flags |= IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_TASKRUN_FLAG;
     }
     int rc = io_uring_queue_init_params(s.uring_entries, &ring, &p);
     if (rc == -EINVAL) {
@@ -213,14 +211,12 @@ struct Sender::Loop {
     }
     defer_taskrun = (p.flags & IORING_SETUP_DEFER_TASKRUN) != 0;
     ring_ready = true;
-    membarrier_ok = core::heavy_fence_available();
     if (s.sender_cpu >= 0) {
       cpu_set_t set;
       CPU_ZERO(&set);
       CPU_SET(static_cast<unsigned>(s.sender_cpu), &set);
       pthread_setaffinity_np(pthread_self(), sizeof set, &set);
     }
-    arm_wake();
     return true;
   }
 
@@ -263,7 +259,7 @@ struct Sender::Loop {
       shared.sender_exited.store(true, std::memory_order_release);
       return;
     }
-    last_work_ns = mono_ns();
+    idle_policy.on_work(mono_ns());
     while (true) {
       now_ns = mono_ns();
       now_ms = wall_ms();
@@ -281,13 +277,15 @@ struct Sender::Loop {
         purge_everything(Errc::kFatal, "the producer hit a fatal error (see Producer::fatal_error())");
       }
       if (work) {
-        last_work_ns = now_ns;
+        idle_policy.on_work(now_ns);
+        shared.wake_waiters();
       } else {
         idle();
       }
     }
     purge_everything(Errc::kPurged, "purged: the producer closed before the record was sent");
     shared.sender_exited.store(true, std::memory_order_release);
+    shared.wake_waiters();
     quiesce_ring();
     for (Connection& c : conns) {
       if (c.fd >= 0) ::close(c.fd);
@@ -296,7 +294,7 @@ struct Sender::Loop {
   }
 
   // Ends every operation still in io_uring before the memory it reads or
-  // writes (connection buffers, the wake counter) goes away: cancel them
+  // writes (connection buffers) goes away: cancel them
   // all, then wait for their completions, for at most a second.
   void quiesce_ring() noexcept {
     for (Connection& c : conns) {
@@ -307,7 +305,7 @@ struct Sender::Loop {
     io_uring_sqe_set_data64(e, pack(0, 0, Op::kCancel));
     const std::int64_t deadline = mono_ns() + 1000 * kMs;
     while (mono_ns() < deadline) {
-      bool pending = wake_armed;
+      bool pending = false;
       for (const Connection& c : conns) pending |= c.ops_pending != 0;
       if (!pending) break;
       __kernel_timespec ts{0, 10 * kMs};
@@ -327,9 +325,7 @@ struct Sender::Loop {
       const auto op = static_cast<Op>(cqe->user_data & 0xff);
       const std::size_t idx = cqe->user_data >> 40;
       const auto generation = static_cast<std::uint32_t>((cqe->user_data >> 8) & 0xffffffffU);
-      if (op == Op::kWake) {
-        wake_armed = false;
-      } else if (op != Op::kCancel && idx < conns.size() && conns[idx].generation == generation) {
+      if (op != Op::kCancel && idx < conns.size() && conns[idx].generation == generation) {
         --conns[idx].ops_pending;
       }
     }
@@ -727,13 +723,6 @@ struct Sender::Loop {
     ++c.ops_pending;
   }
 
-  void arm_wake() noexcept {
-    io_uring_sqe* e = sqe();
-    io_uring_prep_read(e, shared.wake_fd, &wake_value, sizeof wake_value, 0);
-    io_uring_sqe_set_data64(e, pack(0, 0, Op::kWake));
-    wake_armed = true;
-  }
-
   wire::RequestHeader header(wire::ApiKey key, std::int16_t version) noexcept {
     const std::int32_t id = next_correlation;
     next_correlation = next_correlation == INT32_MAX ? 1 : next_correlation + 1;
@@ -930,7 +919,9 @@ struct Sender::Loop {
 
   bool reap(bool waited) noexcept {
     (void)waited;
-    if (io_uring_sq_ready(&ring) > 0 || defer_taskrun) {
+    // Into the kernel only with something to submit, completions it holds
+    // back (IORING_SQ_TASKRUN), or a completion queue that overflowed.
+    if (io_uring_sq_ready(&ring) > 0 || (defer_taskrun && kernel_has_completions())) {
       io_uring_submit_and_get_events(&ring);
     }
     bool work = false;
@@ -946,13 +937,13 @@ struct Sender::Loop {
     return work;
   }
 
+  bool kernel_has_completions() const noexcept {
+    const unsigned flags = IO_URING_READ_ONCE(*ring.sq.kflags);
+    return (flags & (IORING_SQ_TASKRUN | IORING_SQ_CQ_OVERFLOW)) != 0;
+  }
+
   void on_cqe(std::uint64_t data, int res) noexcept {
     const auto op = static_cast<Op>(data & 0xff);
-    if (op == Op::kWake) {
-      wake_armed = false;
-      if (!shared.stopping.load(std::memory_order_relaxed)) arm_wake();
-      return;
-    }
     if (op == Op::kCancel) return;
     const std::size_t idx = data >> 40;
     const auto generation = static_cast<std::uint32_t>((data >> 8) & 0xffffffffU);
@@ -1401,17 +1392,6 @@ struct Sender::Loop {
 
   // --- sleeping --------------------------------------------------------------
 
-  // Rings with records the sender could take now (a ring whose head waits
-  // for metadata or buffer space does not count: a completion or a timer
-  // ends that wait, not a producer).
-  bool rings_have_records() noexcept {
-    const std::uint32_t n = shared.slots_in_use.load(std::memory_order_acquire);
-    for (std::uint32_t i = 0; i < n; ++i) {
-      if (!slot_blocked[i] && !shared.slots[i]->ring.empty()) return true;
-    }
-    return false;
-  }
-
   // The next moment something falls due that no completion announces:
   // a linger ending, a retry's backoff, a reconnect, a metadata retry.
   // Housekeeping (delivery and request timeouts) runs at least every
@@ -1438,36 +1418,29 @@ struct Sender::Loop {
     return due;
   }
 
+  // Nothing to do this pass: spin, yield or park as the policy says
+  // (sender/idle.h).  A park ends early on any completion, and never runs
+  // past the next deadline.  No producer wakes us: the next pass looks at
+  // the rings.
   void idle() noexcept {
-    if (s.idle_strategy == IdleStrategy::kSpin ||
-        (s.idle_strategy == IdleStrategy::kAdaptive &&
-         now_ns - last_work_ns < s.idle_spin_us * 1000)) {
+    const IdlePolicy::Step step = idle_policy.on_idle(now_ns);
+    if (step.action == IdlePolicy::Action::kSpin) {
 #if defined(__x86_64__) || defined(__i386__)
       __builtin_ia32_pause();
 #endif
       return;
     }
-    std::int64_t wait_ns = next_deadline_ns() - now_ns;
-    // Tell producers we are about to sleep, then look once more.  The
-    // producer publishes a record and then reads sender_sleeping with only
-    // a compiler barrier; the heavy fence here puts a full barrier into
-    // every running producer thread, so either that producer's record is
-    // visible to the check below or it sees the flag and wakes us
-    // (core/asymmetric_fence.h).  Without membarrier the sleep is capped at
-    // 1 ms instead.  The fence costs a few microseconds, once per sleep.
-    shared.sender_sleeping.store(true, std::memory_order_seq_cst);
-    if (!membarrier_ok || !core::heavy_fence()) wait_ns = std::min(wait_ns, kMs);
-    if (rings_have_records() || shared.stopping.load(std::memory_order_acquire)) {
-      shared.sender_sleeping.store(false, std::memory_order_relaxed);
+    if (step.action == IdlePolicy::Action::kYield) {
+      sched_yield();
       return;
     }
+    const std::int64_t wait_ns = std::min(step.park_ns, next_deadline_ns() - now_ns);
+    if (wait_ns <= 0) return;
     __kernel_timespec ts{};
     ts.tv_sec = wait_ns / 1'000'000'000LL;
     ts.tv_nsec = wait_ns % 1'000'000'000LL;
     io_uring_cqe* cqe = nullptr;
     io_uring_submit_and_wait_timeout(&ring, &cqe, 1, &ts, nullptr);
-    shared.sender_sleeping.store(false, std::memory_order_relaxed);
-    last_work_ns = mono_ns();
   }
 
   // --- the end ---------------------------------------------------------------

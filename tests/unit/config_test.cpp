@@ -87,6 +87,8 @@ std::string describe(const rc::Settings& s) {
     << s.report_queue_size << "\nmax_producer_threads " << s.max_producer_threads
     << "\nmax_topics " << s.max_topics << "\nsender_cpu " << s.sender_cpu << "\nidle_strategy "
     << static_cast<int>(s.idle_strategy) << "\nidle_spin_us " << s.idle_spin_us
+    << "\nidle_yield_us " << s.idle_yield_us << "\nidle_park_min_us " << s.idle_park_min_us
+    << "\nidle_park_max_us " << s.idle_park_max_us
     << "\nuring_sqpoll " << s.uring_sqpoll << "\nuring_entries " << s.uring_entries
     << "\nlarge_pages " << s.large_pages << "\n";
   return o.str();
@@ -150,8 +152,11 @@ TEST(ConfigDefaults, AreTheJavaClients) {
   EXPECT_EQ(s.max_producer_threads, 64U);
   EXPECT_EQ(s.max_topics, 1024U);
   EXPECT_EQ(s.sender_cpu, -1);
-  EXPECT_EQ(s.idle_strategy, rc::IdleStrategy::kAdaptive);
+  EXPECT_EQ(s.idle_strategy, rc::IdleStrategy::kBackoff);
   EXPECT_EQ(s.idle_spin_us, 50);
+  EXPECT_EQ(s.idle_yield_us, 50);
+  EXPECT_EQ(s.idle_park_min_us, 10);
+  EXPECT_EQ(s.idle_park_max_us, 1000);
   EXPECT_FALSE(s.uring_sqpoll);
   EXPECT_EQ(s.uring_entries, 256U);
   EXPECT_FALSE(s.large_pages);
@@ -197,6 +202,14 @@ TEST(ConfigPresets, LowLatency) {
   EXPECT_EQ(s.compression, Compression::kNone);
   EXPECT_EQ(s.max_block_ms, 0);
   EXPECT_EQ(s.delivery_timeout_ms, 120000);
+  EXPECT_EQ(s.idle_strategy, rc::IdleStrategy::kSpin);
+}
+
+// Only low_latency keeps a core busy; the rest park when idle.
+TEST(ConfigPresets, OnlyLowLatencySpins) {
+  for (const Config& c : {Config(), Config::durable(), Config::throughput()}) {
+    EXPECT_EQ(parse_ok(with_servers(c)).idle_strategy, rc::IdleStrategy::kBackoff);
+  }
 }
 
 TEST(ConfigPresets, Durable) {
@@ -390,7 +403,7 @@ TEST(ConfigErrors, WordsOutsideTheirList) {
   set_error("io_uring.sqpoll", "1", {"io_uring.sqpoll", "true or false"});
   set_error("memory.large.pages", "on", {"memory.large.pages"});
   set_error("sender.idle.strategy", "sleep",
-            {"sender.idle.strategy: \"sleep\" is not one of spin, adaptive, block"});
+            {"sender.idle.strategy: \"sleep\" is not one of spin, yield, backoff"});
 }
 
 TEST(ConfigErrors, IntegersOfTheWrongForm) {
@@ -460,6 +473,7 @@ TEST(ConfigErrors, IntegerBoundsFollowTheTable) {
     EXPECT_TRUE(c.set("request.timeout.ms", "0").ok());
     EXPECT_TRUE(c.set("retry.backoff.ms", "0").ok());
     EXPECT_TRUE(c.set("reconnect.backoff.ms", "0").ok());
+    EXPECT_TRUE(c.set("sender.idle.park.min.us", "1").ok());
     return c;
   };
   for (const rc::KeyInfo& key : rc::keys()) {
@@ -627,6 +641,20 @@ TEST(ConfigTimeouts, BackoffBounds) {
   Config c = with_servers();
   ASSERT_TRUE(c.set("retry.backoff.max.ms", "10").ok());  // below the default 100
   parse_error(c, {"retry.backoff.max.ms: \"10\"", "retry.backoff.ms (100)"});
+}
+
+// The park bounds: a maximum below the minimum is an error when set, and is
+// raised to the minimum when left at its default.
+TEST(ConfigIdle, ParkBounds) {
+  Config c = with_servers();
+  ASSERT_TRUE(c.set("sender.idle.park.min.us", "5000").ok());
+  EXPECT_EQ(parse_ok(c).idle_park_max_us, 5000);
+  ASSERT_TRUE(c.set("sender.idle.park.max.us", "4999").ok());
+  EXPECT_EQ(parse_error(c, {}),
+            "sender.idle.park.max.us: \"4999\" is less than sender.idle.park.min.us (5000)");
+  ASSERT_TRUE(c.set("sender.idle.strategy", "adaptive").ok());  // the older word
+  ASSERT_TRUE(c.set("sender.idle.park.max.us", "5000").ok());
+  EXPECT_EQ(parse_ok(c).idle_strategy, rc::IdleStrategy::kBackoff);
 }
 
 TEST(ConfigTimeouts, BatchSizeWithinMaxRequestSize) {

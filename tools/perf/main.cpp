@@ -251,7 +251,7 @@ ringkafka::Result<ringkafka::Config> make_config(const Options& opt) {
 perf::KeyValues ringkafka_config_echo(const ringkafka::Config& config,
                                       const ringkafka::config::Settings& s) {
   static constexpr const char* kCodecs[] = {"none", "gzip", "snappy", "lz4", "zstd"};
-  static constexpr const char* kIdle[] = {"spin", "adaptive", "block"};
+  static constexpr const char* kIdle[] = {"spin", "yield", "backoff"};
   perf::KeyValues kv(config.values().begin(), config.values().end());
   const perf::KeyValues resolved = {
       {"acks", s.acks == -1 ? "all" : std::to_string(s.acks)},
