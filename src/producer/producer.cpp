@@ -56,8 +56,13 @@ struct HeldSlot {
 // The slot this thread used last: produce()'s one-entry cache.  Kept apart
 // from ThreadSlots because a thread_local with a destructor is reached
 // through an initialisation guard on every access; this one is constinit
-// and trivially destructible, so reaching it is one %fs-relative load.
-constinit thread_local HeldSlot tl_last;
+// and trivially destructible.  initial-exec: in the shared library the
+// default model reaches it through a __tls_get_addr call on every
+// produce(); initial-exec makes it one %fs-relative load there too, at the
+// price of 16 bytes of the static TLS block glibc reserves at start-up
+// (a dlopen()ed libringkafka.so still fits: glibc keeps spare room for
+// that).
+constinit thread_local HeldSlot tl_last [[gnu::tls_model("initial-exec")]];
 
 // The slots this thread holds, released (made orphans) when it exits.
 struct ThreadSlots {
