@@ -60,6 +60,28 @@ struct Topic {
 
 inline constexpr std::int32_t kAnyPartition = -1;  // let the partitioner choose
 inline constexpr std::int64_t kTimestampNow = -1;  // CreateTime taken by the sender
+// A key or value size for Producer::reserve(): null, as Bytes::null().
+inline constexpr std::size_t kNullSize = SIZE_MAX;
+
+// Room for one record in the calling thread's ring, for writing the key and
+// value in place (Producer::reserve).  Write the key into key() and the
+// value into value(), all of each, then Producer::commit() or
+// Producer::abandon() it, on the thread that reserved it.  Both spans are
+// empty for a null or empty key or value.
+class Reservation {
+ public:
+  [[nodiscard]] std::span<std::byte> key() const noexcept { return key_; }
+  [[nodiscard]] std::span<std::byte> value() const noexcept { return value_; }
+  // Reserved and not yet committed or abandoned.
+  [[nodiscard]] bool open() const noexcept { return slot_ != nullptr; }
+
+ private:
+  friend class Producer;
+  std::span<std::byte> key_;
+  std::span<std::byte> value_;
+  void* slot_ = nullptr;
+  std::size_t size_ = 0;
+};
 
 // One per accepted record.
 struct DeliveryReport {
@@ -112,13 +134,33 @@ class RINGKAFKA_API Producer {
 
   // Copies the record into the calling thread's ring.  kOk means accepted:
   // exactly one delivery report will follow.  Anything else means not
-  // accepted, and no report follows.  No lock, no allocation, no system call
-  // unless the ring is full and max.block.ms > 0 (then it sleeps and
-  // retries), or the sender sleeps and must be woken.
+  // accepted, and no report follows.  No lock, no allocation and no system
+  // call, except when the ring is full and max.block.ms > 0: then it sleeps
+  // until there is room or max.block.ms passes, as the caller asked.  It
+  // never wakes the sender, which finds the record on its own
+  // (sender.idle.strategy).  kInvalidArgument while this thread holds an
+  // open Reservation.
   [[nodiscard]] Errc produce(Topic topic, Bytes key, Bytes value,
                              std::span<const Header> headers = {},
                              std::int64_t timestamp_ms = kTimestampNow, void* opaque = nullptr,
                              std::int32_t partition = kAnyPartition) noexcept;
+
+  // produce() in two steps, for callers that encode a record in place:
+  // reserve() room for a key of key_size and a value of value_size bytes
+  // (kNullSize for null), with `headers` copied now, then write into the
+  // Reservation's spans and commit() it.  kOk from reserve() opens the
+  // reservation; only commit() accepts the record, and then exactly one
+  // delivery report follows, as for produce().  abandon() instead: nothing
+  // was accepted, no report follows.  Errors, limits and blocking are
+  // produce()'s; kInvalidArgument if `out` is already open.  One open
+  // reservation per thread; commit or abandon it promptly (close() waits
+  // for it).  Neither call locks, allocates or makes a system call.
+  [[nodiscard]] Errc reserve(Reservation& out, Topic topic, std::size_t key_size,
+                             std::size_t value_size, std::span<const Header> headers = {},
+                             std::int64_t timestamp_ms = kTimestampNow, void* opaque = nullptr,
+                             std::int32_t partition = kAnyPartition) noexcept;
+  void commit(Reservation& reservation) noexcept;
+  void abandon(Reservation& reservation) noexcept;
 
   // Moves up to out.size() delivery reports of records this thread produced
   // into `out` and returns how many.  Also takes the reports of threads that

@@ -284,6 +284,11 @@ struct Producer::Impl {
     producer::Shared& shared;
   };
 
+  Errc start_record(Topic topic, Bytes key, Bytes value, std::span<const Header> headers,
+                    std::int64_t timestamp_ms, void* opaque, std::int32_t partition,
+                    Slot** slot_out, std::byte** space, std::size_t* size_out) noexcept;
+  void finish_record(Slot& slot, std::size_t size) noexcept;
+
   // After `closed` is set, waits until no produce() is between its check of
   // `closed` and its commit: every record is then either refused or in a
   // ring, where the sender's final purge finds it.  The producer's side
@@ -389,51 +394,118 @@ std::string_view Producer::topic_name(Topic topic) const noexcept {
   return t.names[topic.index];
 }
 
-Errc Producer::produce(Topic topic, Bytes key, Bytes value, std::span<const Header> headers,
-                       std::int64_t timestamp_ms, void* opaque, std::int32_t partition) noexcept {
-  Impl& im = *impl_;
-  if (topic.index >= im.shared.topics.count.load(std::memory_order_relaxed) || partition < -1 ||
+// What produce() and reserve() share: the checks, the thread's slot and
+// room in its ring.  On kOk, *slot_out has `busy` set (cleared by
+// finish_record() or abandon()) and *space holds *size_out bytes.
+// Always inlined: produce() pays no call for the split.
+[[gnu::always_inline]] inline Errc Producer::Impl::start_record(
+    Topic topic, Bytes key, Bytes value, std::span<const Header> headers,
+    std::int64_t timestamp_ms, void* opaque, std::int32_t partition, Slot** slot_out,
+    std::byte** space, std::size_t* size_out) noexcept {
+  if (topic.index >= shared.topics.count.load(std::memory_order_relaxed) || partition < -1 ||
       timestamp_ms < -1) [[unlikely]] {
     return Errc::kInvalidArgument;
   }
   Errc error = Errc::kOk;
-  Slot* slot = im.slot_for_thread(&error);
+  Slot* slot = slot_for_thread(&error);
   if (slot == nullptr) [[unlikely]] return error;
+  // busy set already: this thread holds an open Reservation.
+  if (slot->busy.load(std::memory_order_relaxed)) [[unlikely]] return Errc::kInvalidArgument;
 
   // busy brackets the check of `closed` and the commit (see
-  // Impl::wait_for_producers); every return below clears it.
+  // wait_for_producers); every failure below clears it.
   slot->busy.store(true, std::memory_order_relaxed);
   core::light_fence();
-  struct Busy {
-    Slot* s;
-    ~Busy() { s->busy.store(false, std::memory_order_release); }
-  } busy{slot};
-  if (im.shared.closed.load(std::memory_order_relaxed)) [[unlikely]] return Errc::kClosed;
-  if (im.shared.fatal.load(std::memory_order_relaxed)) [[unlikely]] return Errc::kFatal;
+  const auto fail = [slot](Errc e) noexcept {
+    slot->busy.store(false, std::memory_order_release);
+    return e;
+  };
+  if (shared.closed.load(std::memory_order_relaxed)) [[unlikely]] return fail(Errc::kClosed);
+  if (shared.fatal.load(std::memory_order_relaxed)) [[unlikely]] return fail(Errc::kFatal);
 
   const std::size_t size = producer::encoded_size(key, value, headers);
-  if (size == 0 || size > im.max_record) [[unlikely]] {
-    return size == 0 ? Errc::kInvalidArgument : Errc::kRecordTooLarge;
+  if (size == 0 || size > max_record) [[unlikely]] {
+    return fail(size == 0 ? Errc::kInvalidArgument : Errc::kRecordTooLarge);
   }
   // A full report queue only empties when this thread polls: waiting for
   // it could never end, so it is "queue full" at once, whatever
   // max.block.ms says.
-  if (!im.report_room(*slot)) [[unlikely]] return Errc::kQueueFull;
+  if (!report_room(*slot)) [[unlikely]] return fail(Errc::kQueueFull);
   std::byte* p = slot->ring.try_reserve(size);
   if (p == nullptr) [[unlikely]] {
-    p = im.wait_for_ring(*slot, size, &error);
-    if (p == nullptr) return error;
+    p = wait_for_ring(*slot, size, &error);
+    if (p == nullptr) return fail(error);
   }
   const std::size_t header_bytes = size - sizeof(producer::RecordHead) - key.size - value.size;
-  producer::encode(p, topic.index, partition, timestamp_ms, opaque, key, value, headers,
-                   header_bytes);
+  producer::encode_frame(p, topic.index, partition, timestamp_ms, opaque, key, value, headers,
+                         header_bytes);
+  *slot_out = slot;
+  *space = p;
+  *size_out = size;
+  return Errc::kOk;
+}
+
+// Accepts the record start_record() made room for.
+[[gnu::always_inline]] inline void Producer::Impl::finish_record(Slot& slot,
+                                                                 std::size_t size) noexcept {
   // Counted before it is published, so `reported` can never pass `accepted`.
-  slot->accepted.store(slot->accepted.load(std::memory_order_relaxed) + 1,
-                       std::memory_order_release);
+  slot.accepted.store(slot.accepted.load(std::memory_order_relaxed) + 1,
+                      std::memory_order_release);
   // Release: the sender may now read it.  Nothing wakes the sender; it
   // looks at the ring on its next pass (sender/idle.h).
-  slot->ring.commit(size);
+  slot.ring.commit(size);
+  slot.busy.store(false, std::memory_order_release);
+}
+
+Errc Producer::produce(Topic topic, Bytes key, Bytes value, std::span<const Header> headers,
+                       std::int64_t timestamp_ms, void* opaque, std::int32_t partition) noexcept {
+  Impl& im = *impl_;
+  Slot* slot = nullptr;
+  std::byte* p = nullptr;
+  std::size_t size = 0;
+  const Errc e =
+      im.start_record(topic, key, value, headers, timestamp_ms, opaque, partition, &slot, &p, &size);
+  if (e != Errc::kOk) [[unlikely]] return e;
+  std::byte* k = producer::record_key(p);
+  if (key.size != 0) std::memcpy(k, key.data, key.size);
+  if (value.size != 0) std::memcpy(k + key.size, value.data, value.size);
+  im.finish_record(*slot, size);
   return Errc::kOk;
+}
+
+Errc Producer::reserve(Reservation& out, Topic topic, std::size_t key_size,
+                       std::size_t value_size, std::span<const Header> headers,
+                       std::int64_t timestamp_ms, void* opaque, std::int32_t partition) noexcept {
+  if (out.open()) return Errc::kInvalidArgument;
+  // Bytes with sizes only: encoded_size() and encode_frame() read no data.
+  const Bytes key = key_size == kNullSize ? Bytes::null() : Bytes(nullptr, key_size);
+  const Bytes value = value_size == kNullSize ? Bytes::null() : Bytes(nullptr, value_size);
+  Slot* slot = nullptr;
+  std::byte* p = nullptr;
+  std::size_t size = 0;
+  const Errc e =
+      impl_->start_record(topic, key, value, headers, timestamp_ms, opaque, partition, &slot, &p,
+                          &size);
+  if (e != Errc::kOk) return e;
+  std::byte* k = producer::record_key(p);
+  out.key_ = {k, key.size};
+  out.value_ = {k + key.size, value.size};
+  out.slot_ = slot;
+  out.size_ = size;
+  return Errc::kOk;
+}
+
+void Producer::commit(Reservation& r) noexcept {
+  if (!r.open()) return;
+  impl_->finish_record(*static_cast<Slot*>(r.slot_), r.size_);
+  r = Reservation{};
+}
+
+void Producer::abandon(Reservation& r) noexcept {
+  if (!r.open()) return;
+  // The ring space was never published: the next record takes it.
+  static_cast<Slot*>(r.slot_)->busy.store(false, std::memory_order_release);
+  r = Reservation{};
 }
 
 std::size_t Producer::poll(std::span<DeliveryReport> out) noexcept {

@@ -46,10 +46,13 @@ inline constexpr std::size_t kHeaderOverhead = sizeof(std::uint16_t) + sizeof(st
   return n;
 }
 
-// Writes the record into `out`, which holds encoded_size() bytes.
-inline void encode(std::byte* out, std::uint32_t topic, std::int32_t partition,
-                   std::int64_t timestamp_ms, void* opaque, Bytes key, Bytes value,
-                   std::span<const Header> headers, std::size_t header_bytes) noexcept {
+// Writes the record's head and headers into `out`, which holds
+// encoded_size() bytes, leaving the key's and value's bytes to the caller:
+// they go at record_key(out) and record_key(out) + key.size.  `key` and
+// `value` give only sizes and nullness here.
+inline void encode_frame(std::byte* out, std::uint32_t topic, std::int32_t partition,
+                         std::int64_t timestamp_ms, void* opaque, Bytes key, Bytes value,
+                         std::span<const Header> headers, std::size_t header_bytes) noexcept {
   RecordHead head{topic,
                   partition,
                   timestamp_ms,
@@ -59,11 +62,7 @@ inline void encode(std::byte* out, std::uint32_t topic, std::int32_t partition,
                   static_cast<std::uint32_t>(headers.size()),
                   static_cast<std::uint32_t>(header_bytes)};
   std::memcpy(out, &head, sizeof head);
-  std::byte* p = out + sizeof head;
-  if (key.size != 0) std::memcpy(p, key.data, key.size);
-  p += key.size;
-  if (value.size != 0) std::memcpy(p, value.data, value.size);
-  p += value.size;
+  std::byte* p = out + sizeof head + key.size + value.size;
   for (const Header& h : headers) {
     const auto name_len = static_cast<std::uint16_t>(h.name.size());
     const std::int32_t value_len = h.value.is_null ? -1 : static_cast<std::int32_t>(h.value.size);
@@ -75,6 +74,20 @@ inline void encode(std::byte* out, std::uint32_t topic, std::int32_t partition,
     if (h.value.size != 0) std::memcpy(p, h.value.data, h.value.size);
     p += h.value.size;
   }
+}
+
+[[nodiscard]] inline std::byte* record_key(std::byte* record) noexcept {
+  return record + sizeof(RecordHead);
+}
+
+// Writes the whole record into `out`, which holds encoded_size() bytes.
+inline void encode(std::byte* out, std::uint32_t topic, std::int32_t partition,
+                   std::int64_t timestamp_ms, void* opaque, Bytes key, Bytes value,
+                   std::span<const Header> headers, std::size_t header_bytes) noexcept {
+  encode_frame(out, topic, partition, timestamp_ms, opaque, key, value, headers, header_bytes);
+  std::byte* p = record_key(out);
+  if (key.size != 0) std::memcpy(p, key.data, key.size);
+  if (value.size != 0) std::memcpy(p + key.size, value.data, value.size);
 }
 
 // The sender's view of one record in the ring.

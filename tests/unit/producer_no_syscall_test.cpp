@@ -1,4 +1,5 @@
-// The producing side makes no system call: produce() and poll() run on a
+// The producing side makes no system call: produce(), reserve/commit/abandon
+// and poll() run on a
 // thread under a seccomp filter that traps every call (syscall_trap.h), for
 // each preset and each idle strategy, in three workloads:
 //
@@ -93,9 +94,22 @@ void producing_thread(rk::Producer* p, rk::Topic topic, rk::Topic held, Outcome*
     const std::size_t n = p->poll(buf);
     for (std::size_t j = 0; j < n; ++j) (buf[j].ok() ? out->delivered : out->failed) += 1;
   }
-  // Burst: as fast as the ring takes them.
+  // Burst: as fast as the ring takes them; every other record written in
+  // place (reserve/commit), and as many reservations abandoned.
   for (int i = 0; i < kBurst; ++i) {
-    while (p->produce(topic, "burst", small) != rk::Errc::kOk) {
+    const auto one = [&] {
+      if (i % 2 == 0) return p->produce(topic, "burst", small);
+      rk::Reservation r;
+      if (p->reserve(r, topic, 5, small.size) != rk::Errc::kOk) return rk::Errc::kQueueFull;
+      p->abandon(r);
+      const rk::Errc e = p->reserve(r, topic, 5, small.size);
+      if (e != rk::Errc::kOk) return e;
+      std::memcpy(r.key().data(), "burst", 5);
+      std::memcpy(r.value().data(), value, small.size);
+      p->commit(r);
+      return rk::Errc::kOk;
+    };
+    while (one() != rk::Errc::kOk) {
       rk::DeliveryReport buf[256];
       const std::size_t n = p->poll(buf);
       for (std::size_t j = 0; j < n; ++j) (buf[j].ok() ? out->delivered : out->failed) += 1;
