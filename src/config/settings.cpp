@@ -625,6 +625,13 @@ std::optional<Error> resolve_timeouts(const Config& config, Settings& s) {
                              s.reconnect_backoff_max_ms)) {
     return e;
   }
+  if (s.batch_size > s.max_request_size) {
+    if (config.get("batch.size")) {
+      return conflict(config, "batch.size",
+                      "is more than max.request.size (" + std::to_string(s.max_request_size) + ")");
+    }
+    s.batch_size = s.max_request_size;
+  }
   if (s.idle_park_max_us < s.idle_park_min_us) {
     if (config.get("sender.idle.park.max.us")) {
       return conflict(config, "sender.idle.park.max.us",
@@ -632,13 +639,6 @@ std::optional<Error> resolve_timeouts(const Config& config, Settings& s) {
                           std::to_string(s.idle_park_min_us) + ")");
     }
     s.idle_park_max_us = s.idle_park_min_us;
-  }
-  if (s.batch_size > s.max_request_size) {
-    if (config.get("batch.size")) {
-      return conflict(config, "batch.size",
-                      "is more than max.request.size (" + std::to_string(s.max_request_size) + ")");
-    }
-    s.batch_size = s.max_request_size;
   }
   // A ring takes messages up to half its size.  Any record up to
   // max.request.size must fit (as the Java client accepts it), so

@@ -1,8 +1,11 @@
 // Records at the edges of what a producer must carry, against real Kafka
 // and read back with kcat: a null key, an empty key, an empty value, a null
 // value, a 1 MiB value of every byte value, and headers whose names and
-// values are binary.  Each must come back exactly as it was given.
+// values are binary.  Each must come back exactly as it was given, through
+// produce() and written in place through reserve() / commit().
 #include <chrono>
+#include <cstring>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <vector>
@@ -61,8 +64,13 @@ TEST(ProducerEdgeRecords, NullAndEmptyKeysAndValuesOneMebibyteValuesAndBinaryHea
        {{"plain", "x"}, {binary.substr(0, 40), binary}, {"empty", ""}, {"again", "x"}}},
   };
 
-  for (const char* preset : {"low_latency", "durable"}) {
-    SCOPED_TRACE(preset);
+  struct Pass {
+    const char* preset;
+    bool in_place;
+  };
+  constexpr Pass kPasses[] = {{"low_latency", false}, {"durable", false}, {"durable", true}};
+  for (const auto [preset, in_place] : kPasses) {
+    SCOPED_TRACE(std::string(preset) + (in_place ? " reserve/commit" : " produce()"));
     auto preset_config = rk::Config::preset(preset);
     ASSERT_TRUE(preset_config.ok());
     rk::Config config = preset_config.value();
@@ -75,7 +83,17 @@ TEST(ProducerEdgeRecords, NullAndEmptyKeysAndValuesOneMebibyteValuesAndBinaryHea
     for (const Edge& e : edges) {
       std::vector<rk::Header> headers;
       for (const auto& [name, value] : e.headers) headers.push_back({name, rk::Bytes(value)});
-      ASSERT_EQ(p.produce(t, bytes_of(e.key), bytes_of(e.value), headers), rk::Errc::kOk);
+      if (!in_place) {
+        ASSERT_EQ(p.produce(t, bytes_of(e.key), bytes_of(e.value), headers), rk::Errc::kOk);
+        continue;
+      }
+      rk::Reservation r;
+      ASSERT_EQ(p.reserve(r, t, e.key ? e.key->size() : rk::kNullSize,
+                          e.value ? e.value->size() : rk::kNullSize, headers),
+                rk::Errc::kOk);
+      if (e.key) std::memcpy(r.key().data(), e.key->data(), e.key->size());
+      if (e.value) std::memcpy(r.value().data(), e.value->data(), e.value->size());
+      p.commit(r);
     }
     ASSERT_EQ(p.flush(30s), rk::Errc::kOk);
     const auto reports = rt::await_reports(p, edges.size(), 10s);
@@ -84,8 +102,9 @@ TEST(ProducerEdgeRecords, NullAndEmptyKeysAndValuesOneMebibyteValuesAndBinaryHea
   }
 
   std::vector<rt::KcatRecord> consumed;
-  ASSERT_EQ(rt::kcat_read_topic(bootstrap, topic, consumed, 2 * edges.size(), 30s), "");
-  ASSERT_EQ(consumed.size(), 2 * edges.size());
+  const std::size_t expected = std::size(kPasses) * edges.size();
+  ASSERT_EQ(rt::kcat_read_topic(bootstrap, topic, consumed, expected, 30s), "");
+  ASSERT_EQ(consumed.size(), expected);
   for (std::size_t i = 0; i < consumed.size(); ++i) {
     const Edge& e = edges[i % edges.size()];
     const rt::KcatRecord& r = consumed[i];
