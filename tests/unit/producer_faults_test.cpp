@@ -27,6 +27,7 @@
 #include <gtest/gtest.h>
 
 #include "../broker/test_broker.h"
+#include "broker_log.h"
 #include "make_producer.h"
 #include "ringkafka/producer.h"
 #include "wire/error_code.h"
@@ -83,28 +84,9 @@ class ProducerFaultsTest : public ::testing::Test {
     ledger_.await(p, timeout);
   }
 
-  // The broker's log, as a consumer would read it: partition by partition,
-  // in offset order.
+  // The broker's log, as a consumer would read it (broker_log.h).
   std::vector<rt::KcatRecord> log(std::int32_t partitions) const {
-    std::vector<rt::KcatRecord> out;
-    for (std::int32_t part = 0; part < partitions; ++part) {
-      for (const auto& b : broker_->batches(kTopic, part)) {
-        w::RecordBatchHeader h;
-        std::span<const std::byte> records;
-        EXPECT_EQ(w::read_record_batch(b.bytes, h, records), w::BatchStatus::kOk);
-        w::RecordIterator it(records, h.record_count);
-        w::RecordView r;
-        while (it.next(r)) {
-          rt::KcatRecord k;
-          k.partition = part;
-          k.value = std::string(reinterpret_cast<const char*>(r.value.bytes.data()),
-                                r.value.bytes.size());
-          out.push_back(std::move(k));
-        }
-        EXPECT_EQ(it.status(), w::BatchStatus::kOk);
-      }
-    }
-    return out;
+    return tb::broker_log(*broker_, kTopic, partitions);
   }
 
   // The ledger's checks (ledger.h) against the broker's log; `exactly_once`

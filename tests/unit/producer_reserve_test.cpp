@@ -10,48 +10,20 @@
 #include <gtest/gtest.h>
 
 #include "../broker/test_broker.h"
+#include "broker_log.h"
 #include "make_producer.h"
 #include "ringkafka/producer.h"
-#include "wire/record_batch_reader.h"
 
 namespace rk = ringkafka;
 namespace tb = ringkafka::test_broker;
-namespace w = ringkafka::wire;
 using namespace std::chrono_literals;
 
 namespace {
 
 constexpr const char* kTopic = "inplace";
 
-struct Stored {
-  bool key_null = false;
-  std::string key;
-  bool value_null = false;
-  std::string value;
-  std::vector<std::pair<std::string, std::string>> headers;
-};
-
-std::string text(w::NullableBytes b) {
-  return {reinterpret_cast<const char*>(b.bytes.data()), b.bytes.size()};
-}
-
-std::vector<Stored> stored(const tb::TestBroker& broker) {
-  std::vector<Stored> out;
-  for (const auto& batch : broker.batches(kTopic, 0)) {
-    w::RecordBatchHeader h;
-    std::span<const std::byte> records;
-    EXPECT_EQ(w::read_record_batch(batch.bytes, h, records), w::BatchStatus::kOk);
-    w::RecordIterator it(records, h.record_count);
-    w::RecordView r;
-    while (it.next(r)) {
-      Stored s{r.key.is_null, text(r.key), r.value.is_null, text(r.value), {}};
-      EXPECT_TRUE(w::for_each_header(r, [&](std::string_view k, w::NullableBytes v) {
-        s.headers.emplace_back(std::string(k), text(v));
-      }));
-      out.push_back(std::move(s));
-    }
-  }
-  return out;
+std::vector<ringkafka::testing::KcatRecord> stored(const tb::TestBroker& broker) {
+  return tb::broker_log(broker, kTopic, 1);
 }
 
 class Reserve : public ::testing::Test {
@@ -110,8 +82,7 @@ TEST_F(Reserve, CommittedRecordsArriveAsWrittenWithOneReportEach) {
   ASSERT_EQ(records[0].headers.size(), 2U);
   EXPECT_EQ(records[0].headers[0], (std::pair<std::string, std::string>("trace", "t-1")));
   EXPECT_EQ(records[0].headers[1].first, "none");
-  EXPECT_TRUE(records[1].key_null);
-  EXPECT_FALSE(records[1].value_null);
+  EXPECT_FALSE(records[1].key.has_value());
   EXPECT_EQ(records[1].value, "");
   EXPECT_EQ(records[2].value, "copied");
 }
