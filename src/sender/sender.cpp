@@ -385,12 +385,12 @@ struct Sender::Loop {
     const std::int64_t ts = rec.head.timestamp_ms < 0 ? now_ms : rec.head.timestamp_ms;
     if (t.status != TopicStatus::kOk) {
       if (t.status == TopicStatus::kMissing &&
-          now_ns - t.missing_since_ns > s.topic_metadata_propagation_max_ms * kMs) {
+          now_ns - t.missing_since_ns > core::ms_to_ns(s.topic_metadata_propagation_max_ms)) {
         report_one(slot, rec.head.opaque, rec.head.topic, -1, ts, Errc::kUnknownTopic, 3,
                    "unknown topic: the cluster does not have it");
         return Routed::kDone;
       }
-      if (now_ns - t.first_needed_ns > s.delivery_timeout_ms * kMs) {
+      if (now_ns - t.first_needed_ns > core::ms_to_ns(s.delivery_timeout_ms)) {
         report_one(slot, rec.head.opaque, rec.head.topic, -1, ts, Errc::kMessageTimedOut, 0,
                    "no metadata for the topic within delivery.timeout.ms");
         return Routed::kDone;
@@ -617,8 +617,9 @@ struct Sender::Loop {
     }
     c.state = Connection::State::kBackoff;
     // Exponential with jitter, reconnect.backoff.ms to .max.ms.
-    c.next_attempt_ns = now_ns + jittered(c.backoff_ms) * kMs;
-    c.backoff_ms = std::min(c.backoff_ms * 2, s.reconnect_backoff_max_ms);
+    c.next_attempt_ns = core::deadline_after_ms(now_ns, jittered(c.backoff_ms));
+    c.backoff_ms = c.backoff_ms > s.reconnect_backoff_max_ms / 2 ? s.reconnect_backoff_max_ms
+                                                               : c.backoff_ms * 2;
   }
 
   // Ends a connection: every request on it comes back for a retry, and the
@@ -658,7 +659,7 @@ struct Sender::Loop {
     jitter_state ^= jitter_state << 13;
     jitter_state ^= jitter_state >> 7;
     jitter_state ^= jitter_state << 17;
-    const std::int64_t spread = ms * 2 / 5;
+    const std::int64_t spread = ms / 5 * 2;  // not ms * 2: ms may be near INT64_MAX
     if (spread <= 0) return ms;
     return ms - ms / 5 +
            static_cast<std::int64_t>(jitter_state % static_cast<std::uint64_t>(spread + 1));
@@ -669,13 +670,13 @@ struct Sender::Loop {
     TopicInfo& t = topics[b->topic];
     PartitionState& ps = t.partitions[static_cast<std::size_t>(b->partition)];
     if (ps.in_flight > 0) --ps.in_flight;
-    if (now_ns - b->created_ns > s.delivery_timeout_ms * kMs ||
+    if (now_ns - b->created_ns > core::ms_to_ns(s.delivery_timeout_ms) ||
         b->attempts > static_cast<std::uint32_t>(s.retries)) {
       report_batch(b, Errc::kMessageTimedOut, 0,
                    "not acknowledged within delivery.timeout.ms (or retries exhausted)", -1, -1);
       return;
     }
-    b->retry_at_ns = now_ns + backoff_ms * kMs;
+    b->retry_at_ns = core::deadline_after_ms(now_ns, backoff_ms);
     bump(shared.counters.batch_retries);
     ps.ready.insert_by_order(b, batch_order);
     activate(b->topic, b->partition);
@@ -790,7 +791,7 @@ struct Sender::Loop {
     if (Batch* b = ps.ready.head; b != nullptr) return b->retry_at_ns <= now_ns ? b : nullptr;
     Batch* b = ps.open;
     if (b == nullptr) return nullptr;
-    if (flushing || s.linger_ms == 0 || now_ns - b->created_ns >= s.linger_ms * kMs) return b;
+    if (flushing || s.linger_ms == 0 || now_ns - b->created_ns >= core::ms_to_ns(s.linger_ms)) return b;
     return nullptr;
   }
 
@@ -1174,10 +1175,10 @@ struct Sender::Loop {
     if (wire::decode_metadata_response(body, version, apply) != wire::DecodeStatus::kOk) {
       RK_DEBUG("malformed Metadata response");
       metadata_wanted = true;
-      metadata_next_ns = now_ns + s.retry_backoff_ms * kMs;
+      metadata_next_ns = core::deadline_after_ms(now_ns, s.retry_backoff_ms);
       return;
     }
-    metadata_refresh_ns = now_ns + s.metadata_max_age_ms * kMs;
+    metadata_refresh_ns = core::deadline_after_ms(now_ns, s.metadata_max_age_ms);
     // Topics still unknown (or a leader missing) are asked about again soon.
     bool again = false;
     for (const TopicInfo& t : topics) {
@@ -1186,7 +1187,7 @@ struct Sender::Loop {
     }
     if (again) {
       metadata_wanted = true;
-      metadata_next_ns = now_ns + s.retry_backoff_ms * kMs;
+      metadata_next_ns = core::deadline_after_ms(now_ns, s.retry_backoff_ms);
     }
   }
 
@@ -1207,7 +1208,7 @@ struct Sender::Loop {
     if (error != 0) {
       // Typically COORDINATOR_LOAD_IN_PROGRESS right after the broker starts.
       RK_DEBUG("InitProducerId failed (error %d); retrying", error);
-      pid_next_attempt_ns = now_ns + s.retry_backoff_ms * kMs;
+      pid_next_attempt_ns = core::deadline_after_ms(now_ns, s.retry_backoff_ms);
       return;
     }
     producer_id = r.producer_id;
@@ -1342,7 +1343,10 @@ struct Sender::Loop {
     if (sequence_error) epoch_bump_needed = true;
     if (info.retriable || sequence_error || behind_a_retry) {
       // retry.backoff.ms doubling per attempt up to retry.backoff.max.ms.
-      std::int64_t backoff = s.retry_backoff_ms << std::min<std::uint32_t>(b->attempts, 10);
+      // Saturating: retry.backoff.ms may be near INT64_MAX.
+      const std::uint32_t shift = std::min<std::uint32_t>(b->attempts, 10);
+      std::int64_t backoff = s.retry_backoff_ms > (INT64_MAX >> shift) ? INT64_MAX
+                                                                       : s.retry_backoff_ms << shift;
       backoff = std::min(backoff, s.retry_backoff_max_ms);
       retry_batch(b, jittered(backoff));
       return;
@@ -1357,11 +1361,11 @@ struct Sender::Loop {
     if (now_ns >= metadata_refresh_ns && metadata_refresh_ns != 0) metadata_wanted = true;
     for (Connection& c : conns) {
       if (c.state == Connection::State::kConnecting &&
-          now_ns - c.connect_started_ns > (s.socket_connection_setup_timeout_ms + 1000) * kMs) {
+          now_ns - c.connect_started_ns > core::ms_to_ns(std::min(s.socket_connection_setup_timeout_ms, INT64_MAX - 1000) + 1000)) {
         fail_connection(c, "connect timed out");
       }
       if (c.in_flight_count != 0 &&
-          now_ns - c.front_in_flight().sent_ns > s.request_timeout_ms * kMs) {
+          now_ns - c.front_in_flight().sent_ns > core::ms_to_ns(s.request_timeout_ms)) {
         fail_connection(c, "request.timeout.ms passed without a response");
       }
     }
@@ -1370,12 +1374,12 @@ struct Sender::Loop {
       auto [ti, pi] = active[i];
       PartitionState& ps = topics[ti].partitions[static_cast<std::size_t>(pi)];
       while (ps.ready.head != nullptr &&
-             now_ns - ps.ready.head->created_ns > s.delivery_timeout_ms * kMs) {
+             now_ns - ps.ready.head->created_ns > core::ms_to_ns(s.delivery_timeout_ms)) {
         Batch* b = ps.ready.pop_front();
         report_batch(b, Errc::kMessageTimedOut, 0, "not sent within delivery.timeout.ms", -1, -1);
       }
       if (ps.open != nullptr && ps.ready.empty() &&
-          now_ns - ps.open->created_ns > s.delivery_timeout_ms * kMs) {
+          now_ns - ps.open->created_ns > core::ms_to_ns(s.delivery_timeout_ms)) {
         Batch* b = ps.open;
         ps.open = nullptr;
         report_batch(b, Errc::kMessageTimedOut, 0, "not sent within delivery.timeout.ms", -1, -1);
@@ -1404,7 +1408,7 @@ struct Sender::Loop {
     bool busy = !active.empty();
     for (auto [ti, pi] : active) {
       const PartitionState& ps = topics[ti].partitions[static_cast<std::size_t>(pi)];
-      if (ps.open != nullptr) consider(ps.open->created_ns + s.linger_ms * kMs);
+      if (ps.open != nullptr) consider(core::deadline_after_ms(ps.open->created_ns, s.linger_ms));
       if (ps.ready.head != nullptr) consider(ps.ready.head->retry_at_ns);
     }
     for (const Connection& c : conns) {

@@ -427,6 +427,46 @@ TEST_F(ProducerTest, AnIdleOrWaitingSenderDoesNotSpin) {
   EXPECT_EQ(collect(*p, 100).size(), 100U);
 }
 
+// Java users write Long.MAX_VALUE for "forever": every millisecond key at
+// INT64_MAX must mean that, not overflow into "already past" (a full ring
+// under max.block.ms=INT64_MAX used to answer kTimedOut at once).
+TEST_F(ProducerTest, MillisecondKeysAtInt64MaxMeanForever) {
+  const std::string forever = "9223372036854775807";
+  auto p = make({{"linger.ms", forever},
+                 {"max.block.ms", forever},
+                 {"metadata.max.age.ms", forever},
+                 {"retry.backoff.max.ms", forever},
+                 {"reconnect.backoff.max.ms", forever},
+                 {"socket.connection.setup.timeout.ms", forever},
+                 {"topic.metadata.propagation.max.ms", forever},
+                 {"sender.idle.strategy", "backoff"},
+                 {"ring.bytes", "65536"},
+                 {"max.request.size", "16384"}});
+  ASSERT_TRUE(p);
+  for (int i = 0; i < 100; ++i) ASSERT_EQ(p->produce(topic_, "k", "v"), rk::Errc::kOk);
+  ASSERT_EQ(p->flush(10s), rk::Errc::kOk);  // flush() sends what lingers "forever"
+  EXPECT_EQ(collect(*p, 100).size(), 100U);
+
+  // A topic the broker lacks: its records stay in the ring until it fills,
+  // and then produce() blocks, as max.block.ms asks, until close().
+  const rk::Topic missing = p->topic("not-there").value();
+  std::atomic<int> outcome{-1};
+  std::thread producer_thread([&] {
+    const std::string value(1000, 'v');
+    rk::Errc e;
+    while ((e = p->produce(missing, "k", value)) == rk::Errc::kOk) {
+    }
+    outcome = static_cast<int>(e);
+  });
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(outcome.load(), -1) << "produce() returned "
+                                << rk::to_string(static_cast<rk::Errc>(outcome.load()))
+                                << " instead of blocking";
+  (void)p->close(0ms);
+  producer_thread.join();
+  EXPECT_EQ(outcome.load(), static_cast<int>(rk::Errc::kClosed));
+}
+
 TEST_F(ProducerTest, AcksZeroReportsWithoutOffsets) {
   auto p = make({{"acks", "0"}});
   ASSERT_TRUE(p);
