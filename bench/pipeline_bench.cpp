@@ -10,6 +10,7 @@
 //
 // Records: a 16-byte key cycled from 1024 keys and a 100-byte JSON-like
 // value, murmur2 over 12 partitions, batch.size 16384.
+#include <cstdlib>
 #include <array>
 #include <cstdio>
 #include <cstring>
@@ -97,13 +98,16 @@ void BM_ProduceToRequest(benchmark::State& state, rk::wire::Compression codec) {
     // The producing thread's side.
     const rk::Bytes key(records.keys[i % kKeys].data(), 16);
     const rk::Bytes value(records.values[i % kKeys].data(), 100);
-    const std::size_t size = rk::producer::encoded_size(key, value, {});
-    std::byte* p = ring.try_reserve(size);
-    rk::producer::encode(p, 0, -1, ts, nullptr, key, value, {}, 0);
-    ring.commit(size);
+    const auto layout = rk::producer::layout(key, value, {}, -1, ts, nullptr);
+    std::byte* p = ring.try_reserve(layout.size);
+    if (p == nullptr) std::abort();  // drained below every record: never full
+    rk::producer::encode(p, layout, 0, -1, ts, nullptr, key, value, {});
+    ring.commit(layout.size);
 
     // The sender's side.
-    const auto rec = rk::producer::decode(ring.peek());
+    const auto message = ring.peek();
+    if (message.data() == nullptr) std::abort();  // just committed
+    const auto rec = rk::producer::decode(message);
     const rk::wire::NullableBytes k{rec.key, false};
     const rk::wire::NullableBytes v{rec.value, false};
     const auto choice = partitioner->choose(topic_state, rec.key, false,

@@ -286,7 +286,7 @@ struct Producer::Impl {
 
   Errc start_record(Topic topic, Bytes key, Bytes value, std::span<const Header> headers,
                     std::int64_t timestamp_ms, void* opaque, std::int32_t partition,
-                    Slot** slot_out, std::byte** space, std::size_t* size_out) noexcept;
+                    Slot** slot_out, std::byte** space, producer::Layout* layout_out) noexcept;
   void finish_record(Slot& slot, std::size_t size) noexcept;
 
   // After `closed` is set, waits until no produce() is between its check of
@@ -401,7 +401,7 @@ std::string_view Producer::topic_name(Topic topic) const noexcept {
 [[gnu::always_inline]] inline Errc Producer::Impl::start_record(
     Topic topic, Bytes key, Bytes value, std::span<const Header> headers,
     std::int64_t timestamp_ms, void* opaque, std::int32_t partition, Slot** slot_out,
-    std::byte** space, std::size_t* size_out) noexcept {
+    std::byte** space, producer::Layout* layout_out) noexcept {
   if (topic.index >= shared.topics.count.load(std::memory_order_relaxed) || partition < -1 ||
       timestamp_ms < -1) [[unlikely]] {
     return Errc::kInvalidArgument;
@@ -423,7 +423,9 @@ std::string_view Producer::topic_name(Topic topic) const noexcept {
   if (shared.closed.load(std::memory_order_relaxed)) [[unlikely]] return fail(Errc::kClosed);
   if (shared.fatal.load(std::memory_order_relaxed)) [[unlikely]] return fail(Errc::kFatal);
 
-  const std::size_t size = producer::encoded_size(key, value, headers);
+  const producer::Layout layout =
+      producer::layout(key, value, headers, partition, timestamp_ms, opaque);
+  const std::size_t size = layout.size;
   if (size == 0 || size > max_record) [[unlikely]] {
     return fail(size == 0 ? Errc::kInvalidArgument : Errc::kRecordTooLarge);
   }
@@ -436,12 +438,11 @@ std::string_view Producer::topic_name(Topic topic) const noexcept {
     p = wait_for_ring(*slot, size, &error);
     if (p == nullptr) return fail(error);
   }
-  const std::size_t header_bytes = size - sizeof(producer::RecordHead) - key.size - value.size;
-  producer::encode_frame(p, topic.index, partition, timestamp_ms, opaque, key, value, headers,
-                         header_bytes);
+  producer::encode_frame(p, layout, topic.index, partition, timestamp_ms, opaque, key, value,
+                         headers);
   *slot_out = slot;
   *space = p;
-  *size_out = size;
+  *layout_out = layout;
   return Errc::kOk;
 }
 
@@ -462,14 +463,14 @@ Errc Producer::produce(Topic topic, Bytes key, Bytes value, std::span<const Head
   Impl& im = *impl_;
   Slot* slot = nullptr;
   std::byte* p = nullptr;
-  std::size_t size = 0;
-  const Errc e =
-      im.start_record(topic, key, value, headers, timestamp_ms, opaque, partition, &slot, &p, &size);
+  producer::Layout layout;
+  const Errc e = im.start_record(topic, key, value, headers, timestamp_ms, opaque, partition, &slot,
+                                 &p, &layout);
   if (e != Errc::kOk) [[unlikely]] return e;
-  std::byte* k = producer::record_key(p);
+  std::byte* k = p + layout.head;
   if (key.size != 0) std::memcpy(k, key.data, key.size);
   if (value.size != 0) std::memcpy(k + key.size, value.data, value.size);
-  im.finish_record(*slot, size);
+  im.finish_record(*slot, layout.size);
   return Errc::kOk;
 }
 
@@ -477,21 +478,20 @@ Errc Producer::reserve(Reservation& out, Topic topic, std::size_t key_size,
                        std::size_t value_size, std::span<const Header> headers,
                        std::int64_t timestamp_ms, void* opaque, std::int32_t partition) noexcept {
   if (out.open()) return Errc::kInvalidArgument;
-  // Bytes with sizes only: encoded_size() and encode_frame() read no data.
+  // Bytes with sizes only: layout() and encode_frame() read no data.
   const Bytes key = key_size == kNullSize ? Bytes::null() : Bytes(nullptr, key_size);
   const Bytes value = value_size == kNullSize ? Bytes::null() : Bytes(nullptr, value_size);
   Slot* slot = nullptr;
   std::byte* p = nullptr;
-  std::size_t size = 0;
-  const Errc e =
-      impl_->start_record(topic, key, value, headers, timestamp_ms, opaque, partition, &slot, &p,
-                          &size);
+  producer::Layout layout;
+  const Errc e = impl_->start_record(topic, key, value, headers, timestamp_ms, opaque, partition,
+                                     &slot, &p, &layout);
   if (e != Errc::kOk) return e;
-  std::byte* k = producer::record_key(p);
+  std::byte* k = p + layout.head;
   out.key_ = {k, key.size};
   out.value_ = {k + key.size, value.size};
   out.slot_ = slot;
-  out.size_ = size;
+  out.size_ = layout.size;
   return Errc::kOk;
 }
 
