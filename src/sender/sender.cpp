@@ -628,8 +628,7 @@ struct Sender::Loop {
     RK_DEBUG("connection to node %d (%s:%u) failed: %s", c.node_id, c.host.c_str(), c.port, why);
     while (c.in_flight_count != 0) {
       InFlight& f = c.front_in_flight();
-      if (f.key == wire::ApiKey::kMetadata) metadata_in_flight = false;
-      if (f.key == wire::ApiKey::kInitProducerId) pid_in_flight = false;
+      forget_control(f);
       requeue_request(f.batches);
       f.batches = nullptr;
       c.pop_in_flight();
@@ -641,6 +640,14 @@ struct Sender::Loop {
     if (c.fd >= 0) ::shutdown(c.fd, SHUT_RDWR);
     c.state = Connection::State::kClosing;
     if (c.ops_pending == 0) backoff(c);
+  }
+
+  // A Metadata or InitProducerId request that will get no answer: it may be
+  // sent again.  Every path that drops a request calls this, whether the
+  // request was still queued on its connection or already taken off it.
+  void forget_control(const InFlight& f) noexcept {
+    if (f.key == wire::ApiKey::kMetadata) metadata_in_flight = false;
+    if (f.key == wire::ApiKey::kInitProducerId) pid_in_flight = false;
   }
 
   // The batches of a request that got no answer go out again.
@@ -1041,6 +1048,7 @@ struct Sender::Loop {
       wire::ResponseHeader rh;
       if (wire::read_response_header(r, f.key, f.version, rh) != wire::DecodeStatus::kOk ||
           rh.correlation_id != f.correlation) {
+        forget_control(f);  // popped above: fail_connection() no longer sees it
         requeue_request(f.batches);
         fail_connection(c, "response with an unexpected correlation id");
         return false;

@@ -471,6 +471,27 @@ TEST_P(GarbageResponseTest, ClosesTheConnectionAndTheRecordsGoAgain) {
   EXPECT_TRUE(broker_->validation_errors().empty());
 }
 
+// The same garbage in answer to a Metadata request (issue 13, defect 1): the
+// request was taken off the connection before its answer was found wrong,
+// and a failed connection cleared only the requests still queued, so
+// metadata_in_flight stayed set and metadata was never asked for again.  A
+// topic made after that never got its metadata.
+TEST_P(GarbageResponseTest, AGarbledMetadataAnswerIsAskedAgain) {
+  use_broker(tb::Config{1, {{kTopic, 3}, {"later", 1}}});
+  auto p = make(rk::Config::durable(),
+                {{"linger.ms", "0"}, {"request.timeout.ms", "1000"}, {"metadata.max.age.ms", "300000"}});
+  ASSERT_TRUE(p);
+  produce(*p, 30);
+  await_reports(*p);
+  broker_->reply_raw(1, GetParam().bytes);
+  const rk::Topic later = p->topic("later").value();  // asks for metadata now
+  std::this_thread::sleep_for(100ms);
+  for (int i = 0; i < 20; ++i) ASSERT_EQ(p->produce(later, "k", "v"), rk::Errc::kOk);
+  ASSERT_EQ(p->flush(10s), rk::Errc::kOk) << "the later topic's records were never sent";
+  await_reports(*p);
+  EXPECT_EQ(broker_->high_watermark("later", 0), 20);
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Frames, GarbageResponseTest,
     ::testing::Values(
