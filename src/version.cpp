@@ -3,7 +3,6 @@
 #include <cstdio>
 
 #include <lz4.h>
-#include <mimalloc.h>
 #include <snappy-stubs-public.h>
 #include <xxhash.h>
 #include <zlib.h>
@@ -19,12 +18,8 @@ void format_decimal_version(char (&out)[16], unsigned v) noexcept {
 
 LibraryVersions read_versions() noexcept {
   static char xxhash_buf[16];
-  static char mimalloc_buf[16];
   static char snappy_buf[16];
   format_decimal_version(xxhash_buf, XXH_versionNumber());
-  // mimalloc encodes its version as M*100 + m*10 + p.
-  const auto mi = static_cast<unsigned>(mi_version());
-  std::snprintf(mimalloc_buf, sizeof mimalloc_buf, "%u.%u.%u", mi / 100, (mi / 10) % 10, mi % 10);
   std::snprintf(snappy_buf, sizeof snappy_buf, "%d.%d.%d", SNAPPY_MAJOR, SNAPPY_MINOR,
                 SNAPPY_PATCHLEVEL);
   return LibraryVersions{
@@ -33,7 +28,6 @@ LibraryVersions read_versions() noexcept {
       .zlib = zlibVersion(),
       .snappy = snappy_buf,
       .xxhash = xxhash_buf,
-      .mimalloc = mimalloc_buf,
       .liburing = RINGKAFKA_LIBURING_VERSION,
   };
 }

@@ -10,10 +10,10 @@ namespace ringkafka {
 // The library's own version, "MAJOR.MINOR.PATCH", as `meson.build` declares it.
 [[nodiscard]] RINGKAFKA_API std::string_view version() noexcept;
 
-// The versions of the compression, hashing, allocation and I/O libraries this
+// The versions of the compression, hashing and I/O libraries this
 // copy of ringkafka uses, for bug reports and `ringkafka-perf`'s header.
-// Where a library reports its version at run time (lz4, zstd, zlib, xxHash,
-// mimalloc) the string is that of the library actually loaded, which can
+// Where a library reports its version at run time (lz4, zstd, zlib, xxHash)
+// the string is that of the library actually loaded, which can
 // differ from the headers it was compiled against; snappy and liburing have
 // no such call, so theirs are the compile-time versions.
 struct LibraryVersions {
@@ -22,7 +22,6 @@ struct LibraryVersions {
   std::string_view zlib;
   std::string_view snappy;
   std::string_view xxhash;
-  std::string_view mimalloc;
   std::string_view liburing;
 };
 

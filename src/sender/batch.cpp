@@ -1,6 +1,5 @@
 #include "sender/batch.h"
 
-#include <mimalloc.h>
 #include <sys/mman.h>
 
 #include <algorithm>
@@ -8,6 +7,7 @@
 #include <new>
 
 #include "compress/batch.h"
+#include "core/region.h"
 #include "wire/byte_order.h"
 #include "wire/crc32c.h"
 
@@ -95,18 +95,18 @@ std::size_t class_capacity(std::uint8_t size_class, std::size_t batch_size) noex
 
 BatchPool::~BatchPool() {
   for (Batch* b : all_) {
-    if (b->size_class != 0) mi_free(b->memory);
+    if (b->size_class != 0) core::unmap_region(b->memory, b->capacity);
     delete b;
   }
-  mi_free(region_);
+  core::unmap_region(region_, region_bytes_);
 }
 
 bool BatchPool::preallocate(bool large_pages) noexcept {
   const std::size_t cap = class_capacity(0, batch_size_);
   const std::size_t count = std::max<std::size_t>(1, budget_ / cap);
-  region_ = static_cast<std::byte*>(mi_malloc_aligned(count * cap, 4096));
+  region_bytes_ = count * cap;
+  region_ = static_cast<std::byte*>(core::map_region(region_bytes_, large_pages));
   if (region_ == nullptr) return false;
-  if (large_pages) madvise(region_, count * cap, MADV_HUGEPAGE);
   try {
     all_.reserve(count + 64);
     for (std::size_t i = 0; i < count; ++i) {
@@ -137,7 +137,7 @@ Batch* BatchPool::acquire(std::uint8_t size_class) noexcept {
     // Growth: only until the pool holds what the traffic needs.
     b = new (std::nothrow) Batch;
     if (b == nullptr) return nullptr;
-    b->memory = static_cast<std::byte*>(mi_malloc_aligned(cap, 64));
+    b->memory = static_cast<std::byte*>(core::map_region(cap));
     if (b->memory == nullptr) {
       delete b;
       return nullptr;
@@ -147,7 +147,7 @@ Batch* BatchPool::acquire(std::uint8_t size_class) noexcept {
     try {
       all_.push_back(b);
     } catch (...) {
-      mi_free(b->memory);
+      core::unmap_region(b->memory, cap);
       delete b;
       return nullptr;
     }

@@ -128,7 +128,8 @@ class BatchPool {
   std::size_t allocated_ = 0;
   Batch* free_[kClasses] = {};
   std::vector<Batch*> all_;
-  std::byte* region_ = nullptr;  // the preallocated class-0 buffers
+  std::byte* region_ = nullptr;  // the preallocated class-0 buffers (core::map_region)
+  std::size_t region_bytes_ = 0;
 };
 
 }  // namespace ringkafka::sender

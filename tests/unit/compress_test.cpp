@@ -31,7 +31,7 @@
 
 // Every heap allocation in this program passes through here, so a test can
 // count the ones a piece of code makes.  malloc, calloc and realloc forward
-// to the allocator that would have served them (glibc's, mimalloc's or the
+// to the allocator that would have served them (glibc's or the
 // sanitizer's: the next definition after this program's, found with
 // RTLD_NEXT), which also serves free, posix_memalign and the rest.
 // operator new is replaced too, because the sanitizers serve it directly

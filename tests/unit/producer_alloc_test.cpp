@@ -2,11 +2,14 @@
 // batching, sending and reporting hundreds of thousands of records makes no
 // heap allocation on any thread of this process.
 //
-// The test replaces malloc and friends for the whole process (operator new
-// goes through malloc) and counts calls while a window is open; the broker
-// is ringkafka-test-broker in a child process, so that its allocations are
-// not ours.  Batch buffers come from mimalloc, which does not go through
-// malloc: those are counted by the producer's own statistics.
+// The test replaces malloc and friends and every operator new for the whole
+// process and counts calls while a window is open; the broker is
+// ringkafka-test-broker in a child process, so that its allocations are not
+// ours.  operator new is replaced on its own rather than trusted to reach
+// malloc: a library that brings its own operator new (mimalloc's shared
+// library did, when ringkafka linked it) would otherwise bypass the count.
+// Batch buffers come from mmap (core/region.h), not the heap: those are
+// counted by the producer's own statistics.
 //
 // Under AddressSanitizer, which owns malloc itself, the test is skipped.
 #include <signal.h>
@@ -20,6 +23,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <new>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -77,6 +81,43 @@ int posix_memalign(void** out, std::size_t align, std::size_t n) {
 }
 void free(void* p) { __libc_free(p); }
 }
+
+// Every replaceable operator new, counted once (straight to glibc, not
+// through the counting malloc above).  The deletes pair with them.
+namespace {
+void* counted_new(std::size_t n) {
+  count();
+  void* p = __libc_malloc(n == 0 ? 1 : n);
+  if (p == nullptr) throw std::bad_alloc();
+  return p;
+}
+void* counted_new_aligned(std::size_t n, std::align_val_t a) {
+  count();
+  void* p = __libc_memalign(static_cast<std::size_t>(a), n == 0 ? 1 : n);
+  if (p == nullptr) throw std::bad_alloc();
+  return p;
+}
+}  // namespace
+void* operator new(std::size_t n) { return counted_new(n); }
+void* operator new[](std::size_t n) { return counted_new(n); }
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
+  count();
+  return __libc_malloc(n == 0 ? 1 : n);
+}
+void* operator new[](std::size_t n, const std::nothrow_t&) noexcept {
+  count();
+  return __libc_malloc(n == 0 ? 1 : n);
+}
+void* operator new(std::size_t n, std::align_val_t a) { return counted_new_aligned(n, a); }
+void* operator new[](std::size_t n, std::align_val_t a) { return counted_new_aligned(n, a); }
+void operator delete(void* p) noexcept { __libc_free(p); }
+void operator delete[](void* p) noexcept { __libc_free(p); }
+void operator delete(void* p, std::size_t) noexcept { __libc_free(p); }
+void operator delete[](void* p, std::size_t) noexcept { __libc_free(p); }
+void operator delete(void* p, std::align_val_t) noexcept { __libc_free(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { __libc_free(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { __libc_free(p); }
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { __libc_free(p); }
 #endif
 
 namespace rk = ringkafka;
