@@ -176,7 +176,8 @@ class RINGKAFKA_API Producer {
 
   // flush(timeout), then stops the sender; records still unsent end in
   // kPurged reports.  produce() returns kClosed afterwards; poll() still
-  // works.  Idempotent.
+  // works.  Idempotent: a later call answers what the first did (kTimedOut
+  // if that one purged records).
   Errc close(std::chrono::milliseconds timeout) noexcept;
 
   // Claims a ring for the calling thread now instead of on its first

@@ -3,7 +3,6 @@
 // into the slot's ring and publishes it; everything else is the sender's.
 #include "ringkafka/producer.h"
 
-#include <mimalloc.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -18,6 +17,7 @@
 #include "config/settings.h"
 #include "core/asymmetric_fence.h"
 #include "core/clock.h"
+#include "core/region.h"
 #include "producer/record_format.h"
 #include "producer/shared.h"
 #include "sender/sender.h"
@@ -100,29 +100,29 @@ std::uint64_t thread_token() noexcept { return reinterpret_cast<std::uintptr_t>(
 
 using core::mono_ns;
 
-void* alloc_region(std::size_t bytes, bool large_pages) noexcept {
-  void* p = mi_malloc_aligned(bytes, 4096);
-  if (p != nullptr && large_pages) madvise(p, bytes, MADV_HUGEPAGE);
-  return p;
-}
 
 }  // namespace
 
 struct Producer::Impl {
   explicit Impl(config::Settings settings) : shared(std::move(settings)) {}
   ~Impl() {
-    mi_free(ring_memory);
-    mi_free(report_memory);
+    core::unmap_region(ring_memory, ring_memory_bytes);
+    core::unmap_region(report_memory, report_memory_bytes);
   }
 
   producer::Shared shared;
   std::unique_ptr<sender::Sender> sender;
   std::uint64_t id = g_next_producer_id.fetch_add(1, std::memory_order_relaxed);
   std::size_t max_record = 0;  // the largest ring message a record may take
-  void* ring_memory = nullptr;
+  void* ring_memory = nullptr;  // core::map_region()
+  std::size_t ring_memory_bytes = 0;
   void* report_memory = nullptr;
+  std::size_t report_memory_bytes = 0;
   std::mutex close_mu;
   std::atomic<bool> sender_joined{false};
+  // What the first close() answered; a later call answers the same
+  // (issue 13: it said kOk after the first had timed out).
+  std::atomic<Errc> close_result{Errc::kOk};
 
   Slot* slot_for_thread(Errc* error) noexcept {
     if (tl_last.producer_id == id) [[likely]] return tl_last.slot;
@@ -275,8 +275,7 @@ struct Producer::Impl {
   // Counts a thread in Shared::waiters for as long as it lives.
   struct Waiting {
     explicit Waiting(producer::Shared& s) noexcept : shared(s) {
-      shared.waiters.fetch_add(1, std::memory_order_seq_cst);
-      std::atomic_thread_fence(std::memory_order_seq_cst);  // see Shared::waiters
+      shared.waiters.fetch_add(1, std::memory_order_acq_rel);  // see Shared::waiters
     }
     ~Waiting() { shared.waiters.fetch_sub(1, std::memory_order_relaxed); }
     Waiting(const Waiting&) = delete;
@@ -321,10 +320,14 @@ Result<std::unique_ptr<Producer>> Producer::create(const Config& config) {
   const config::Settings& s = impl->shared.settings;
 
   const std::size_t threads = s.max_producer_threads;
-  impl->ring_memory = alloc_region(s.ring_bytes * threads, s.large_pages);
+  impl->ring_memory_bytes = s.ring_bytes * threads;
+  impl->ring_memory = core::map_region(impl->ring_memory_bytes, s.large_pages);
   const bool poll_mode = s.callback == nullptr;
   const std::size_t report_bytes = s.report_queue_size * sizeof(DeliveryReport);
-  if (poll_mode) impl->report_memory = alloc_region(report_bytes * threads, s.large_pages);
+  if (poll_mode) {
+    impl->report_memory_bytes = report_bytes * threads;
+    impl->report_memory = core::map_region(impl->report_memory_bytes, s.large_pages);
+  }
   if (impl->ring_memory == nullptr || (poll_mode && impl->report_memory == nullptr)) {
     return Error{Errc::kResource, "cannot allocate " + std::to_string(s.ring_bytes * threads) +
                                       " bytes of rings (ring.bytes x producer.threads.max)"};
@@ -571,12 +574,16 @@ Errc Producer::flush(std::chrono::milliseconds timeout) noexcept {
 
 Errc Producer::close(std::chrono::milliseconds timeout) noexcept {
   Impl& im = *impl_;
-  if (im.sender_joined.load(std::memory_order_acquire)) return Errc::kOk;
+  if (im.sender_joined.load(std::memory_order_acquire)) {
+    return im.close_result.load(std::memory_order_acquire);
+  }
   im.shared.closed.store(true, std::memory_order_release);
   im.wait_for_producers();
   const Errc flushed = flush(timeout);
+  // Records still unsent are purged: every close() from now on says so.
+  if (flushed != Errc::kOk) im.close_result.store(flushed, std::memory_order_release);
   im.stop_sender();
-  return flushed;
+  return im.close_result.load(std::memory_order_acquire);
 }
 
 Errc Producer::register_thread() noexcept {

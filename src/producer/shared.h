@@ -82,10 +82,12 @@ struct Shared {
   // Threads waiting for the sender (flush(), a full ring under
   // max.block.ms) sleep on `progress` (core/futex.h); while `waiters` is
   // not 0 the sender bumps it and wakes them after every pass that did
-  // work.  The sender's load of `waiters` follows its stores of `reported`
-  // with a full fence, and a waiter's increment is a seq_cst RMW before it
-  // reads `reported`: one of them always sees the other (a waiter also
-  // sleeps at most kWaitSliceNs, so a lost wake-up costs only that).
+  // work.  Both sides touch `waiters` with an acq_rel read-modify-write
+  // (the sender adds 0): RMWs of one variable are totally ordered and each
+  // reads the one before, so either the sender's comes later and sees the
+  // waiter, or the waiter's comes later and sees every `reported` store the
+  // sender made before its own.  (A waiter also sleeps at most
+  // kWaitSliceNs, so even a lost wake-up would cost only that.)
   alignas(core::kCacheLine) std::atomic<std::uint32_t> waiters{0};
   std::atomic<std::uint32_t> progress{0};
   static constexpr std::int64_t kWaitSliceNs = 50'000'000;
@@ -110,8 +112,7 @@ struct Shared {
 
   // The sender, after a pass that did work: wakes whoever waits.
   void wake_waiters() noexcept {
-    std::atomic_thread_fence(std::memory_order_seq_cst);  // see `waiters`
-    if (waiters.load(std::memory_order_relaxed) == 0) [[likely]] return;
+    if (waiters.fetch_add(0, std::memory_order_acq_rel) == 0) [[likely]] return;  // see `waiters`
     progress.fetch_add(1, std::memory_order_release);
     core::futex_wake_all(progress);
   }

@@ -47,6 +47,8 @@ constexpr std::int64_t kMs = 1'000'000;
 // Records taken from one ring per pass, so one busy thread cannot starve
 // the others or the network.
 constexpr int kDrainBudget = 512;
+// Batches in one Produce request at most; the rest go in the next one.
+constexpr std::size_t kMaxBatchesPerRequest = 256;
 
 using core::mono_ns;
 using core::wall_ms;
@@ -148,9 +150,11 @@ struct Sender::Loop {
     try {
       topics.reserve(s.max_topics);
       header_scratch.reserve(64);
-      part_scratch.reserve(256);
-      topic_scratch.reserve(64);
-      batch_scratch.reserve(256);
+      // A Produce request carries at most kMaxBatchesPerRequest batches, so
+      // these never grow while records flow (no allocation, no throw).
+      part_scratch.reserve(kMaxBatchesPerRequest);
+      topic_scratch.reserve(kMaxBatchesPerRequest);
+      batch_scratch.reserve(kMaxBatchesPerRequest);
       name_scratch.reserve(64);
       active.reserve(1024);
       slot_blocked.assign(s.max_producer_threads, false);
@@ -812,6 +816,7 @@ struct Sender::Loop {
     // Grouped by topic as the request nests them: scan the active list in
     // topic order of first appearance.
     for (auto& [ti, pi] : active) {
+      if (batch_scratch.size() == kMaxBatchesPerRequest) break;
       TopicInfo& t = topics[ti];
       PartitionState& ps = t.partitions[static_cast<std::size_t>(pi)];
       if (ps.leader != c.node_id) continue;
@@ -848,16 +853,18 @@ struct Sender::Loop {
       }
       if (!b->is_sealed()) seal(ps, b);
       bytes += b->sealed.size() + t.name.size() + 64;
-      try {
-        batch_scratch.push_back(b);
-      } catch (...) {
-        retry_batch(b, 0);
-        break;
-      }
+      batch_scratch.push_back(b);  // within the reserved capacity (checked above)
     }
     if (batch_scratch.empty()) return false;
-    std::stable_sort(batch_scratch.begin(), batch_scratch.end(),
-                     [](const Batch* a, const Batch* b) { return a->topic < b->topic; });
+    // By topic, keeping each topic's batches in the order taken: an
+    // insertion sort, because std::stable_sort allocates a buffer per call,
+    // and the list is short and mostly in order already.
+    for (std::size_t i = 1; i < batch_scratch.size(); ++i) {
+      Batch* b = batch_scratch[i];
+      std::size_t j = i;
+      for (; j > 0 && batch_scratch[j - 1]->topic > b->topic; --j) batch_scratch[j] = batch_scratch[j - 1];
+      batch_scratch[j] = b;
+    }
     part_scratch.clear();
     topic_scratch.clear();
     for (Batch* b : batch_scratch) part_scratch.push_back({b->partition, b->sealed});

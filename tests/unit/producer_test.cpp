@@ -489,6 +489,20 @@ TEST_F(ProducerTest, CloseRefusesNewRecordsAndIsIdempotent) {
   EXPECT_EQ(collect(*p, 1).size(), 1U);
 }
 
+// A close() that timed out purged records; a second close() must not then
+// say kOk as if everything had been delivered.
+TEST(ProducerShutdown, ASecondCloseAnswersAsTheFirst) {
+  rk::Config config = rk::Config::low_latency();
+  config.bootstrap_servers("127.0.0.1:1");  // nothing listens there
+  auto made = rk::Producer::create(config);
+  ASSERT_TRUE(made.ok());
+  auto& p = *made.value();
+  const rk::Topic t = p.topic("nowhere").value();
+  ASSERT_EQ(p.produce(t, "k", "v"), rk::Errc::kOk);
+  EXPECT_EQ(p.close(50ms), rk::Errc::kTimedOut);
+  EXPECT_EQ(p.close(50ms), rk::Errc::kTimedOut);
+}
+
 TEST(ProducerShutdown, DestructorDoesNotHangOnAnUnreachableBrokerAndPurges) {
   std::atomic<int> purged{0};
   rk::Config config = rk::Config::low_latency();
