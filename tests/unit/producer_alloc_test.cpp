@@ -30,13 +30,7 @@
 
 #include "ringkafka/producer.h"
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define RK_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define RK_SANITIZED 1
-#endif
-#endif
+#include "sanitized.h"
 
 namespace {
 std::atomic<bool> g_counting{false};

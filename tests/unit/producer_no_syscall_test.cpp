@@ -29,13 +29,7 @@
 #include "ringkafka/producer.h"
 #include "syscall_trap.h"
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define RK_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define RK_SANITIZED 1
-#endif
-#endif
+#include "sanitized.h"
 
 namespace rk = ringkafka;
 namespace tb = ringkafka::test_broker;
