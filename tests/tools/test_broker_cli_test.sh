@@ -8,9 +8,16 @@ set -euo pipefail
 bin=$1 golden=$2
 out=$(mktemp) err=$(mktemp)
 trap 'kill "$pid" 2>/dev/null || true; rm -f "$out" "$err"' EXIT
+# The broker's first line is its bootstrap string; on a loaded machine it
+# can take seconds (a CI run once saw none within 5 s, and kcat then waited
+# forever without a bootstrap).
+await_bootstrap() {
+  for _ in $(seq 300); do [[ -s $out ]] && break; sleep 0.1; done
+  [[ -s $out ]] || { echo "FAIL the broker printed no bootstrap string within 30 s"; cat "$err"; exit 1; }
+}
 "$bin" --brokers 2 --topic orders:3 >"$out" 2>"$err" &
 pid=$!
-for _ in $(seq 50); do [[ -s $out ]] && break; sleep 0.1; done
+await_bootstrap
 bootstrap=$(head -n 1 "$out")
 [[ $bootstrap =~ ^127\.0\.0\.1:[0-9]+,127\.0\.0\.1:[0-9]+$ ]] || { echo "FAIL bootstrap '$bootstrap'"; exit 1; }
 
@@ -43,7 +50,7 @@ if "$bin" --topic t:1 --stall 50:50 2>"$err"; then echo "FAIL --stall 50:50 acce
 grep -q -- "--stall takes MS:EVERY_MS" "$err" || { echo "FAIL --stall message:"; cat "$err"; exit 1; }
 "$bin" --topic orders:1 --stall 20:50 >"$out" 2>"$err" &
 pid=$!
-for _ in $(seq 50); do [[ -s $out ]] && break; sleep 0.1; done
+await_bootstrap
 seq 1 300 | kcat -P -b "$(head -n 1 "$out")" -t orders -X linger.ms=1 || { echo "FAIL kcat through --stall"; exit 1; }
 kill -TERM "$pid"
 wait "$pid"
