@@ -200,10 +200,14 @@ struct Producer::Impl {
   }
 
   // The first use of a slot touches its memory here, not in produce().
+  // Byte 64 of each page, not byte 0: the sender may already be polling
+  // this ring's first length word (a slot below slots_in_use), and a write
+  // there would race with it.  The memory is zero from mmap, so the zeros
+  // written change nothing.
   void prefault(Slot& s) noexcept {
     const std::size_t ring = shared.settings.ring_bytes;
     std::byte* r = static_cast<std::byte*>(ring_memory) + ring * s.index;
-    for (std::size_t off = 0; off < ring; off += 4096) {
+    for (std::size_t off = 64; off < ring; off += 4096) {
       reinterpret_cast<volatile char*>(r)[off] = 0;
     }
     if (shared.settings.callback == nullptr) {
