@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
   config.bootstrap_servers("127.0.0.1:1");
   // Under valgrind every thread shares one core: a spinning sender would
   // take most of it.
-  (void)config.set("sender.idle.strategy", "adaptive");
+  (void)config.set("sender.idle.strategy", "backoff");
   for (int i = 2; i < argc; ++i) {
     const char* eq = std::strchr(argv[i], '=');
     if (eq == nullptr) continue;

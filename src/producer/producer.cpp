@@ -474,9 +474,7 @@ Errc Producer::produce(Topic topic, Bytes key, Bytes value, std::span<const Head
   const Errc e = im.start_record(topic, key, value, headers, timestamp_ms, opaque, partition, &slot,
                                  &p, &layout);
   if (e != Errc::kOk) [[unlikely]] return e;
-  std::byte* k = p + layout.head;
-  if (key.size != 0) std::memcpy(k, key.data, key.size);
-  if (value.size != 0) std::memcpy(k + key.size, value.data, value.size);
+  producer::copy_key_value(p, layout, key, value);
   im.finish_record(*slot, layout.size);
   return Errc::kOk;
 }

@@ -137,14 +137,19 @@ inline void encode_optional(std::byte* p, const Layout& l, std::int32_t partitio
   }
 }
 
+// The key's and value's bytes, where encode_frame() left room for them.
+inline void copy_key_value(std::byte* out, const Layout& l, Bytes key, Bytes value) noexcept {
+  std::byte* k = out + l.head;
+  if (key.size != 0) std::memcpy(k, key.data, key.size);
+  if (value.size != 0) std::memcpy(k + key.size, value.data, value.size);
+}
+
 // Writes the whole record into `out`, which holds l.size bytes.
 inline void encode(std::byte* out, const Layout& l, std::uint32_t topic, std::int32_t partition,
                    std::int64_t timestamp_ms, void* opaque, Bytes key, Bytes value,
                    std::span<const Header> headers) noexcept {
   encode_frame(out, l, topic, partition, timestamp_ms, opaque, key, value, headers);
-  std::byte* k = out + l.head;
-  if (key.size != 0) std::memcpy(k, key.data, key.size);
-  if (value.size != 0) std::memcpy(k + key.size, value.data, value.size);
+  copy_key_value(out, l, key, value);
 }
 
 // The sender's view of one record in the ring.

@@ -38,7 +38,6 @@ void bump(std::atomic<std::uint64_t>& counter, std::uint64_t by = 1) noexcept {
   counter.store(counter.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
 }
 
-using config::IdleStrategy;
 using producer::RecordView;
 using producer::Slot;
 using wire::ErrorCode;
@@ -120,7 +119,6 @@ struct Sender::Loop {
 
   std::int64_t now_ns = 0;
   std::int64_t now_ms = 0;
-  std::vector<bool> slot_blocked;  // per slot: its head record waits (metadata, buffer.memory)
   std::int32_t next_correlation = 1;
   IdlePolicy idle_policy;
   std::int64_t next_housekeeping_ns = 0;
@@ -157,7 +155,6 @@ struct Sender::Loop {
       batch_scratch.reserve(kMaxBatchesPerRequest);
       name_scratch.reserve(64);
       active.reserve(1024);
-      slot_blocked.assign(s.max_producer_threads, false);
       if (s.compression != wire::Compression::kNone) {
         compressor = s.compression_level == 0
                          ? compress::Compressor::create(s.compression)
@@ -370,11 +367,9 @@ struct Sender::Loop {
         if (!available) break;
         if (route(slot.index, producer::decode(msg)) == Routed::kBlocked) {
           // Waits for metadata or a free batch buffer, which a completion
-          // or a timer brings: idle() does not count this ring as work.
-          slot_blocked[i] = true;
+          // or a timer brings: not work, so the sender may idle meanwhile.
           break;
         }
-        slot_blocked[i] = false;
         slot.ring.pop();
         any = true;
       }
@@ -1376,7 +1371,8 @@ struct Sender::Loop {
     if (now_ns >= metadata_refresh_ns && metadata_refresh_ns != 0) metadata_wanted = true;
     for (Connection& c : conns) {
       if (c.state == Connection::State::kConnecting &&
-          now_ns - c.connect_started_ns > core::ms_to_ns(std::min(s.socket_connection_setup_timeout_ms, INT64_MAX - 1000) + 1000)) {
+          now_ns - c.connect_started_ns - 1000 * kMs >
+              core::ms_to_ns(s.socket_connection_setup_timeout_ms)) {
         fail_connection(c, "connect timed out");
       }
       if (c.in_flight_count != 0 &&
