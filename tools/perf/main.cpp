@@ -1,10 +1,10 @@
 // ringkafka-perf: the producer's latency (open loop, at a fixed rate) or
 // throughput (as fast as it accepts), measured per record, optionally side
-// by side with librdkafka in the same invocation, in the manner of Kafka's
-// kafka-producer-perf-test.
+// by side with librdkafka and the Java client in the same invocation, in the
+// manner of Kafka's kafka-producer-perf-test.
 //
 //   ringkafka-perf -b localhost:9092 -t perf --mode latency --rate 10000
-//                  --count 100000 --preset low_latency --compare librdkafka
+//                  --count 100000 --preset low_latency --compare librdkafka,java
 //
 // The producer is used through the public API only; src/ provides the
 // histogram and the resolved settings that are mapped onto librdkafka's keys.
@@ -20,6 +20,7 @@
 #include <cstdarg>
 #include <cstdio>
 #include <exception>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -30,6 +31,7 @@
 
 #include "config/settings.h"
 #include "partition/partitioner.h"
+#include "java_client.h"
 #include "rdkafka_client.h"
 #include "../common/cli_config.h"
 #include "ringkafka/config.h"
@@ -42,8 +44,9 @@ constexpr const char* kUsage =
     "usage: ringkafka-perf -b BOOTSTRAP -t TOPIC [--mode latency|throughput] [--rate N]\n"
     "                      [--count N] [--warmup N] [--size BYTES] [--key-size BYTES]\n"
     "                      [--threads N] [--preset low_latency|durable|throughput]\n"
-    "                      [-X key=value]... [--compare librdkafka] [--rdkafka-X key=value]...\n"
-    "                      [--spin-us N] [--json FILE] [--hist FILE]\n"
+    "                      [-X key=value]... [--compare librdkafka|java|librdkafka,java]\n"
+    "                      [--rdkafka-X key=value]... [--java-X key=value]... [--java-libs DIR]\n"
+    "                      [--peers-first] [--spin-us N] [--json FILE] [--hist FILE]\n"
     "\n"
     "Produces COUNT records of SIZE bytes (keys of KEY-SIZE bytes, distinct per\n"
     "record) to TOPIC and reports, per record, in nanoseconds:\n"
@@ -89,9 +92,22 @@ constexpr const char* kUsage =
     "                        TCP_NODELAY         -> socket.nagle.disable=true\n"
     "                      rd_kafka_producev with RD_KAFKA_MSG_F_COPY on a topic handle,\n"
     "                      reports served by rd_kafka_poll on each producing thread\n"
+    "  --compare java      (or librdkafka,java) the same workload through the Java\n"
+    "                      client (kafka-clients, KafkaProducer<byte[], byte[]>, send()\n"
+    "                      with a callback) in a JVM started for it; the same keys\n"
+    "                      (compression level as compression.<codec>.level, and\n"
+    "                      delivery.timeout.ms raised to linger.ms + request.timeout.ms\n"
+    "                      if below); its ack is when the callback ran (on Java's\n"
+    "                      I/O thread), its produce() is send(), which blocks rather\n"
+    "                      than answering queue-full.  RINGKAFKA_PERF_JVM_OPTS adds\n"
+    "                      JVM options\n"
     "  --rdkafka-X key=value  a librdkafka key, after the mapping (repeatable)\n"
-    "  --librdkafka-first  run librdkafka before ringkafka (a broker warms up and\n"
-    "                      ages through a run: alternate to see the order's share)\n"
+    "  --java-X key=value  a Java client key, after the mapping (repeatable)\n"
+    "  --java-libs DIR     the kafka-clients jars (default: $RINGKAFKA_JAVA_LIBS, else\n"
+    "                      what the source tree's tools/kafka-local fetch prints)\n"
+    "  --peers-first       run the clients in the reverse order, ringkafka last; a\n"
+    "                      broker warms up and ages through a run: alternate to see\n"
+    "                      the order's share (--librdkafka-first is the older name)\n"
     "  --spin-us N         latency mode: poll in a loop from N µs before each send\n"
     "                      time, sleep before that (default 200; a sleep can wake\n"
     "                      50 µs late on a VM, which `late` shows; above the\n"
@@ -112,8 +128,11 @@ struct Options {
   std::string preset;
   ringkafka::cli::KeyValues overrides;          // -X, in order
   ringkafka::cli::KeyValues rdkafka_overrides;  // --rdkafka-X
-  bool compare = false;
-  bool librdkafka_first = false;
+  bool compare_rdkafka = false;
+  bool compare_java = false;
+  bool peers_first = false;
+  ringkafka::cli::KeyValues java_overrides;  // --java-X
+  std::string java_libs;
   std::optional<std::uint64_t> warmup;
   std::string json_path;
   std::string hist_path;
@@ -134,7 +153,7 @@ bool parse_number(std::string_view s, T& out) {
 // Parses the command line into `out`; nullopt when done, or the exit status.
 std::optional<int> parse_options(int argc, char** argv, Options& out) {
   enum : int { kMode = 256, kRate, kCount, kWarmup, kSize, kKeySize, kThreads, kPreset,
-               kCompare, kRdkafkaX, kSpinUs, kJson, kHist, kLibrdkafkaFirst };
+               kCompare, kRdkafkaX, kSpinUs, kJson, kHist, kPeersFirst, kJavaX, kJavaLibs };
   static const option kLong[] = {
       {"help", no_argument, nullptr, 'h'},         {"mode", required_argument, nullptr, kMode},
       {"rate", required_argument, nullptr, kRate}, {"count", required_argument, nullptr, kCount},
@@ -145,7 +164,10 @@ std::optional<int> parse_options(int argc, char** argv, Options& out) {
       {"preset", required_argument, nullptr, kPreset},
       {"compare", required_argument, nullptr, kCompare},
       {"rdkafka-X", required_argument, nullptr, kRdkafkaX},
-      {"librdkafka-first", no_argument, nullptr, kLibrdkafkaFirst},
+      {"librdkafka-first", no_argument, nullptr, kPeersFirst},
+      {"peers-first", no_argument, nullptr, kPeersFirst},
+      {"java-X", required_argument, nullptr, kJavaX},
+      {"java-libs", required_argument, nullptr, kJavaLibs},
       {"spin-us", required_argument, nullptr, kSpinUs},
       {"json", required_argument, nullptr, kJson},
       {"hist", required_argument, nullptr, kHist},
@@ -209,9 +231,25 @@ std::optional<int> parse_options(int argc, char** argv, Options& out) {
         break;
       case kPreset: out.preset = arg; break;
       case kCompare:
-        if (arg != "librdkafka") return usage_error("--compare: " + quoted + " is not librdkafka");
-        out.compare = true;
+        for (std::string_view rest = arg; !rest.empty();) {
+          const auto comma = rest.find(',');
+          const std::string_view peer = rest.substr(0, comma);
+          if (peer == "librdkafka") {
+            out.compare_rdkafka = true;
+          } else if (peer == "java") {
+            out.compare_java = true;
+          } else {
+            return usage_error("--compare: " + quoted + " is not librdkafka, java or librdkafka,java");
+          }
+          rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+        }
         break;
+      case kJavaX:
+        if (!ringkafka::cli::parse_key_value(arg, out.java_overrides)) {
+          return usage_error("--java-X: want key=value, got " + quoted);
+        }
+        break;
+      case kJavaLibs: out.java_libs = arg; break;
       case kSpinUs: {
         std::int64_t us = 0;
         if (!parse_number(arg, us) || us < 0 || us > 3'600'000'000) {
@@ -220,7 +258,7 @@ std::optional<int> parse_options(int argc, char** argv, Options& out) {
         w.spin_ns = us * 1000;
         break;
       }
-      case kLibrdkafkaFirst: out.librdkafka_first = true; break;
+      case kPeersFirst: out.peers_first = true; break;
       case kJson: out.json_path = arg; break;
       case kHist: out.hist_path = arg; break;
       case 'h': std::cout << kUsage; return 0;
@@ -230,11 +268,14 @@ std::optional<int> parse_options(int argc, char** argv, Options& out) {
   if (optind < argc) return usage_error("unexpected argument \"" + std::string(argv[optind]) + "\"");
   if (out.bootstrap.empty()) return usage_error("-b BOOTSTRAP is required");
   if (out.topic.empty()) return usage_error("-t TOPIC is required");
-  if (!out.compare && !out.rdkafka_overrides.empty()) {
+  if (!out.compare_rdkafka && !out.rdkafka_overrides.empty()) {
     return usage_error("--rdkafka-X needs --compare librdkafka");
   }
-  if (!out.compare && out.librdkafka_first) {
-    return usage_error("--librdkafka-first needs --compare librdkafka");
+  if (!out.compare_java && (!out.java_overrides.empty() || !out.java_libs.empty())) {
+    return usage_error("--java-X and --java-libs need --compare java");
+  }
+  if (!out.compare_rdkafka && !out.compare_java && out.peers_first) {
+    return usage_error("--peers-first needs --compare");
   }
   w.warmup = out.warmup.value_or(std::min<std::uint64_t>(1000, w.count / 10));
   return std::nullopt;
@@ -361,17 +402,24 @@ void print_table(const Options& opt, const std::vector<perf::RunResult>& runs) {
       std::printf("\n");
     }
     // `late` is the load generator's, not a client's: no ratio.
-    if (runs.size() == 2 && m.histogram != &perf::RunResult::late && has(runs[0], m) && has(runs[1], m)) {
-      std::printf("%-26s", (std::string("  ratio ") + m.label).c_str());
+    for (std::size_t k = 1; k < runs.size(); ++k) {
+      if (m.histogram == &perf::RunResult::late || !has(runs[0], m) || !has(runs[k], m)) continue;
+      const std::string label = runs.size() == 2 ? std::string("  ratio ") + m.label
+                                                 : "  " + runs[k].client + "/rk " + m.label;
+      std::printf("%-26s", label.c_str());
       for (const auto& p : kPercentiles) {
         const auto ours = static_cast<double>(at(runs[0].*m.histogram, p.percentile));
-        const auto theirs = static_cast<double>(at(runs[1].*m.histogram, p.percentile));
+        const auto theirs = static_cast<double>(at(runs[k].*m.histogram, p.percentile));
         std::printf("%s", pad(format("%.2fx", theirs / std::max(ours, 1.0)), 9).c_str());
       }
       std::printf("\n");
     }
   }
-  if (runs.size() == 2) std::printf("(ratio: librdkafka / ringkafka; above 1, ringkafka is faster)\n");
+  if (runs.size() == 2) {
+    std::printf("(ratio: %s / ringkafka; above 1, ringkafka is faster)\n", runs[1].client.c_str());
+  } else if (runs.size() > 2) {
+    std::printf("(peer/rk: the peer's figure / ringkafka's; above 1, ringkafka is faster)\n");
+  }
 
   std::printf("\n%-12s %10s %7s %10s %11s %11s %8s %8s %6s %11s\n", "client", "records", "failed",
               "target/s", "produced/s", "acked/s", "MB/s", "cpu s", "cpu %", "queue-full");
@@ -495,28 +543,51 @@ int run(const Options& opt) {
   perf::Workload w = opt.workload;
   w.drain_timeout_ns = (settings->delivery_timeout_ms + 5000) * 1'000'000;
 
-  // The table lists ringkafka first whichever ran first.
-  std::vector<perf::RunResult> runs(opt.compare ? 2 : 1);
-  runs[0].client = "ringkafka";
-  runs[0].config = ringkafka_config_echo(*config, *settings);
-  auto run_ours = [&]() -> std::optional<std::string> {
-    std::cerr << "ringkafka-perf: running ringkafka\n";
-    auto error = perf::run_ringkafka(*config, opt.topic, w, runs[0]);
+  std::string java_libs;
+  if (opt.compare_java) {
+    std::string error;
+    auto found = perf::find_java_libs(opt.java_libs, error);
+    if (!found) {
+      std::cerr << "ringkafka-perf: " << error << "\n";
+      return kExitUsage;
+    }
+    java_libs = *found;
+  }
+
+  // The table lists ringkafka first, then the peers, whichever ran first.
+  using Run = std::function<std::optional<std::string>(perf::RunResult&)>;
+  std::vector<std::pair<std::string, Run>> clients;
+  clients.emplace_back("ringkafka", [&](perf::RunResult& r) {
+    r.config = ringkafka_config_echo(*config, *settings);
+    auto error = perf::run_ringkafka(*config, opt.topic, w, r);
     if (error) error->insert(0, "ringkafka: ");
     return error;
-  };
-  auto run_theirs = [&]() -> std::optional<std::string> {
-    if (!opt.compare) return std::nullopt;
-    runs[1].client = "librdkafka";
-    runs[1].config = perf::rdkafka_config_for(*settings, opt.bootstrap);
-    runs[1].config.insert(runs[1].config.end(), opt.rdkafka_overrides.begin(),
-                          opt.rdkafka_overrides.end());
-    std::cerr << "ringkafka-perf: running librdkafka\n";
-    return perf::run_rdkafka(runs[1].config, opt.topic, w, runs[1]);
-  };
-  for (int i = 0; i < 2; ++i) {
-    auto error = (i == 0) != opt.librdkafka_first ? run_ours() : run_theirs();
-    if (error) {
+  });
+  if (opt.compare_rdkafka) {
+    clients.emplace_back("librdkafka", [&](perf::RunResult& r) {
+      r.config = perf::rdkafka_config_for(*settings, opt.bootstrap);
+      r.config.insert(r.config.end(), opt.rdkafka_overrides.begin(), opt.rdkafka_overrides.end());
+      return perf::run_rdkafka(r.config, opt.topic, w, r);
+    });
+  }
+  if (opt.compare_java) {
+    clients.emplace_back("java", [&](perf::RunResult& r) {
+      r.config = perf::java_config_for(*settings, opt.bootstrap);
+      r.config.insert(r.config.end(), opt.java_overrides.begin(), opt.java_overrides.end());
+      return perf::run_java(r.config, java_libs, opt.topic, w, r);
+    });
+  }
+  std::vector<perf::RunResult> runs(clients.size());
+  std::vector<std::size_t> order;
+  if (opt.peers_first) {
+    for (std::size_t i = clients.size(); i-- > 0;) order.push_back(i);  // the reverse
+  } else {
+    for (std::size_t i = 0; i < clients.size(); ++i) order.push_back(i);
+  }
+  for (const std::size_t i : order) {
+    runs[i].client = clients[i].first;
+    std::cerr << "ringkafka-perf: running " << clients[i].first << "\n";
+    if (auto error = clients[i].second(runs[i])) {
       std::cerr << "ringkafka-perf: " << *error << "\n";
       return kExitFailed;
     }
