@@ -349,10 +349,11 @@ constexpr KeyInfo kKeys[] = {
      .form = Form::kReserved},
     // --- ringkafka's own ---------------------------------------------------------
     {.name = "ring.bytes",
-     .default_value = "4194304",
+     .default_value = "262144",
      .allowed = "a power of two from 4096 to 1073741824",
-     .meaning = "Size of each producing thread's ring of records on their way to the sender; "
-                "raised to hold a record of max.request.size (a record takes at most half)",
+     .meaning = "Size of each producing thread's ring of records on their way to the sender, "
+                "sized to stay in L2; records above an eighth of it take a second ring that "
+                "holds one of max.request.size",
      .min = 4096,
      .max = 1LL << 30,
      .power_of_two = true,
@@ -640,13 +641,18 @@ std::optional<Error> resolve_timeouts(const Config& config, Settings& s) {
     }
     s.idle_park_max_us = s.idle_park_min_us;
   }
-  // A ring takes messages up to half its size.  Any record up to
-  // max.request.size must fit (as the Java client accepts it), so
-  // ring.bytes grows to the power of two that holds one, with room for
-  // the ring's own header and the record's (4 KiB covers both and a few
-  // headers' names).
+  // Records above an eighth of ring.bytes go through a second ring (see
+  // Settings::large_ring_bytes), which takes messages up to half its size.
+  // Any record up to max.request.size must fit (as the Java client accepts
+  // it), so that ring is the power of two that holds one, with room for the
+  // ring's own header and the record's (4 KiB covers both and a few
+  // headers' names).  When the small ring takes every such record, the
+  // large one is never used and stays at its minimum.
   const auto need = 2 * (static_cast<std::size_t>(s.max_request_size) + 4096);
-  while (s.ring_bytes < need) s.ring_bytes *= 2;
+  s.large_ring_bytes = 4096;
+  if (s.ring_bytes / 8 < need / 2) {
+    while (s.large_ring_bytes < need) s.large_ring_bytes *= 2;
+  }
   return std::nullopt;
 }
 

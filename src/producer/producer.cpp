@@ -107,6 +107,7 @@ struct Producer::Impl {
   explicit Impl(config::Settings settings) : shared(std::move(settings)) {}
   ~Impl() {
     core::unmap_region(ring_memory, ring_memory_bytes);
+    core::unmap_region(large_memory, large_memory_bytes);
     core::unmap_region(report_memory, report_memory_bytes);
   }
 
@@ -116,6 +117,8 @@ struct Producer::Impl {
   std::size_t max_record = 0;  // the largest ring message a record may take
   void* ring_memory = nullptr;  // core::map_region()
   std::size_t ring_memory_bytes = 0;
+  void* large_memory = nullptr;  // the slots' large rings (Slot::large)
+  std::size_t large_memory_bytes = 0;
   void* report_memory = nullptr;
   std::size_t report_memory_bytes = 0;
   std::mutex close_mu;
@@ -210,6 +213,13 @@ struct Producer::Impl {
     for (std::size_t off = 64; off < ring; off += 4096) {
       reinterpret_cast<volatile char*>(r)[off] = 0;
     }
+    if (s.large_threshold() < max_record) {  // else never used: left untouched
+      const std::size_t large = shared.settings.large_ring_bytes;
+      std::byte* l = static_cast<std::byte*>(large_memory) + large * s.index;
+      for (std::size_t off = 64; off < large; off += 4096) {
+        reinterpret_cast<volatile char*>(l)[off] = 0;
+      }
+    }
     if (shared.settings.callback == nullptr) {
       const std::size_t n = shared.settings.report_queue_size * sizeof(DeliveryReport);
       std::byte* q = static_cast<std::byte*>(report_memory) + n * s.index;
@@ -221,7 +231,7 @@ struct Producer::Impl {
 
   [[nodiscard]] bool drained(Slot& s) const noexcept {
     const std::uint64_t accepted = s.accepted.load(std::memory_order_acquire);
-    return s.ring.empty() && s.reported.load(std::memory_order_acquire) == accepted &&
+    return s.rings_empty() && s.reported.load(std::memory_order_acquire) == accepted &&
            (shared.settings.callback != nullptr || s.reports.consumed() == accepted);
   }
 
@@ -251,7 +261,8 @@ struct Producer::Impl {
   // has made progress (the one place produce() may make a system call:
   // the caller asked to block).  Out of line so that produce()'s fast path
   // keeps a small frame.
-  [[gnu::noinline]] std::byte* wait_for_ring(Slot& slot, std::size_t size, Errc* error) noexcept {
+  [[gnu::noinline]] std::byte* wait_for_ring(core::SpscByteRing& ring, std::size_t size,
+                                             Errc* error) noexcept {
     const std::int64_t block_ms = shared.settings.max_block_ms;
     if (block_ms == 0) {
       *error = Errc::kQueueFull;
@@ -261,7 +272,7 @@ struct Producer::Impl {
     Waiting waiting(shared);
     while (true) {
       const std::uint32_t seen = shared.progress.load(std::memory_order_acquire);
-      if (std::byte* p = slot.ring.try_reserve(size); p != nullptr) return p;
+      if (std::byte* p = ring.try_reserve(size); p != nullptr) return p;
       const std::int64_t now = mono_ns();
       if (now >= deadline) {
         *error = Errc::kTimedOut;
@@ -274,6 +285,22 @@ struct Producer::Impl {
       core::futex_wait(shared.progress, seen,
                        std::min(deadline - now, producer::Shared::kWaitSliceNs));
     }
+  }
+
+  // A record above Slot::large_threshold(): room for it in the large ring
+  // and for its marker (an empty message) in the small one, both or
+  // neither; commit publishes both (finish_record).  Reservations are
+  // private until committed, so one that is not followed by the other
+  // costs nothing.
+  [[gnu::noinline]] std::byte* reserve_large(Slot& slot, std::size_t size, Errc* error) noexcept {
+    std::byte* p = slot.large.try_reserve(size);
+    if (p == nullptr) p = wait_for_ring(slot.large, size, error);
+    if (p == nullptr) return nullptr;
+    if (slot.ring.try_reserve(0) == nullptr && wait_for_ring(slot.ring, 0, error) == nullptr) {
+      return nullptr;
+    }
+    slot.large_pending = true;
+    return p;
   }
 
   // Counts a thread in Shared::waiters for as long as it lives.
@@ -326,20 +353,27 @@ Result<std::unique_ptr<Producer>> Producer::create(const Config& config) {
   const std::size_t threads = s.max_producer_threads;
   impl->ring_memory_bytes = s.ring_bytes * threads;
   impl->ring_memory = core::map_region(impl->ring_memory_bytes, s.large_pages);
+  impl->large_memory_bytes = s.large_ring_bytes * threads;
+  impl->large_memory = core::map_region(impl->large_memory_bytes, false);
   const bool poll_mode = s.callback == nullptr;
   const std::size_t report_bytes = s.report_queue_size * sizeof(DeliveryReport);
   if (poll_mode) {
     impl->report_memory_bytes = report_bytes * threads;
     impl->report_memory = core::map_region(impl->report_memory_bytes, s.large_pages);
   }
-  if (impl->ring_memory == nullptr || (poll_mode && impl->report_memory == nullptr)) {
-    return Error{Errc::kResource, "cannot allocate " + std::to_string(s.ring_bytes * threads) +
-                                      " bytes of rings (ring.bytes x producer.threads.max)"};
+  if (impl->ring_memory == nullptr || impl->large_memory == nullptr ||
+      (poll_mode && impl->report_memory == nullptr)) {
+    return Error{Errc::kResource,
+                 "cannot allocate " +
+                     std::to_string((s.ring_bytes + s.large_ring_bytes) * threads) +
+                     " bytes of rings ((ring.bytes + a max.request.size ring) x producer.threads.max)"};
   }
   impl->shared.slots.reserve(threads);
   for (std::size_t i = 0; i < threads; ++i) {
     std::span<std::byte> ring(static_cast<std::byte*>(impl->ring_memory) + s.ring_bytes * i,
                               s.ring_bytes);
+    std::span<std::byte> large(
+        static_cast<std::byte*>(impl->large_memory) + s.large_ring_bytes * i, s.large_ring_bytes);
     std::span<DeliveryReport> reports;
     if (poll_mode) {
       reports = {reinterpret_cast<DeliveryReport*>(static_cast<std::byte*>(impl->report_memory) +
@@ -347,10 +381,13 @@ Result<std::unique_ptr<Producer>> Producer::create(const Config& config) {
                  s.report_queue_size};
     }
     impl->shared.slots.push_back(
-        std::make_unique<Slot>(ring, reports, static_cast<std::uint32_t>(i)));
+        std::make_unique<Slot>(ring, large, reports, static_cast<std::uint32_t>(i)));
   }
-  impl->max_record = std::min<std::size_t>(impl->shared.slots[0]->ring.max_message_size(),
-                                           static_cast<std::size_t>(s.max_request_size));
+  // parse_settings() sized the large ring so that this is max.request.size.
+  const Slot& first = *impl->shared.slots[0];
+  impl->max_record = std::min<std::size_t>(
+      std::max(first.large_threshold(), first.large.max_message_size()),
+      static_cast<std::size_t>(s.max_request_size));
 
   {
     std::lock_guard lock(registry().mu);
@@ -440,11 +477,14 @@ std::string_view Producer::topic_name(Topic topic) const noexcept {
   // it could never end, so it is "queue full" at once, whatever
   // max.block.ms says.
   if (!report_room(*slot)) [[unlikely]] return fail(Errc::kQueueFull);
-  std::byte* p = slot->ring.try_reserve(size);
-  if (p == nullptr) [[unlikely]] {
-    p = wait_for_ring(*slot, size, &error);
-    if (p == nullptr) return fail(error);
+  std::byte* p = nullptr;
+  if (size > slot->large_threshold()) [[unlikely]] {
+    p = reserve_large(*slot, size, &error);
+  } else {
+    p = slot->ring.try_reserve(size);
+    if (p == nullptr) [[unlikely]] p = wait_for_ring(slot->ring, size, &error);
   }
+  if (p == nullptr) [[unlikely]] return fail(error);
   producer::encode_frame(p, layout, topic.index, partition, timestamp_ms, opaque, key, value,
                          headers);
   *slot_out = slot;
@@ -461,7 +501,13 @@ std::string_view Producer::topic_name(Topic topic) const noexcept {
                       std::memory_order_release);
   // Release: the sender may now read it.  Nothing wakes the sender; it
   // looks at the ring on its next pass (sender/idle.h).
-  slot.ring.commit(size);
+  if (slot.large_pending) [[unlikely]] {
+    slot.large.commit(size);  // before the marker: see Slot
+    slot.ring.commit(0);
+    slot.large_pending = false;
+  } else {
+    slot.ring.commit(size);
+  }
   slot.busy.store(false, std::memory_order_release);
 }
 
@@ -509,7 +555,9 @@ void Producer::commit(Reservation& r) noexcept {
 void Producer::abandon(Reservation& r) noexcept {
   if (!r.open()) return;
   // The ring space was never published: the next record takes it.
-  static_cast<Slot*>(r.slot_)->busy.store(false, std::memory_order_release);
+  auto* slot = static_cast<Slot*>(r.slot_);
+  slot->large_pending = false;
+  slot->busy.store(false, std::memory_order_release);
   r = Reservation{};
 }
 

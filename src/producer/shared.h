@@ -30,13 +30,41 @@ namespace ringkafka::producer {
 inline constexpr std::uint64_t kFree = 0;
 inline constexpr std::uint64_t kOrphan = 1;  // its thread exited; reports may remain
 
+// A record's way to the sender is `ring`, small enough to stay in L2 (a
+// large ring's lines are cold by the time the producer comes round to them
+// again).  A record above large_threshold() goes whole into `large`, sized
+// for max.request.size, and `ring` gets an empty message in its place: the
+// sender, reading `ring` in order, takes the next message of `large` for
+// it.  So one thread's records keep their order whatever their sizes, and
+// the sender has one place to read from.  The producer commits `large`
+// before the marker, so a sender that sees the marker finds the record
+// published (SpscByteRing's release/acquire on each ring's length words).
 struct alignas(core::kCacheLine) Slot {
-  Slot(std::span<std::byte> ring_memory, std::span<DeliveryReport> report_memory,
-       std::uint32_t slot_index) noexcept
-      : ring(ring_memory), reports(report_memory), index(slot_index) {}
+  Slot(std::span<std::byte> ring_memory, std::span<std::byte> large_memory,
+       std::span<DeliveryReport> report_memory, std::uint32_t slot_index) noexcept
+      : ring(ring_memory), large(large_memory), reports(report_memory), index(slot_index) {}
 
-  core::SpscByteRing ring;  // records: owner thread -> sender
-  ReportQueue reports;      // reports: sender -> owner thread (poll mode)
+  core::SpscByteRing ring;   // records: owner thread -> sender
+  core::SpscByteRing large;  // records above large_threshold(), in ring's order
+  ReportQueue reports;       // reports: sender -> owner thread (poll mode)
+
+  // Records (encoded) above this size take `large`.
+  [[nodiscard]] std::size_t large_threshold() const noexcept { return ring.capacity() / 8; }
+
+  // Sender side: the oldest record, from whichever ring holds it; an empty
+  // span with *available = false when there is none.  *from_large says
+  // which pop_record() must free.
+  [[nodiscard]] std::span<const std::byte> peek_record(bool* available, bool* from_large) noexcept {
+    auto msg = ring.peek(available);
+    *from_large = *available && msg.empty();
+    if (*from_large) [[unlikely]] msg = large.peek(available);  // committed before the marker
+    return msg;
+  }
+  void pop_record(bool from_large) noexcept {
+    if (from_large) [[unlikely]] large.pop();
+    ring.pop();
+  }
+  [[nodiscard]] bool rings_empty() const noexcept { return ring.empty() && large.empty(); }
 
   // Written only by the thread that owns the slot (a plain store, no RMW).
   alignas(core::kCacheLine) std::atomic<std::uint64_t> accepted{0};
@@ -44,6 +72,8 @@ struct alignas(core::kCacheLine) Slot {
   // Set while produce() is between its `closed` check and its commit, so
   // that close() can wait out a record on its way in (see close()).
   std::atomic<bool> busy{false};
+  // The open record was reserved in `large` (and its marker in `ring`).
+  bool large_pending = false;
 
   // Written only by the sender.
   alignas(core::kCacheLine) std::atomic<std::uint64_t> reported{0};

@@ -363,14 +363,15 @@ struct Sender::Loop {
       Slot& slot = *shared.slots[i];
       for (int budget = kDrainBudget; budget > 0; --budget) {
         bool available = false;
-        const auto msg = slot.ring.peek(&available);
+        bool large = false;
+        const auto msg = slot.peek_record(&available, &large);
         if (!available) break;
         if (route(slot.index, producer::decode(msg)) == Routed::kBlocked) {
           // Waits for metadata or a free batch buffer, which a completion
           // or a timer brings: not work, so the sender may idle meanwhile.
           break;
         }
-        slot.ring.pop();
+        slot.pop_record(large);
         any = true;
       }
     }
@@ -1471,13 +1472,14 @@ struct Sender::Loop {
       Slot& slot = *shared.slots[i];
       while (true) {
         bool available = false;
-        const auto msg = slot.ring.peek(&available);
+        bool large = false;
+        const auto msg = slot.peek_record(&available, &large);
         if (!available) break;
         const RecordView rec = producer::decode(msg);
         report_one(slot.index, rec.head.opaque, rec.head.topic, rec.head.partition,
                    rec.head.timestamp_ms < 0 ? now_ms : rec.head.timestamp_ms, error, 0,
                    why);
-        slot.ring.pop();
+        slot.pop_record(large);
       }
     }
     for (Connection& c : conns) {

@@ -147,7 +147,8 @@ TEST(ConfigDefaults, AreTheJavaClients) {
   EXPECT_EQ(s.topic_metadata_propagation_max_ms, 30000);
   // ringkafka's own.
   EXPECT_EQ(s.client_id, "ringkafka");
-  EXPECT_EQ(s.ring_bytes, 4U << 20);  // holds a record of max.request.size
+  EXPECT_EQ(s.ring_bytes, 256U << 10);       // sized for L2
+  EXPECT_EQ(s.large_ring_bytes, 4U << 20);  // holds a record of max.request.size
   EXPECT_EQ(s.report_queue_size, 16384U);
   EXPECT_EQ(s.max_producer_threads, 64U);
   EXPECT_EQ(s.max_topics, 1024U);
@@ -164,18 +165,24 @@ TEST(ConfigDefaults, AreTheJavaClients) {
 }
 
 // The table's default texts, set explicitly, give what Settings{} holds.
-TEST(ConfigRules, TheRingGrowsToHoldARecordOfMaxRequestSize) {
+TEST(ConfigRules, TheLargeRingHoldsARecordOfMaxRequestSize) {
+  using Sizes = std::pair<std::size_t, std::size_t>;  // ring.bytes, the large ring
   // A record takes at most half a ring; Java accepts any record up to
-  // max.request.size, so the ring is raised to hold one.
+  // max.request.size, so the ring for records above ring.bytes / 8 holds
+  // one.  ring.bytes is kept as set.
   auto with = [](std::initializer_list<std::pair<const char*, const char*>> kv) {
     Config c = with_servers();
     for (const auto& [k, v] : kv) EXPECT_TRUE(c.set(k, v).ok()) << k;
-    return parse_ok(c).ring_bytes;
+    const auto s = parse_ok(c);
+    return Sizes(s.ring_bytes, s.large_ring_bytes);
   };
-  EXPECT_EQ(with({{"ring.bytes", "8192"}}), 4U << 20);
-  EXPECT_EQ(with({{"max.request.size", "3000000"}}), 8U << 20);
-  EXPECT_EQ(with({{"ring.bytes", "4096"}, {"max.request.size", "1000"}}), 16384U);
-  EXPECT_EQ(with({{"ring.bytes", "67108864"}}), 64U << 20);  // larger than needed: kept
+  EXPECT_EQ(with({{"ring.bytes", "8192"}}), Sizes(8192, 4U << 20));
+  EXPECT_EQ(with({{"max.request.size", "3000000"}}),
+            Sizes(256U << 10, 8U << 20));
+  EXPECT_EQ(with({{"ring.bytes", "4096"}, {"max.request.size", "1000"}}),
+            Sizes(4096, 16384));
+  // The small ring takes every record: the large one stays at its minimum.
+  EXPECT_EQ(with({{"ring.bytes", "67108864"}}), Sizes(64U << 20, 4096));
 }
 
 TEST(ConfigDefaults, TableMatchesSettings) {

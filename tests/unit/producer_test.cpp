@@ -2,8 +2,10 @@
 // reports, sealing rules, idle strategies, backpressure, thread limits,
 // shutdown.  Kafka compatibility is shown against real Kafka in
 // tests/integration/; this suite is about the producer's own behaviour.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <map>
 #include <set>
 #include <string>
@@ -146,6 +148,48 @@ TEST_F(ProducerTest, LingerHoldsTheBatchUntilFlush) {
   EXPECT_EQ(records_on_broker(broker_), 10);
   EXPECT_EQ(broker_.batches(kTopic, 0).size(), 1U) << "one linger, one batch";
   EXPECT_EQ(collect(*p, 10).size(), 10U);
+}
+
+TEST_F(ProducerTest, LargeAndSmallRecordsKeepTheirOrder) {
+  // ring.bytes 4096: records above 512 bytes take the thread's large ring,
+  // the rest the small one; one partition's offsets follow produce() order.
+  auto p = make({{"ring.bytes", "4096"}, {"max.block.ms", "10000"}});
+  ASSERT_TRUE(p);
+  constexpr int kRecords = 300;
+  const std::size_t sizes[] = {10, 600, 3000, 0, 100000, 20, 511, 513, 1000000};
+  std::size_t large = 0;
+  for (int i = 0; i < kRecords; ++i) {
+    const std::size_t n = sizes[static_cast<std::size_t>(i) % std::size(sizes)];
+    const std::string value(n, static_cast<char>('a' + i % 26));
+    void* opaque = reinterpret_cast<void*>(static_cast<std::uintptr_t>(i + 1));
+    if (i % 5 == 4) {  // in place, through reserve/commit, and one abandoned first
+      rk::Reservation dropped;
+      ASSERT_EQ(p->reserve(dropped, topic_, 1, 700, {}, rk::kTimestampNow, nullptr, 0), rk::Errc::kOk);
+      p->abandon(dropped);
+      rk::Reservation r;
+      ASSERT_EQ(p->reserve(r, topic_, 1, n, {}, rk::kTimestampNow, opaque, 0), rk::Errc::kOk);
+      r.key()[0] = std::byte{'k'};
+      if (n != 0) std::memcpy(r.value().data(), value.data(), n);
+      p->commit(r);
+    } else {
+      ASSERT_EQ(p->produce(topic_, "k", value, {}, rk::kTimestampNow, opaque, 0), rk::Errc::kOk);
+    }
+    large += n > 400 ? 1 : 0;
+  }
+  ASSERT_GT(large, 150U);
+  const auto reports = collect(*p, kRecords);
+  ASSERT_EQ(reports.size(), static_cast<std::size_t>(kRecords));
+  std::vector<std::pair<std::int64_t, std::uintptr_t>> by_offset;
+  for (const auto& r : reports) {
+    ASSERT_TRUE(r.ok()) << r.message;
+    by_offset.emplace_back(r.offset, reinterpret_cast<std::uintptr_t>(r.opaque));
+  }
+  std::sort(by_offset.begin(), by_offset.end());
+  for (std::size_t i = 0; i < by_offset.size(); ++i) {
+    ASSERT_EQ(by_offset[i].first, static_cast<std::int64_t>(i));
+    ASSERT_EQ(by_offset[i].second, i + 1) << "record " << i << " out of order";
+  }
+  EXPECT_TRUE(broker_.validation_errors().empty());
 }
 
 TEST_F(ProducerTest, BatchSizeBoundsEachBatch) {
