@@ -2,7 +2,7 @@
 // network: what the producing thread does (encode into its ring) and what
 // the sender does with it (pop, partition, append to its partition's batch,
 // and per full batch: seal with the codec, CRC, encode the Produce request).
-// The pieces are the library's own (SpscByteRing, producer::encode,
+// The pieces are the library's own (SpscByteRing, handoff::encode,
 // Partitioner, Batch, Compressor, encode_produce_request); only the io_uring
 // loop and the broker are left out, so this is the client's CPU cost per
 // record, and the gap to bench_producer's throughput rows is the sender's
@@ -22,7 +22,7 @@
 #include "compress/codec.h"
 #include "core/spsc_byte_ring.h"
 #include "partition/partitioner.h"
-#include "producer/record_format.h"
+#include "handoff/record_format.h"
 #include "sender/batch.h"
 #include "wire/produce.h"
 
@@ -98,16 +98,16 @@ void BM_ProduceToRequest(benchmark::State& state, rk::wire::Compression codec) {
     // The producing thread's side.
     const rk::Bytes key(records.keys[i % kKeys].data(), 16);
     const rk::Bytes value(records.values[i % kKeys].data(), 100);
-    const auto layout = rk::producer::layout(key, value, {}, -1, ts, nullptr);
+    const auto layout = rk::handoff::layout(key, value, {}, -1, ts, nullptr);
     std::byte* p = ring.try_reserve(layout.size);
     if (p == nullptr) std::abort();  // drained below every record: never full
-    rk::producer::encode(p, layout, 0, -1, ts, nullptr, key, value, {});
+    rk::handoff::encode(p, layout, 0, -1, ts, nullptr, key, value, {});
     ring.commit(layout.size);
 
     // The sender's side.
     const auto message = ring.peek();
     if (message.data() == nullptr) std::abort();  // just committed
-    const auto rec = rk::producer::decode(message);
+    const auto rec = rk::handoff::decode(message);
     const rk::wire::NullableBytes k{rec.key, false};
     const rk::wire::NullableBytes v{rec.value, false};
     const auto choice = partitioner->choose(topic_state, rec.key, false,

@@ -18,16 +18,16 @@
 #include "core/asymmetric_fence.h"
 #include "core/clock.h"
 #include "core/region.h"
-#include "producer/record_format.h"
-#include "producer/shared.h"
+#include "handoff/record_format.h"
+#include "handoff/shared.h"
 #include "sender/sender.h"
 
 namespace ringkafka {
 namespace {
 
-using producer::kFree;
-using producer::kOrphan;
-using producer::Slot;
+using handoff::kFree;
+using handoff::kOrphan;
+using handoff::Slot;
 
 std::atomic<std::uint64_t> g_next_producer_id{1};
 
@@ -111,7 +111,7 @@ struct Producer::Impl {
     core::unmap_region(report_memory, report_memory_bytes);
   }
 
-  producer::Shared shared;
+  handoff::Shared shared;
   std::unique_ptr<sender::Sender> sender;
   std::uint64_t id = g_next_producer_id.fetch_add(1, std::memory_order_relaxed);
   std::size_t max_record = 0;  // the largest ring message a record may take
@@ -283,7 +283,7 @@ struct Producer::Impl {
         return nullptr;
       }
       core::futex_wait(shared.progress, seen,
-                       std::min(deadline - now, producer::Shared::kWaitSliceNs));
+                       std::min(deadline - now, handoff::Shared::kWaitSliceNs));
     }
   }
 
@@ -305,18 +305,18 @@ struct Producer::Impl {
 
   // Counts a thread in Shared::waiters for as long as it lives.
   struct Waiting {
-    explicit Waiting(producer::Shared& s) noexcept : shared(s) {
+    explicit Waiting(handoff::Shared& s) noexcept : shared(s) {
       shared.waiters.fetch_add(1, std::memory_order_acq_rel);  // see Shared::waiters
     }
     ~Waiting() { shared.waiters.fetch_sub(1, std::memory_order_relaxed); }
     Waiting(const Waiting&) = delete;
     Waiting& operator=(const Waiting&) = delete;
-    producer::Shared& shared;
+    handoff::Shared& shared;
   };
 
   Errc start_record(Topic topic, Bytes key, Bytes value, std::span<const Header> headers,
                     std::int64_t timestamp_ms, void* opaque, std::int32_t partition,
-                    Slot** slot_out, std::byte** space, producer::Layout* layout_out) noexcept;
+                    Slot** slot_out, std::byte** space, handoff::Layout* layout_out) noexcept;
   void finish_record(Slot& slot, std::size_t size) noexcept;
 
   // After `closed` is set, waits until no produce() is between its check of
@@ -417,7 +417,7 @@ Result<Topic> Producer::topic(std::string_view name) {
   if (name.empty() || name.size() > 249) {
     return Error{Errc::kInvalidArgument, "topic name must be 1 to 249 characters"};
   }
-  producer::TopicTable& t = impl_->shared.topics;
+  handoff::TopicTable& t = impl_->shared.topics;
   std::lock_guard lock(t.mu);
   const std::uint32_t n = t.count.load(std::memory_order_relaxed);
   for (std::uint32_t i = 0; i < n; ++i) {
@@ -433,7 +433,7 @@ Result<Topic> Producer::topic(std::string_view name) {
 }
 
 std::string_view Producer::topic_name(Topic topic) const noexcept {
-  const producer::TopicTable& t = impl_->shared.topics;
+  const handoff::TopicTable& t = impl_->shared.topics;
   if (topic.index >= t.count.load(std::memory_order_acquire)) return {};
   return t.names[topic.index];
 }
@@ -445,7 +445,7 @@ std::string_view Producer::topic_name(Topic topic) const noexcept {
 [[gnu::always_inline]] inline Errc Producer::Impl::start_record(
     Topic topic, Bytes key, Bytes value, std::span<const Header> headers,
     std::int64_t timestamp_ms, void* opaque, std::int32_t partition, Slot** slot_out,
-    std::byte** space, producer::Layout* layout_out) noexcept {
+    std::byte** space, handoff::Layout* layout_out) noexcept {
   if (topic.index >= shared.topics.count.load(std::memory_order_relaxed) || partition < -1 ||
       timestamp_ms < -1) [[unlikely]] {
     return Errc::kInvalidArgument;
@@ -467,8 +467,8 @@ std::string_view Producer::topic_name(Topic topic) const noexcept {
   if (shared.closed.load(std::memory_order_relaxed)) [[unlikely]] return fail(Errc::kClosed);
   if (shared.fatal.load(std::memory_order_relaxed)) [[unlikely]] return fail(Errc::kFatal);
 
-  const producer::Layout layout =
-      producer::layout(key, value, headers, partition, timestamp_ms, opaque);
+  const handoff::Layout layout =
+      handoff::layout(key, value, headers, partition, timestamp_ms, opaque);
   const std::size_t size = layout.size;
   if (size == 0 || size > max_record) [[unlikely]] {
     return fail(size == 0 ? Errc::kInvalidArgument : Errc::kRecordTooLarge);
@@ -485,7 +485,7 @@ std::string_view Producer::topic_name(Topic topic) const noexcept {
     if (p == nullptr) [[unlikely]] p = wait_for_ring(slot->ring, size, &error);
   }
   if (p == nullptr) [[unlikely]] return fail(error);
-  producer::encode_frame(p, layout, topic.index, partition, timestamp_ms, opaque, key, value,
+  handoff::encode_frame(p, layout, topic.index, partition, timestamp_ms, opaque, key, value,
                          headers);
   *slot_out = slot;
   *space = p;
@@ -516,11 +516,11 @@ Errc Producer::produce(Topic topic, Bytes key, Bytes value, std::span<const Head
   Impl& im = *impl_;
   Slot* slot = nullptr;
   std::byte* p = nullptr;
-  producer::Layout layout;
+  handoff::Layout layout;
   const Errc e = im.start_record(topic, key, value, headers, timestamp_ms, opaque, partition, &slot,
                                  &p, &layout);
   if (e != Errc::kOk) [[unlikely]] return e;
-  producer::copy_key_value(p, layout, key, value);
+  handoff::copy_key_value(p, layout, key, value);
   im.finish_record(*slot, layout.size);
   return Errc::kOk;
 }
@@ -534,7 +534,7 @@ Errc Producer::reserve(Reservation& out, Topic topic, std::size_t key_size,
   const Bytes value = value_size == kNullSize ? Bytes::null() : Bytes(nullptr, value_size);
   Slot* slot = nullptr;
   std::byte* p = nullptr;
-  producer::Layout layout;
+  handoff::Layout layout;
   const Errc e = impl_->start_record(topic, key, value, headers, timestamp_ms, opaque, partition,
                                      &slot, &p, &layout);
   if (e != Errc::kOk) return e;
@@ -614,7 +614,7 @@ Errc Producer::flush(std::chrono::milliseconds timeout) noexcept {
           break;
         }
         core::futex_wait(im.shared.progress, seen,
-                         std::min(deadline - now, producer::Shared::kWaitSliceNs));
+                         std::min(deadline - now, handoff::Shared::kWaitSliceNs));
       }
     }
   }

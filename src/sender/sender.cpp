@@ -19,7 +19,7 @@
 
 #include "compress/codec.h"
 #include "core/clock.h"
-#include "producer/record_format.h"
+#include "handoff/record_format.h"
 #include "sender/cluster.h"
 #include "sender/connection.h"
 #include "sender/idle.h"
@@ -38,8 +38,8 @@ void bump(std::atomic<std::uint64_t>& counter, std::uint64_t by = 1) noexcept {
   counter.store(counter.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
 }
 
-using producer::RecordView;
-using producer::Slot;
+using handoff::RecordView;
+using handoff::Slot;
 using wire::ErrorCode;
 
 constexpr std::int64_t kMs = 1'000'000;
@@ -89,14 +89,14 @@ std::uint64_t batch_order(const Batch* b) noexcept { return b->order; }
 }  // namespace
 
 struct Sender::Loop {
-  explicit Loop(producer::Shared& sh)
+  explicit Loop(handoff::Shared& sh)
       : shared(sh),
         s(sh.settings),
         pool(static_cast<std::size_t>(sh.settings.batch_size),
              static_cast<std::size_t>(sh.settings.buffer_memory)),
         idle_policy(IdlePolicy::from(sh.settings)) {}
 
-  producer::Shared& shared;
+  handoff::Shared& shared;
   const config::Settings& s;
   std::thread thread;
   io_uring ring{};
@@ -366,7 +366,7 @@ struct Sender::Loop {
         bool large = false;
         const auto msg = slot.peek_record(&available, &large);
         if (!available) break;
-        if (route(slot.index, producer::decode(msg)) == Routed::kBlocked) {
+        if (route(slot.index, handoff::decode(msg)) == Routed::kBlocked) {
           // Waits for metadata or a free batch buffer, which a completion
           // or a timer brings: not work, so the sender may idle meanwhile.
           break;
@@ -418,7 +418,7 @@ struct Sender::Loop {
       p = choice.partition;
     }
     header_scratch.clear();
-    producer::for_each_header(rec, [&](std::string_view name, std::span<const std::byte> v,
+    handoff::for_each_header(rec, [&](std::string_view name, std::span<const std::byte> v,
                                        bool is_null) {
       header_scratch.push_back({name, wire::NullableBytes{v, is_null}});
     });
@@ -1475,7 +1475,7 @@ struct Sender::Loop {
         bool large = false;
         const auto msg = slot.peek_record(&available, &large);
         if (!available) break;
-        const RecordView rec = producer::decode(msg);
+        const RecordView rec = handoff::decode(msg);
         report_one(slot.index, rec.head.opaque, rec.head.topic, rec.head.partition,
                    rec.head.timestamp_ms < 0 ? now_ms : rec.head.timestamp_ms, error, 0,
                    why);
@@ -1513,7 +1513,7 @@ struct Sender::Loop {
   }
 };
 
-Result<std::unique_ptr<Sender>> Sender::start(producer::Shared& shared) {
+Result<std::unique_ptr<Sender>> Sender::start(handoff::Shared& shared) {
   auto loop = std::make_unique<Loop>(shared);
   if (!loop->setup()) return Error{Errc::kResource, loop->start_error};
   Loop* l = loop.get();

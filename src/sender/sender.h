@@ -5,7 +5,7 @@
 
 #include <memory>
 
-#include "producer/shared.h"
+#include "handoff/shared.h"
 #include "ringkafka/error.h"
 
 namespace ringkafka::sender {
@@ -13,7 +13,7 @@ namespace ringkafka::sender {
 class Sender {
  public:
   // Starts the thread.  Errors: kResource (a thread, io_uring, memory).
-  static Result<std::unique_ptr<Sender>> start(producer::Shared& shared);
+  static Result<std::unique_ptr<Sender>> start(handoff::Shared& shared);
   // Joins the thread; shared.stopping must have been set.
   ~Sender();
   Sender(const Sender&) = delete;

@@ -25,7 +25,7 @@
 
 #include "ringkafka/producer.h"
 
-namespace ringkafka::producer {
+namespace ringkafka::handoff {
 
 // Every field of a record's head, as the sender sees it after decode().
 struct RecordHead {
@@ -212,4 +212,4 @@ void for_each_header(const RecordView& view, Fn&& fn) noexcept {
   }
 }
 
-}  // namespace ringkafka::producer
+}  // namespace ringkafka::handoff

@@ -21,7 +21,7 @@
 #include "core/cache_line.h"
 #include "ringkafka/producer.h"
 
-namespace ringkafka::producer {
+namespace ringkafka::handoff {
 
 class ReportQueue {
  public:
@@ -62,4 +62,4 @@ class ReportQueue {
   alignas(core::kCacheLine) std::atomic<std::uint64_t> head_{0};
 };
 
-}  // namespace ringkafka::producer
+}  // namespace ringkafka::handoff

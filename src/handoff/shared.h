@@ -22,9 +22,9 @@
 #include "core/cache_line.h"
 #include "core/futex.h"
 #include "core/spsc_byte_ring.h"
-#include "producer/report_queue.h"
+#include "handoff/report_queue.h"
 
-namespace ringkafka::producer {
+namespace ringkafka::handoff {
 
 // Slot::owner values besides a thread's token.
 inline constexpr std::uint64_t kFree = 0;
@@ -148,4 +148,4 @@ struct Shared {
   }
 };
 
-}  // namespace ringkafka::producer
+}  // namespace ringkafka::handoff
