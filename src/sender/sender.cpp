@@ -1057,6 +1057,10 @@ struct Sender::Loop {
         return false;
       }
       if (!handle_response(c, f, frame.subspan(r.position()))) return false;
+      // What the answer said may have ended this very connection (Metadata
+      // saying its broker moved): nothing more is read from it, and no
+      // receive is armed on a closed socket.
+      if (c.state != Connection::State::kHandshake && c.state != Connection::State::kReady) return false;
       off += total;
     }
     if (off != 0) {

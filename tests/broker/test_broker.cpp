@@ -118,7 +118,9 @@ TestBroker::~TestBroker() { stop(); }
 
 std::string TestBroker::start() {
   if (::pipe2(wake_fds_, O_NONBLOCK | O_CLOEXEC) != 0) return "pipe: " + std::string(std::strerror(errno));
-  for (int i = 0; i < config_.brokers; ++i) {
+  // Two listeners per node: the first port, then (for move_node) a spare.
+  // Listener i serves node i % brokers + 1.
+  for (int i = 0; i < 2 * config_.brokers; ++i) {
     const Listener l = listen_on_loopback(64, true);
     if (!l.error.empty()) return l.error;
     const int fd = l.fd;
@@ -126,7 +128,7 @@ std::string TestBroker::start() {
       setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &config_.receive_buffer, sizeof config_.receive_buffer);
     }
     listen_fds_.push_back(fd);
-    ports_.push_back(l.port);
+    (i < config_.brokers ? ports_ : spare_ports_).push_back(l.port);
   }
   running_ = true;
   thread_ = std::thread([this] { run(); });
@@ -157,6 +159,16 @@ std::string TestBroker::bootstrap() const {
 }
 
 std::uint16_t TestBroker::port(int node) const { return ports_.at(static_cast<std::size_t>(node - 1)); }
+
+std::uint16_t TestBroker::advertised_port(int node) const {
+  const auto i = static_cast<std::size_t>(node - 1);
+  const bool moved = (moved_.load(std::memory_order_acquire) >> i & 1U) != 0;
+  return moved ? spare_ports_.at(i) : ports_.at(i);
+}
+
+void TestBroker::move_node(int node) {
+  moved_.fetch_or(1U << static_cast<unsigned>(node - 1), std::memory_order_acq_rel);
+}
 
 void TestBroker::fail_produce(const std::string& topic, std::int32_t partition,
                               std::int16_t error_code, int count, bool store) {
@@ -437,7 +449,7 @@ void TestBroker::run() {
       setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
       auto c = std::make_unique<Connection>();
       c->fd = fd;
-      c->node = static_cast<int>(i) + 1;
+      c->node = static_cast<int>(i % static_cast<std::size_t>(config_.brokers)) + 1;
       std::lock_guard lock(mu_);
       if (state_->down[static_cast<std::size_t>(c->node)]) {
         ::close(fd);
@@ -531,7 +543,7 @@ void TestBroker::run() {
             MetadataResponseOut md;
             for (int node = 1; node <= config_.brokers; ++node) {
               md.brokers.push_back(
-                  {node, "127.0.0.1", ports_[static_cast<std::size_t>(node - 1)], std::nullopt});
+                  {node, "127.0.0.1", advertised_port(node), std::nullopt});
             }
             md.cluster_id = "ringkafka-test-broker";
             md.controller_id = 1;
@@ -606,8 +618,8 @@ void TestBroker::run() {
                     pout.error_code = kNotLeaderOrFollower;
                     pout.current_leader_id = part.leader;
                     pout.current_leader_epoch = part.leader_epoch;
-                    pr.node_endpoints.push_back({part.leader, "127.0.0.1",
-                                                 ports_[static_cast<std::size_t>(part.leader - 1)], std::nullopt});
+                    pr.node_endpoints.push_back(
+                        {part.leader, "127.0.0.1", advertised_port(part.leader), std::nullopt});
                   } else if (part.scripted_count > 0) {
                     --part.scripted_count;
                     if (part.scripted_store) {

@@ -111,6 +111,11 @@ class TestBroker {
   void hide_topic(const std::string& topic, bool hidden);
   // Makes `node` the partition's leader and bumps its leader epoch.
   void move_leader(const std::string& topic, std::int32_t partition, int node);
+  // From now on Metadata (and leader hints) give `node` at a second port,
+  // bound at start(), as a broker that moved to a new address would be
+  // advertised.  The old port still serves the node: only the client's
+  // reaction to the move is under test.
+  void move_node(int node);
 
   // --- inspection ----------------------------------------------------------
   [[nodiscard]] std::vector<StoredBatch> batches(const std::string& topic,
@@ -130,7 +135,10 @@ class TestBroker {
   std::unique_ptr<State> state_;
   mutable std::mutex mu_;
   std::vector<int> listen_fds_;
-  std::vector<std::uint16_t> ports_;
+  std::vector<std::uint16_t> ports_;        // each node's first port
+  std::vector<std::uint16_t> spare_ports_;  // the port move_node() advertises
+  std::atomic<std::uint32_t> moved_{0};     // bit n-1: node n moved
+  [[nodiscard]] std::uint16_t advertised_port(int node) const;
   int wake_fds_[2] = {-1, -1};
   std::atomic<bool> running_{false};
   std::thread thread_;

@@ -633,3 +633,44 @@ TEST_F(ProducerFaultsTest, RapidLeaderMovesAcrossManyPartitionsLoseAndDuplicateN
 }
 
 }  // namespace
+
+// --- brokers that move ------------------------------------------------------------
+
+namespace {
+
+TEST_F(ProducerFaultsTest, ABrokerThatMovesIsReconnectedAtItsNewAddress) {
+  // Two nodes; node 1 leads every partition and the producer bootstraps
+  // from node 2 alone.  With node 2 down, node 1's own connection is the
+  // only one Metadata (asked every 100 ms) can go on, so the answer that
+  // says "node 1 is elsewhere" fails the very connection it arrives on, in
+  // the middle of reading it.  That connection must be left alone (no
+  // receive re-armed on it) and node 1 reached at its new port.
+  use_broker(tb::Config{2, {{kTopic, 3}}, true, 100 << 20});
+  for (std::int32_t part = 0; part < 3; ++part) broker_->move_leader(kTopic, part, 1);
+  std::map<std::string, std::string> extra = {{"linger.ms", "0"}, {"metadata.max.age.ms", "100"},
+                                              {"retry.backoff.ms", "10"}, {"retry.backoff.max.ms", "100"},
+                                              {"reconnect.backoff.ms", "10"},
+                                              {"reconnect.backoff.max.ms", "100"}};
+  auto p = tb::make_producer(rk::Config::durable(),
+                             "127.0.0.1:" + std::to_string(broker_->port(2)), extra);
+  ASSERT_TRUE(p);
+  topic_ = p->topic(kTopic).value();
+  produce(*p, 200);
+  await_reports(*p);
+  broker_->set_down(2, true);
+  std::this_thread::sleep_for(300ms);  // Metadata now goes to node 1
+  const auto connections = broker_->counters().connections;
+  broker_->move_node(1);
+  const auto until = std::chrono::steady_clock::now() + 1500ms;
+  while (std::chrono::steady_clock::now() < until) {
+    produce(*p, 50);
+    std::this_thread::sleep_for(10ms);
+  }
+  await_reports(*p, 10s);
+  const rt::Ledger::Figures o = check_ledger(3, true);
+  EXPECT_EQ(o.delivered, ledger_.sent());
+  EXPECT_GT(broker_->counters().connections, connections) << "never reconnected at the new port";
+  EXPECT_TRUE(broker_->validation_errors().empty());
+}
+
+}  // namespace
