@@ -4,8 +4,6 @@
 #include <netdb.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
-#include <sched.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -23,6 +21,7 @@
 #include "sender/cluster.h"
 #include "sender/connection.h"
 #include "sender/idle.h"
+#include "sender/reactor.h"
 #include "wire/api_versions.h"
 #include "wire/byte_order.h"
 #include "wire/error_code.h"
@@ -99,9 +98,7 @@ struct Sender::Loop {
   handoff::Shared& shared;
   const config::Settings& s;
   std::thread thread;
-  io_uring ring{};
-  bool ring_ready = false;
-  bool defer_taskrun = false;
+  Reactor reactor;
   std::string start_error;
 
   std::deque<Connection> conns;
@@ -122,7 +119,6 @@ struct Sender::Loop {
   std::int32_t next_correlation = 1;
   IdlePolicy idle_policy;
   std::int64_t next_housekeeping_ns = 0;
-  std::uint64_t ops_in_ring = 0;
 
   // Idempotence.
   std::int64_t producer_id = -1;
@@ -188,35 +184,10 @@ struct Sender::Loop {
 
   // The ring must be made by the thread that submits (SINGLE_ISSUER).
   bool setup_ring() noexcept {
-    io_uring_params p{};
-    p.flags = IORING_SETUP_SINGLE_ISSUER;
-    if (s.uring_sqpoll) {
-      p.flags |= IORING_SETUP_SQPOLL;
-      p.sq_thread_idle = 100;
-    } else {
-      // Completions are processed only when we ask, so a spinning sender
-      // is not interrupted for them, and the kernel raises IORING_SQ_TASKRUN
-      // when there are some: reap() enters the kernel only then, not on
-      // every pass.
-      p.flags |= IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_TASKRUN_FLAG;
-    }
-    int rc = io_uring_queue_init_params(s.uring_entries, &ring, &p);
-    if (rc == -EINVAL) {
-      io_uring_params plain{};
-      rc = io_uring_queue_init_params(s.uring_entries, &ring, &plain);
-      p.flags = 0;
-    }
+    const int rc = reactor.open({s.uring_entries, s.uring_sqpoll, s.sender_cpu});
     if (rc < 0) {
       start_error = std::string("io_uring setup failed: ") + std::strerror(-rc);
       return false;
-    }
-    defer_taskrun = (p.flags & IORING_SETUP_DEFER_TASKRUN) != 0;
-    ring_ready = true;
-    if (s.sender_cpu >= 0) {
-      cpu_set_t set;
-      CPU_ZERO(&set);
-      CPU_SET(static_cast<unsigned>(s.sender_cpu), &set);
-      pthread_setaffinity_np(pthread_self(), sizeof set, &set);
     }
     return true;
   }
@@ -272,7 +243,7 @@ struct Sender::Loop {
         next_housekeeping_ns = now_ns + kMs;
       }
       work |= service_connections();
-      work |= reap(false);
+      work |= reap();
       // Unrecoverable: nothing more can be delivered, so nothing waits.
       if (shared.fatal.load(std::memory_order_acquire)) {
         purge_everything(Errc::kFatal, "the producer hit a fatal error (see Producer::fatal_error())");
@@ -291,7 +262,7 @@ struct Sender::Loop {
     for (Connection& c : conns) {
       if (c.fd >= 0) ::close(c.fd);
     }
-    io_uring_queue_exit(&ring);
+    reactor.close();
   }
 
   // Ends every operation still in io_uring before the memory it reads or
@@ -301,36 +272,27 @@ struct Sender::Loop {
     for (Connection& c : conns) {
       if (c.fd >= 0) ::shutdown(c.fd, SHUT_RDWR);
     }
-    io_uring_sqe* e = sqe(1);
-    io_uring_prep_cancel64(e, 0, IORING_ASYNC_CANCEL_ANY);
-    io_uring_sqe_set_data64(e, pack(0, 0, Op::kCancel));
+    // Without a free entry the shutdowns above still end the operations.
+    if (io_uring_sqe* e = reactor.sqe(1); e != nullptr) {
+      io_uring_prep_cancel64(e, 0, IORING_ASYNC_CANCEL_ANY);
+      io_uring_sqe_set_data64(e, pack(0, 0, Op::kCancel));
+    }
     const std::int64_t deadline = mono_ns() + 1000 * kMs;
     while (mono_ns() < deadline) {
       bool pending = false;
       for (const Connection& c : conns) pending |= c.ops_pending != 0;
       if (!pending) break;
-      __kernel_timespec ts{0, 10 * kMs};
-      io_uring_cqe* cqe = nullptr;
-      io_uring_submit_and_wait_timeout(&ring, &cqe, 1, &ts, nullptr);
-      reap_quiet();
+      reactor.wait(10 * kMs);
+      // Only the bookkeeping, no new operations.
+      (void)reactor.reap([this](std::uint64_t data, int) noexcept {
+        const auto op = static_cast<Op>(data & 0xff);
+        const std::size_t idx = data >> 40;
+        const auto generation = static_cast<std::uint32_t>((data >> 8) & 0xffffffffU);
+        if (op != Op::kCancel && idx < conns.size() && conns[idx].generation == generation) {
+          --conns[idx].ops_pending;
+        }
+      });
     }
-  }
-
-  // Completions at shutdown: only the bookkeeping, no new operations.
-  void reap_quiet() noexcept {
-    io_uring_cqe* cqe = nullptr;
-    unsigned head = 0;
-    unsigned seen = 0;
-    io_uring_for_each_cqe(&ring, head, cqe) {
-      ++seen;
-      const auto op = static_cast<Op>(cqe->user_data & 0xff);
-      const std::size_t idx = cqe->user_data >> 40;
-      const auto generation = static_cast<std::uint32_t>((cqe->user_data >> 8) & 0xffffffffU);
-      if (op != Op::kCancel && idx < conns.size() && conns[idx].generation == generation) {
-        --conns[idx].ops_pending;
-      }
-    }
-    io_uring_cq_advance(&ring, seen);
   }
 
   void fatal(const std::string& why) noexcept {
@@ -551,19 +513,6 @@ struct Sender::Loop {
     return work;
   }
 
-  // A submission slot; `together` slots are made free first, so that a
-  // linked pair (connect + its timeout) is never split across submissions.
-  io_uring_sqe* sqe(unsigned together = 1) noexcept {
-    if (io_uring_sq_space_left(&ring) < together) io_uring_submit(&ring);
-    io_uring_sqe* e = io_uring_get_sqe(&ring);
-    // Full submission queue: hand it to the kernel, which frees every slot.
-    while (e == nullptr) {
-      io_uring_submit(&ring);
-      e = io_uring_get_sqe(&ring);
-    }
-    return e;
-  }
-
   void start_connect(Connection& c) noexcept {
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
@@ -596,13 +545,19 @@ struct Sender::Loop {
     c.in_flight_count = 0;
     c.produce_in_flight = 0;
     const std::size_t idx = index_of(c);
-    io_uring_sqe* e = sqe(2);
+    // Two entries together: the connect and its link timeout.
+    io_uring_sqe* e = reactor.sqe(2);
+    if (e == nullptr) {
+      RK_DEBUG("io_uring takes no submissions: connecting to node %d later", c.node_id);
+      backoff(c);
+      return;
+    }
     io_uring_prep_connect(e, c.fd, reinterpret_cast<sockaddr*>(&c.addr), c.addr_len);
     io_uring_sqe_set_data64(e, pack(idx, c.generation, Op::kConnect));
     e->flags |= IOSQE_IO_LINK;
     connect_timeout_.tv_sec = s.socket_connection_setup_timeout_ms / 1000;
     connect_timeout_.tv_nsec = (s.socket_connection_setup_timeout_ms % 1000) * kMs;
-    io_uring_sqe* t = sqe();
+    io_uring_sqe* t = reactor.sqe();  // free: sqe(2) made room for both
     io_uring_prep_link_timeout(t, &connect_timeout_, 0);
     io_uring_sqe_set_data64(t, pack(idx, c.generation, Op::kTimeout));
     c.ops_pending += 2;
@@ -707,28 +662,40 @@ struct Sender::Loop {
     arm_send(c);
   }
 
-  void arm_send(Connection& c) noexcept {
-    io_uring_sqe* e = sqe();
+  // false when the connection failed instead (no submission entry).
+  bool arm_send(Connection& c) noexcept {
+    io_uring_sqe* e = reactor.sqe();
+    if (e == nullptr) {
+      fail_connection(c, "io_uring takes no more submissions");
+      return false;
+    }
     io_uring_prep_send(e, c.fd, c.send_buf.data() + c.send_off, c.send_len - c.send_off,
                        MSG_NOSIGNAL);
     io_uring_sqe_set_data64(e, pack(index_of(c), c.generation, Op::kSend));
     ++c.ops_pending;
+    return true;
   }
 
-  void arm_recv(Connection& c) noexcept {
+  // false when the connection failed instead.
+  bool arm_recv(Connection& c) noexcept {
     if (c.recv_len == c.recv_buf.size()) {
       try {
         c.recv_buf.resize(c.recv_buf.size() * 2);
       } catch (...) {
         fail_connection(c, "out of memory for a response");
-        return;
+        return false;
       }
     }
-    io_uring_sqe* e = sqe();
+    io_uring_sqe* e = reactor.sqe();
+    if (e == nullptr) {
+      fail_connection(c, "io_uring takes no more submissions");
+      return false;
+    }
     io_uring_prep_recv(e, c.fd, c.recv_buf.data() + c.recv_len, c.recv_buf.size() - c.recv_len,
                        0);
     io_uring_sqe_set_data64(e, pack(index_of(c), c.generation, Op::kRecv));
     ++c.ops_pending;
+    return true;
   }
 
   wire::RequestHeader header(wire::ApiKey key, std::int16_t version) noexcept {
@@ -766,9 +733,11 @@ struct Sender::Loop {
       }
       InFlight& f = c.push_in_flight();
       f = {h.correlation_id, wire::ApiKey::kMetadata, h.api_version, nullptr, now_ns};
-      submit_send(c, w.position());
+      // Before the send: if it fails the connection, fail_connection()
+      // clears them again (forget_control).
       metadata_in_flight = true;
       metadata_wanted = false;
+      submit_send(c, w.position());
       return true;
     }
     const bool bump =
@@ -786,8 +755,8 @@ struct Sender::Loop {
       if (!wire::encode_init_producer_id_request(w, h, req)) return false;
       InFlight& f = c.push_in_flight();
       f = {h.correlation_id, wire::ApiKey::kInitProducerId, h.api_version, nullptr, now_ns};
+      pid_in_flight = true;  // before the send, as above
       submit_send(c, w.position());
-      pid_in_flight = true;
       return true;
     }
     return false;
@@ -928,29 +897,8 @@ struct Sender::Loop {
 
   // --- completions ---------------------------------------------------------
 
-  bool reap(bool waited) noexcept {
-    (void)waited;
-    // Into the kernel only with something to submit, completions it holds
-    // back (IORING_SQ_TASKRUN), or a completion queue that overflowed.
-    if (io_uring_sq_ready(&ring) > 0 || (defer_taskrun && kernel_has_completions())) {
-      io_uring_submit_and_get_events(&ring);
-    }
-    bool work = false;
-    io_uring_cqe* cqe = nullptr;
-    unsigned head = 0;
-    unsigned seen = 0;
-    io_uring_for_each_cqe(&ring, head, cqe) {
-      ++seen;
-      on_cqe(cqe->user_data, cqe->res);
-      work = true;
-    }
-    io_uring_cq_advance(&ring, seen);
-    return work;
-  }
-
-  bool kernel_has_completions() const noexcept {
-    const unsigned flags = IO_URING_READ_ONCE(*ring.sq.kflags);
-    return (flags & (IORING_SQ_TASKRUN | IORING_SQ_CQ_OVERFLOW)) != 0;
+  bool reap() noexcept {
+    return reactor.reap([this](std::uint64_t data, int res) noexcept { on_cqe(data, res); });
   }
 
   void on_cqe(std::uint64_t data, int res) noexcept {
@@ -974,7 +922,7 @@ struct Sender::Loop {
         }
         c.state = Connection::State::kHandshake;
         c.api_versions_version = 3;
-        arm_recv(c);
+        if (!arm_recv(c)) return;
         send_api_versions(c);
         return;
       case Op::kTimeout:
@@ -1444,23 +1392,8 @@ struct Sender::Loop {
   // the rings.
   void idle() noexcept {
     const IdlePolicy::Step step = idle_policy.on_idle(now_ns);
-    if (step.action == IdlePolicy::Action::kSpin) {
-#if defined(__x86_64__) || defined(__i386__)
-      __builtin_ia32_pause();
-#endif
-      return;
-    }
-    if (step.action == IdlePolicy::Action::kYield) {
-      sched_yield();
-      return;
-    }
-    const std::int64_t wait_ns = std::min(step.park_ns, next_deadline_ns() - now_ns);
-    if (wait_ns <= 0) return;
-    __kernel_timespec ts{};
-    ts.tv_sec = wait_ns / 1'000'000'000LL;
-    ts.tv_nsec = wait_ns % 1'000'000'000LL;
-    io_uring_cqe* cqe = nullptr;
-    io_uring_submit_and_wait_timeout(&ring, &cqe, 1, &ts, nullptr);
+    const bool park = step.action == IdlePolicy::Action::kPark;
+    reactor.idle(step, park ? next_deadline_ns() - now_ns : 0);
   }
 
   // --- the end ---------------------------------------------------------------
