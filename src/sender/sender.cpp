@@ -22,6 +22,7 @@
 #include "sender/connection.h"
 #include "sender/idle.h"
 #include "sender/reactor.h"
+#include "sender/reporter.h"
 #include "wire/api_versions.h"
 #include "wire/byte_order.h"
 #include "wire/error_code.h"
@@ -99,6 +100,7 @@ struct Sender::Loop {
   const config::Settings& s;
   std::thread thread;
   Reactor reactor;
+  Reporter reporter{shared};
   std::string start_error;
 
   std::deque<Connection> conns;
@@ -434,51 +436,21 @@ struct Sender::Loop {
 
   // --- delivery reports ----------------------------------------------------
 
-  void deliver(std::uint32_t slot_index, const DeliveryReport& r) noexcept {
-    Slot& slot = *shared.slots[slot_index];
-    if (s.callback != nullptr) {
-      s.callback(r, s.callback_context);
-    } else {
-      slot.reports.push(r);
-    }
-    // Only this thread writes `reported`: a load and a store, no RMW.
-    slot.reported.store(slot.reported.load(std::memory_order_relaxed) + 1,
-                        std::memory_order_release);  // pairs with flush()'s acquire
-  }
-
   void report_one(std::uint32_t slot, void* opaque, std::uint32_t topic, std::int32_t partition,
                   std::int64_t ts, Errc error, std::int16_t kafka, const char* message) noexcept {
-    DeliveryReport r;
-    r.opaque = opaque;
-    r.topic = Topic{topic};
-    r.partition = partition;
-    r.timestamp_ms = ts;
-    r.error = error;
-    r.kafka_error = error == Errc::kBroker ? kafka : 0;
-    r.message = message;
-    deliver(slot, r);
+    reporter.one(slot, opaque, topic, partition, ts, error, kafka, message);
   }
 
+  // The batch's records are reported and its buffer goes back to the pool.
+  // A sealed batch that failed (not purged) leaves its sequence numbers
+  // unused: the partition's next batch would be out of sequence, so the
+  // epoch is bumped first (KIP-360).
   void report_batch(Batch* b, Errc error, std::int16_t kafka, const char* message,
                     std::int64_t base_offset, std::int64_t log_append_ms) noexcept {
     if (error != Errc::kOk && error != Errc::kPurged && s.enable_idempotence && b->is_sealed()) {
       epoch_bump_needed = true;
     }
-    const std::uint32_t n = b->count();
-    for (std::uint32_t i = 0; i < n; ++i) {
-      const RecordMeta& m = b->meta(i);
-      DeliveryReport r;
-      r.opaque = m.opaque;
-      r.topic = Topic{b->topic};
-      r.partition = b->partition;
-      r.offset = base_offset >= 0 ? base_offset + i : -1;
-      r.timestamp_ms = log_append_ms >= 0 ? log_append_ms : m.timestamp_ms;
-      r.error = error;
-      r.kafka_error = kafka;
-      r.message = message;
-      r.sent_ns = b->sent_ns;
-      deliver(m.slot, r);
-    }
+    reporter.batch(*b, error, kafka, message, base_offset, log_append_ms);
     pool.release(b);
   }
 
