@@ -21,6 +21,7 @@
 #include "sender/cluster.h"
 #include "sender/connection.h"
 #include "sender/idle.h"
+#include "sender/producer_state.h"
 #include "sender/reactor.h"
 #include "sender/reporter.h"
 #include "wire/api_versions.h"
@@ -71,19 +72,6 @@ std::uint64_t pack(std::size_t conn, std::uint32_t generation, Op op) noexcept {
          static_cast<std::uint64_t>(op);
 }
 
-bool is_leadership_error(std::int16_t code) noexcept {
-  switch (static_cast<ErrorCode>(code)) {
-    case ErrorCode::kNotLeaderOrFollower:
-    case ErrorCode::kLeaderNotAvailable:
-    case ErrorCode::kFencedLeaderEpoch:
-    case ErrorCode::kUnknownLeaderEpoch:
-    case ErrorCode::kUnknownTopicOrPartition:
-      return true;
-    default:
-      return false;
-  }
-}
-
 std::uint64_t batch_order(const Batch* b) noexcept { return b->order; }
 
 }  // namespace
@@ -122,16 +110,11 @@ struct Sender::Loop {
   IdlePolicy idle_policy;
   std::int64_t next_housekeeping_ns = 0;
 
-  // Idempotence.
-  std::int64_t producer_id = -1;
-  std::int16_t producer_epoch = -1;
+  // Idempotence: the state machine (producer_state.h), and the one
+  // InitProducerId request it may have out.
+  ProducerState pstate{s.enable_idempotence};
   bool pid_in_flight = false;
   std::int64_t pid_next_attempt_ns = 0;
-  // A sealed batch was lost without an acknowledgement (or the broker saw a
-  // sequence gap): its sequence numbers will never arrive, so every
-  // partition must start again at 0 under a bumped epoch (KIP-360).  No
-  // Produce goes out until the bump is done.
-  bool epoch_bump_needed = false;
   std::uint64_t jitter_state = partition::random_seed() | 1;  // xorshift64 for jittered()
 
   // Metadata.
@@ -447,9 +430,7 @@ struct Sender::Loop {
   // epoch is bumped first (KIP-360).
   void report_batch(Batch* b, Errc error, std::int16_t kafka, const char* message,
                     std::int64_t base_offset, std::int64_t log_append_ms) noexcept {
-    if (error != Errc::kOk && error != Errc::kPurged && s.enable_idempotence && b->is_sealed()) {
-      epoch_bump_needed = true;
-    }
+    if (error != Errc::kOk && error != Errc::kPurged && b->is_sealed()) pstate.on_sealed_batch_failed();
     reporter.batch(*b, error, kafka, message, base_offset, log_append_ms);
     pool.release(b);
   }
@@ -712,17 +693,19 @@ struct Sender::Loop {
       submit_send(c, w.position());
       return true;
     }
-    const bool bump =
-        epoch_bump_needed && producer_id >= 0 && nothing_in_flight() && !maybe_written_queued();
-    if (s.enable_idempotence && (producer_id < 0 || bump) && !pid_in_flight && c.node_id >= 0 &&
+    // The scans only while a bump waits.
+    const bool quiet = pstate.bump_wanted() && nothing_in_flight() && !maybe_written_queued();
+    const ProducerState::IdRequest id_request =
+        pid_in_flight ? ProducerState::IdRequest::kNone : pstate.id_request(quiet);
+    if (id_request != ProducerState::IdRequest::kNone && c.node_id >= 0 &&
         now_ns >= pid_next_attempt_ns && c.init_producer_id_version >= 0) {
       wire::Writer w(c.send_buf);
       const auto h = header(wire::ApiKey::kInitProducerId, c.init_producer_id_version);
       wire::InitProducerIdRequest req;
-      if (bump && c.init_producer_id_version >= 3) {
+      if (id_request == ProducerState::IdRequest::kBump && c.init_producer_id_version >= 3) {
         // KIP-360: the same id, the next epoch.  Older brokers give a new id.
-        req.producer_id = producer_id;
-        req.producer_epoch = producer_epoch;
+        req.producer_id = pstate.producer_id();
+        req.producer_epoch = pstate.producer_epoch();
       }
       if (!wire::encode_init_producer_id_request(w, h, req)) return false;
       InFlight& f = c.push_in_flight();
@@ -746,7 +729,7 @@ struct Sender::Loop {
   bool send_produce(Connection& c) noexcept {
     if (!c.can_send() || c.node_id < 0 || c.produce_version < 0) return false;
     if (c.produce_in_flight >= static_cast<std::uint32_t>(s.max_in_flight)) return false;
-    if (s.enable_idempotence && producer_id < 0) return false;
+    if (!pstate.may_produce()) return false;
     const bool flushing = shared.flush_waiters.load(std::memory_order_acquire) != 0;
     batch_scratch.clear();
     std::size_t bytes = 256;
@@ -759,25 +742,9 @@ struct Sender::Loop {
       if (ps.leader != c.node_id) continue;
       Batch* b = sendable(ps, flushing);
       if (b == nullptr) continue;
-      // Idempotent retries go one at a time until the broker has the gap
-      // filled; new batches wait behind them.
-      if (s.enable_idempotence && b->is_sealed() && b->attempts > 0 && ps.in_flight > 0) continue;
-      // While an epoch bump waits, only batches the broker may already have
-      // go out, under their old epoch and sequence, so that it can tell
-      // them for what they are; the bump restamps everything else.
-      if (s.enable_idempotence && epoch_bump_needed && !(b->is_sealed() && b->maybe_written)) {
-        continue;
-      }
-      // Nor does a partition move to a new leader while batches sent to the
-      // old one are unanswered: sent ahead of them, the next batch would
-      // reach the new leader out of sequence.
-      if (s.enable_idempotence && ps.in_flight > 0 && ps.in_flight_node != c.node_id) continue;
-      // Nor does it pipeline before its first batch under this epoch is
-      // acknowledged.  A broker that has no state for the producer accepts
-      // any first sequence, so a second batch sent behind a first that
-      // fails (NOT_ENOUGH_REPLICAS while the topic's followers catch up,
-      // say) would be written ahead of it.
-      if (s.enable_idempotence && !ps.acked_in_epoch && ps.in_flight > 0) continue;
+      // Idempotence's gates (retries one at a time, bumps, leader moves,
+      // the first batch of an epoch): producer_state.h.
+      if (!pstate.may_send(facts(*b), facts(ps), c.node_id)) continue;
       const std::size_t size = b->is_sealed() ? b->sealed.size() : b->writer->size() + 512;
       if (!batch_scratch.empty() && bytes + size + t.name.size() + 64 >
                                         static_cast<std::size_t>(s.max_request_size)) {
@@ -856,9 +823,9 @@ struct Sender::Loop {
 
   void seal(PartitionState& ps, Batch* b) noexcept {
     wire::ProducerFields fields;
-    if (s.enable_idempotence) {
-      fields.producer_id = producer_id;
-      fields.producer_epoch = producer_epoch;
+    if (pstate.idempotent()) {
+      fields.producer_id = pstate.producer_id();
+      fields.producer_epoch = pstate.producer_epoch();
       fields.base_sequence = ps.next_sequence;
       // Sequences wrap to 0 after INT32_MAX, as the broker expects.
       ps.next_sequence = wire::sequence_after(ps.next_sequence, static_cast<std::int32_t>(b->count()));
@@ -1131,28 +1098,26 @@ struct Sender::Loop {
     wire::InitProducerIdResponse r;
     const bool decoded =
         wire::decode_init_producer_id_response(body, version, r) == wire::DecodeStatus::kOk;
-    const int error = decoded ? r.error_code : -1;
-    if (decoded && error != 0 && !wire::error_info(static_cast<std::int16_t>(error)).retriable) {
-      // Not allowed an id (CLUSTER_AUTHORIZATION_FAILED, say): idempotence
-      // cannot work with this cluster, and the application must hear it.
-      fatal(std::string("InitProducerId refused with ")
-                .append(wire::error_info(static_cast<std::int16_t>(error)).name)
-                .append(": an idempotent producer cannot get a producer id"));
-      return;
+    switch (pstate.on_init_producer_id(decoded, decoded ? r.error_code : -1, r.producer_id,
+                                       r.producer_epoch)) {
+      case ProducerState::IdOutcome::kFatal:
+        // The application must hear it: idempotence cannot work here.
+        fatal(std::string("InitProducerId refused with ")
+                  .append(wire::error_info(r.error_code).name)
+                  .append(": an idempotent producer cannot get a producer id"));
+        return;
+      case ProducerState::IdOutcome::kRetry:
+        RK_DEBUG("InitProducerId failed (error %d); retrying", decoded ? r.error_code : -1);
+        pid_next_attempt_ns = core::deadline_after_ms(now_ns, s.retry_backoff_ms);
+        return;
+      case ProducerState::IdOutcome::kReadyResequence:
+        resequence();
+        break;
+      case ProducerState::IdOutcome::kReady:
+        break;
     }
-    if (error != 0) {
-      // Typically COORDINATOR_LOAD_IN_PROGRESS right after the broker starts.
-      RK_DEBUG("InitProducerId failed (error %d); retrying", error);
-      pid_next_attempt_ns = core::deadline_after_ms(now_ns, s.retry_backoff_ms);
-      return;
-    }
-    producer_id = r.producer_id;
-    producer_epoch = r.producer_epoch;
-    if (epoch_bump_needed) {
-      epoch_bump_needed = false;
-      resequence();
-    }
-    RK_DEBUG("producer id %lld epoch %d", static_cast<long long>(producer_id), producer_epoch);
+    RK_DEBUG("producer id %lld epoch %d", static_cast<long long>(pstate.producer_id()),
+             pstate.producer_epoch());
   }
 
   // A queued batch the broker may have written: the epoch bump waits for
@@ -1185,8 +1150,8 @@ struct Sender::Loop {
         std::int32_t seq = 0;
         for (Batch* b = ps.ready.head; b != nullptr && b->is_sealed(); b = b->next) {
           wire::ProducerFields fields;
-          fields.producer_id = producer_id;
-          fields.producer_epoch = producer_epoch;
+          fields.producer_id = pstate.producer_id();
+          fields.producer_epoch = pstate.producer_epoch();
           fields.base_sequence = seq;
           b->restamp(fields);
           seq = wire::sequence_after(seq, static_cast<std::int32_t>(b->count()));
@@ -1195,7 +1160,8 @@ struct Sender::Loop {
         ps.acked_in_epoch = false;
       }
     }
-    RK_DEBUG("sequences reset under producer id %lld epoch %d", static_cast<long long>(producer_id), producer_epoch);
+    RK_DEBUG("sequences reset under producer id %lld epoch %d",
+             static_cast<long long>(pstate.producer_id()), pstate.producer_epoch());
   }
 
   struct ProduceApply : wire::ProduceResponseVisitor {
@@ -1230,64 +1196,54 @@ struct Sender::Loop {
   void on_batch_result(Batch* b, const wire::ProducePartitionResponse& p) noexcept {
     PartitionState& ps = topics[b->topic].partitions[static_cast<std::size_t>(b->partition)];
     const std::int16_t code = p.error_code;
-    if (code == 0) {
-      if (ps.in_flight > 0) --ps.in_flight;
-      ps.acked_in_epoch = true;
-      report_batch(b, Errc::kOk, 0, "", p.base_offset, p.log_append_time_ms);
-      return;
-    }
-    if (code == static_cast<std::int16_t>(ErrorCode::kDuplicateSequenceNumber)) {
-      // The broker already has it: a retry of a batch whose answer was lost.
-      if (ps.in_flight > 0) --ps.in_flight;
-      ps.acked_in_epoch = true;
-      report_batch(b, Errc::kOk, 0, "", -1, -1);
-      return;
-    }
-    const wire::ErrorInfo info = wire::error_info(code);
-    if (is_leadership_error(code)) {
+    // Behind a retry: an earlier batch of the partition failed first and
+    // waits to go again, so this one only arrived ahead of it.
+    const bool behind_a_retry = ps.ready.head != nullptr && ps.ready.head->is_sealed() &&
+                                ps.ready.head->order < b->order;
+    const ProducerState::Outcome o = pstate.on_result(code, facts(*b), behind_a_retry);
+    if (o.refresh_metadata) {
       metadata_wanted = true;
       if (p.current_leader_id >= 0) ps.leader = p.current_leader_id;  // KIP-951
     }
-    // A sequence gap (a batch before this one was lost) or a producer id
-    // the broker forgot: the batch was not written.  It goes again, after
-    // the epoch bump has given every partition fresh sequences (KIP-360,
-    // as the Java client and librdkafka do).
-    // Unless an earlier batch of the partition failed first and waits to go
-    // again: then this one only arrived ahead of it, and follows it under
-    // the same sequences (as the Java client retries it).
-    const bool out_of_order = code == static_cast<std::int16_t>(ErrorCode::kOutOfOrderSequenceNumber);
-    const bool behind_a_retry = out_of_order && ps.ready.head != nullptr &&
-                                ps.ready.head->is_sealed() && ps.ready.head->order < b->order;
-    const bool sequence_error =
-        s.enable_idempotence && !behind_a_retry &&
-        (out_of_order || code == static_cast<std::int16_t>(ErrorCode::kUnknownProducerId));
-    if (sequence_error && b->maybe_written) {
-      // An earlier attempt got no answer and the broker no longer knows the
-      // batch (past its last 5, or the producer forgotten).  It may be in
-      // the log: sent again under a new epoch it could be written twice.
-      // The application is told instead (as the Java client does), and
-      // the partition's sequences start over.
-      epoch_bump_needed = true;
-      if (ps.in_flight > 0) --ps.in_flight;
-      report_batch(b, Errc::kBroker, code,
-                   "sequence error on a retry: the broker may have written this batch "
-                   "(its answer was lost) and no longer remembers it; not sent again",
-                   -1, -1);
-      return;
+    switch (o.verdict) {
+      case ProducerState::Verdict::kAck:
+        if (ps.in_flight > 0) --ps.in_flight;
+        ps.acked_in_epoch = true;
+        // DUPLICATE_SEQUENCE_NUMBER: the broker had it (a retry whose
+        // answer was lost), without telling where.
+        if (code == 0) {
+          report_batch(b, Errc::kOk, 0, "", p.base_offset, p.log_append_time_ms);
+        } else {
+          report_batch(b, Errc::kOk, 0, "", -1, -1);
+        }
+        return;
+      case ProducerState::Verdict::kRetry: {
+        // retry.backoff.ms doubling per attempt up to retry.backoff.max.ms.
+        // Saturating: retry.backoff.ms may be near INT64_MAX.
+        const std::uint32_t shift = std::min<std::uint32_t>(b->attempts, 10);
+        std::int64_t backoff = s.retry_backoff_ms > (INT64_MAX >> shift) ? INT64_MAX
+                                                                         : s.retry_backoff_ms << shift;
+        backoff = std::min(backoff, s.retry_backoff_max_ms);
+        retry_batch(b, jittered(backoff));
+        return;
+      }
+      case ProducerState::Verdict::kFailMaybeWritten:
+        if (ps.in_flight > 0) --ps.in_flight;
+        report_batch(b, Errc::kBroker, code,
+                     "sequence error on a retry: the broker may have written this batch "
+                     "(its answer was lost) and no longer remembers it; not sent again",
+                     -1, -1);
+        return;
+      case ProducerState::Verdict::kFail:
+        if (ps.in_flight > 0) --ps.in_flight;
+        report_batch(b, Errc::kBroker, code, wire::error_info(code).name.data(), -1, -1);
+        return;
     }
-    if (sequence_error) epoch_bump_needed = true;
-    if (info.retriable || sequence_error || behind_a_retry) {
-      // retry.backoff.ms doubling per attempt up to retry.backoff.max.ms.
-      // Saturating: retry.backoff.ms may be near INT64_MAX.
-      const std::uint32_t shift = std::min<std::uint32_t>(b->attempts, 10);
-      std::int64_t backoff = s.retry_backoff_ms > (INT64_MAX >> shift) ? INT64_MAX
-                                                                       : s.retry_backoff_ms << shift;
-      backoff = std::min(backoff, s.retry_backoff_max_ms);
-      retry_batch(b, jittered(backoff));
-      return;
-    }
-    if (ps.in_flight > 0) --ps.in_flight;
-    report_batch(b, Errc::kBroker, code, info.name.data(), -1, -1);
+  }
+
+  static BatchFacts facts(const Batch& b) noexcept { return {b.is_sealed(), b.attempts, b.maybe_written}; }
+  static PartitionFacts facts(const PartitionState& ps) noexcept {
+    return {ps.in_flight, ps.in_flight_node, ps.acked_in_epoch};
   }
 
   // --- time ------------------------------------------------------------------
@@ -1353,7 +1309,7 @@ struct Sender::Loop {
     }
     if (metadata_wanted) consider(metadata_next_ns);
     if (metadata_refresh_ns != 0) consider(metadata_refresh_ns);
-    if (s.enable_idempotence && producer_id < 0) consider(pid_next_attempt_ns);
+    if (!pstate.may_produce()) consider(pid_next_attempt_ns);
     if (busy) consider(now_ns + 10 * kMs);
     return due;
   }

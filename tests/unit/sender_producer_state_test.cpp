@@ -1,0 +1,129 @@
+// The idempotent producer's state machine without a network: every gate of
+// may_send(), the InitProducerId requests and answers, and each Produce
+// result's verdict, as the sender would meet them.
+#include "sender/producer_state.h"
+
+#include <gtest/gtest.h>
+
+namespace rs = ringkafka::sender;
+namespace w = ringkafka::wire;
+using PS = rs::ProducerState;
+
+namespace {
+
+std::int16_t code(w::ErrorCode c) { return static_cast<std::int16_t>(c); }
+
+constexpr rs::BatchFacts kNew{false, 0, false};                // never sent
+constexpr rs::BatchFacts kRetry{true, 1, false};               // sealed, answered with an error
+constexpr rs::BatchFacts kMaybeWritten{true, 1, true};         // sealed, its answer lost
+constexpr rs::PartitionFacts kIdle{0, -1, false};
+constexpr rs::PartitionFacts kAckedIdle{0, -1, true};
+
+PS ready() {
+  PS ps(true);
+  EXPECT_EQ(ps.on_init_producer_id(true, 0, 7000, 0), PS::IdOutcome::kReady);
+  return ps;
+}
+
+TEST(SenderProducerState, WithoutIdempotenceEveryGateIsOpen) {
+  PS ps(false);
+  EXPECT_TRUE(ps.may_produce());
+  EXPECT_EQ(ps.id_request(true), PS::IdRequest::kNone);
+  EXPECT_TRUE(ps.may_send(kRetry, {3, 2, false}, 1));
+  ps.on_sealed_batch_failed();
+  EXPECT_FALSE(ps.bump_wanted());
+  EXPECT_EQ(ps.on_result(code(w::ErrorCode::kOutOfOrderSequenceNumber), kRetry, false).verdict,
+            PS::Verdict::kFail) << "no sequences without idempotence: a plain error";
+}
+
+TEST(SenderProducerState, AnIdComesFirstAndItsErrorsAreRetriedOrFatal) {
+  PS ps(true);
+  EXPECT_FALSE(ps.may_produce());
+  EXPECT_EQ(ps.id_request(false), PS::IdRequest::kNew);
+  EXPECT_EQ(ps.on_init_producer_id(false, 0, 0, 0), PS::IdOutcome::kRetry) << "a garbled answer";
+  EXPECT_EQ(ps.on_init_producer_id(true, code(w::ErrorCode::kCoordinatorLoadInProgress), -1, -1),
+            PS::IdOutcome::kRetry);
+  EXPECT_FALSE(ps.has_id());
+  EXPECT_EQ(ps.on_init_producer_id(true, code(w::ErrorCode::kClusterAuthorizationFailed), -1, -1),
+            PS::IdOutcome::kFatal);
+  EXPECT_EQ(ps.on_init_producer_id(true, 0, 42, 3), PS::IdOutcome::kReady);
+  EXPECT_TRUE(ps.may_produce());
+  EXPECT_EQ(ps.producer_id(), 42);
+  EXPECT_EQ(ps.producer_epoch(), 3);
+  EXPECT_EQ(ps.id_request(true), PS::IdRequest::kNone);
+}
+
+TEST(SenderProducerState, TheGatesKeepEachPartitionInSequence) {
+  const PS ps = ready();
+  EXPECT_TRUE(ps.may_send(kNew, kIdle, 1));
+  // Not pipelined before the epoch's first acknowledgement, then pipelined.
+  EXPECT_FALSE(ps.may_send(kNew, {1, 1, false}, 1));
+  EXPECT_TRUE(ps.may_send(kNew, {1, 1, true}, 1));
+  // Not to a new leader while the old one has batches unanswered.
+  EXPECT_FALSE(ps.may_send(kNew, {1, 1, true}, 2));
+  EXPECT_TRUE(ps.may_send(kNew, {0, 1, true}, 2));
+  // A retry goes alone.
+  EXPECT_FALSE(ps.may_send(kRetry, {1, 1, true}, 1));
+  EXPECT_TRUE(ps.may_send(kRetry, kAckedIdle, 1));
+}
+
+TEST(SenderProducerState, ASequenceGapBumpsTheEpochOnceNothingCanStillAnswer) {
+  PS ps = ready();
+  const auto o = ps.on_result(code(w::ErrorCode::kOutOfOrderSequenceNumber), kRetry, false);
+  EXPECT_EQ(o.verdict, PS::Verdict::kRetry);
+  EXPECT_FALSE(o.refresh_metadata);
+  EXPECT_TRUE(ps.bump_wanted());
+  // Meanwhile only a batch the broker may have goes out, under its old
+  // sequences; new batches and plain retries wait for the bump.
+  EXPECT_FALSE(ps.may_send(kNew, kAckedIdle, 1));
+  EXPECT_FALSE(ps.may_send(kRetry, kAckedIdle, 1));
+  EXPECT_TRUE(ps.may_send(kMaybeWritten, kAckedIdle, 1));
+  // The bump waits for quiet (nothing in flight, nothing possibly written queued).
+  EXPECT_EQ(ps.id_request(false), PS::IdRequest::kNone);
+  EXPECT_EQ(ps.id_request(true), PS::IdRequest::kBump);
+  EXPECT_EQ(ps.on_init_producer_id(true, 0, 7000, 1), PS::IdOutcome::kReadyResequence);
+  EXPECT_FALSE(ps.bump_wanted());
+  EXPECT_EQ(ps.producer_epoch(), 1);
+  EXPECT_TRUE(ps.may_send(kNew, kIdle, 1));
+}
+
+TEST(SenderProducerState, EachResultHasItsVerdict) {
+  struct Case {
+    w::ErrorCode error;
+    rs::BatchFacts batch;
+    bool behind_a_retry;
+    PS::Verdict verdict;
+    bool bump;
+    bool refresh;
+  };
+  const Case cases[] = {
+      {w::ErrorCode::kNone, kNew, false, PS::Verdict::kAck, false, false},
+      {w::ErrorCode::kDuplicateSequenceNumber, kMaybeWritten, false, PS::Verdict::kAck, false, false},
+      {w::ErrorCode::kNotLeaderOrFollower, kRetry, false, PS::Verdict::kRetry, false, true},
+      {w::ErrorCode::kNotEnoughReplicas, kRetry, false, PS::Verdict::kRetry, false, false},
+      {w::ErrorCode::kMessageTooLarge, kRetry, false, PS::Verdict::kFail, false, false},
+      {w::ErrorCode::kUnknownProducerId, kRetry, false, PS::Verdict::kRetry, true, false},
+      // Arrived ahead of an earlier batch that failed first: follows it, no bump.
+      {w::ErrorCode::kOutOfOrderSequenceNumber, kRetry, true, PS::Verdict::kRetry, false, false},
+      // Its earlier answer was lost and the broker no longer knows it: told, not resent.
+      {w::ErrorCode::kOutOfOrderSequenceNumber, kMaybeWritten, false, PS::Verdict::kFailMaybeWritten,
+       true, false},
+  };
+  for (const Case& c : cases) {
+    PS ps = ready();
+    const auto o = ps.on_result(code(c.error), c.batch, c.behind_a_retry);
+    const auto name = w::error_info(code(c.error)).name;
+    EXPECT_EQ(o.verdict, c.verdict) << name;
+    EXPECT_EQ(ps.bump_wanted(), c.bump) << name;
+    EXPECT_EQ(o.refresh_metadata, c.refresh) << name;
+  }
+}
+
+TEST(SenderProducerState, ASealedBatchThatFailedAsksForABump) {
+  PS ps = ready();
+  ps.on_sealed_batch_failed();
+  EXPECT_TRUE(ps.bump_wanted());
+  EXPECT_EQ(ps.id_request(true), PS::IdRequest::kBump);
+}
+
+}  // namespace
