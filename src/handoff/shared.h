@@ -127,7 +127,9 @@ struct Shared {
   std::atomic<bool> stopping{false}; // the sender purges what is left and exits
   std::atomic<bool> sender_exited{false};  // no report will come any more
   std::mutex fatal_mu;
-  std::string fatal_message;
+  // Fixed storage: the sender writes it in noexcept code, where a string's
+  // allocation could only end the process.
+  char fatal_message[512] = {};
 
   // The sender's counters (Producer::stats()); only the sender writes them.
   struct Counters {

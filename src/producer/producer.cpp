@@ -657,7 +657,7 @@ ProducerStats Producer::stats() const noexcept {
 
 std::string Producer::fatal_error() const {
   std::lock_guard lock(impl_->shared.fatal_mu);
-  return impl_->shared.fatal_message;
+  return std::string(impl_->shared.fatal_message);
 }
 
 }  // namespace ringkafka

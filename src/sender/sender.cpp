@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -89,7 +90,7 @@ struct Sender::Loop {
   std::thread thread;
   Reactor reactor;
   Reporter reporter{shared};
-  std::string start_error;
+  char start_error[256] = {};  // why setup failed (fixed: written in noexcept code)
 
   std::deque<Connection> conns;
   std::vector<TopicInfo> topics;
@@ -141,7 +142,7 @@ struct Sender::Loop {
                          ? compress::Compressor::create(s.compression)
                          : compress::Compressor::create(s.compression, s.compression_level);
         if (!compressor) {
-          start_error = "compression.type: cannot create the compressor";
+          set_start_error("compression.type: cannot create the compressor");
           return false;
         }
         scratch.resize(2 * static_cast<std::size_t>(s.batch_size) + 4096 +
@@ -152,14 +153,14 @@ struct Sender::Loop {
                        s.bootstrap_servers[i].port);
       }
     } catch (...) {
-      start_error = "out of memory";
+      set_start_error("out of memory");
       return false;
     }
     partitioner = partition::Partitioner::create(s.partitioner, partition::random_seed(),
                                                  s.batch_size);
     if (!partitioner) partitioner = partition::Partitioner::create(partition::Kind::kSticky, 1);
     if (!pool.preallocate(s.large_pages)) {
-      start_error = "cannot allocate buffer.memory (" + std::to_string(s.buffer_memory) + " bytes)";
+      set_start_error("cannot allocate buffer.memory (%lld bytes)", static_cast<long long>(s.buffer_memory));
       return false;
     }
     shared.counters.batch_buffers.store(pool.buffers_allocated(), std::memory_order_relaxed);
@@ -171,7 +172,7 @@ struct Sender::Loop {
   bool setup_ring() noexcept {
     const int rc = reactor.open({s.uring_entries, s.uring_sqpoll, s.sender_cpu});
     if (rc < 0) {
-      start_error = std::string("io_uring setup failed: ") + std::strerror(-rc);
+      set_start_error("io_uring setup failed: %s", std::strerror(-rc));
       return false;
     }
     return true;
@@ -280,10 +281,23 @@ struct Sender::Loop {
     }
   }
 
-  void fatal(const std::string& why) noexcept {
+  // The first fatal error's text stays; the producer stops taking records.
+  __attribute__((format(printf, 2, 3))) void fatal(const char* fmt, ...) noexcept {
+    char why[sizeof shared.fatal_message];
+    va_list args;
+    va_start(args, fmt);
+    std::vsnprintf(why, sizeof why, fmt, args);
+    va_end(args);
     std::lock_guard lock(shared.fatal_mu);
-    if (shared.fatal_message.empty()) shared.fatal_message = why;
+    if (shared.fatal_message[0] == '\0') std::memcpy(shared.fatal_message, why, sizeof why);
     shared.fatal.store(true, std::memory_order_release);
+  }
+
+  __attribute__((format(printf, 2, 3))) void set_start_error(const char* fmt, ...) noexcept {
+    va_list args;
+    va_start(args, fmt);
+    std::vsnprintf(start_error, sizeof start_error, fmt, args);
+    va_end(args);
   }
 
   // New topic handles from Producer::topic().
@@ -1002,8 +1016,8 @@ struct Sender::Loop {
     c.metadata_version = wire::negotiate_version(wire::ApiKey::kMetadata, v);
     c.init_producer_id_version = wire::negotiate_version(wire::ApiKey::kInitProducerId, v);
     if (c.metadata_version < 0 || c.produce_version < 0) {
-      fatal("the broker at " + c.host + " speaks no Produce or Metadata version ringkafka knows "
-            "(Kafka 2.4 or newer is needed)");
+      fatal("the broker at %s speaks no Produce or Metadata version ringkafka knows "
+            "(Kafka 2.4 or newer is needed)", c.host.c_str());
       fail_connection(c, "unsupported broker");
       return false;
     }
@@ -1102,9 +1116,9 @@ struct Sender::Loop {
                                        r.producer_epoch)) {
       case ProducerState::IdOutcome::kFatal:
         // The application must hear it: idempotence cannot work here.
-        fatal(std::string("InitProducerId refused with ")
-                  .append(wire::error_info(r.error_code).name)
-                  .append(": an idempotent producer cannot get a producer id"));
+        fatal("InitProducerId refused with %.*s: an idempotent producer cannot get a producer id",
+              static_cast<int>(wire::error_info(r.error_code).name.size()),
+              wire::error_info(r.error_code).name.data());
         return;
       case ProducerState::IdOutcome::kRetry:
         RK_DEBUG("InitProducerId failed (error %d); retrying", decoded ? r.error_code : -1);
@@ -1380,7 +1394,7 @@ struct Sender::Loop {
 
 Result<std::unique_ptr<Sender>> Sender::start(handoff::Shared& shared) {
   auto loop = std::make_unique<Loop>(shared);
-  if (!loop->setup()) return Error{Errc::kResource, loop->start_error};
+  if (!loop->setup()) return Error{Errc::kResource, std::string(loop->start_error)};
   Loop* l = loop.get();
   try {
     l->thread = std::thread([l] {
@@ -1396,7 +1410,7 @@ Result<std::unique_ptr<Sender>> Sender::start(handoff::Shared& shared) {
   l->started.wait(0, std::memory_order_acquire);
   if (l->started.load(std::memory_order_acquire) != 1) {
     l->thread.join();
-    return Error{Errc::kResource, l->start_error};
+    return Error{Errc::kResource, std::string(l->start_error)};
   }
   return std::unique_ptr<Sender>(new Sender(std::move(loop)));
 }
