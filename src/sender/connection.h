@@ -53,6 +53,9 @@ struct Connection {
   sockaddr_storage addr{};
   socklen_t addr_len = 0;
   int ops_pending = 0;  // operations of this socket still in io_uring
+  // KIP-219: the broker answered with throttle_time_ms and expects nothing
+  // more on this connection until then (monotonic ns; 0: not throttled).
+  std::int64_t throttled_until_ns = 0;
 
   std::vector<std::byte> send_buf;
   std::size_t send_len = 0;

@@ -470,6 +470,7 @@ struct Sender::Loop {
           }
           break;
         case Connection::State::kReady:
+          if (now_ns < c.throttled_until_ns) break;  // KIP-219: nothing until then
           work |= send_control(c);
           work |= send_produce(c);
           break;
@@ -508,6 +509,7 @@ struct Sender::Loop {
     c.connect_started_ns = now_ns;
     c.recv_len = 0;
     c.send_busy = false;
+    c.throttled_until_ns = 0;
     c.in_flight_head = 0;
     c.in_flight_count = 0;
     c.produce_in_flight = 0;
@@ -984,7 +986,7 @@ struct Sender::Loop {
         return true;
       case wire::ApiKey::kProduce:
         --c.produce_in_flight;
-        on_produce(f, body);
+        on_produce(c, f, body);
         return true;
       default:
         return true;
@@ -1180,8 +1182,17 @@ struct Sender::Loop {
 
   struct ProduceApply : wire::ProduceResponseVisitor {
     Loop& loop;
+    Connection& conn;
     Batch** list;
-    explicit ProduceApply(Loop& l, Batch** batches) : loop(l), list(batches) {}
+    ProduceApply(Loop& l, Connection& c, Batch** batches) : loop(l), conn(c), list(batches) {}
+    // Quotas (KIP-219): the broker answers at once and leaves the waiting
+    // to the client, as the Java client and librdkafka do it.
+    void on_throttle(std::int32_t throttle_time_ms) noexcept override {
+      if (throttle_time_ms <= 0) return;
+      conn.throttled_until_ns =
+          std::max(conn.throttled_until_ns, core::deadline_after_ms(loop.now_ns, throttle_time_ms));
+      RK_DEBUG("node %d throttles us for %d ms", conn.node_id, throttle_time_ms);
+    }
     void on_partition(const wire::ProducePartitionResponse& p) noexcept override {
       // Unlink the batch this answer is for.
       for (Batch** at = list; *at != nullptr; at = &(*at)->next) {
@@ -1196,9 +1207,9 @@ struct Sender::Loop {
     }
   };
 
-  void on_produce(InFlight& f, std::span<const std::byte> body) noexcept {
+  void on_produce(Connection& c, InFlight& f, std::span<const std::byte> body) noexcept {
     Batch* list = f.batches;
-    ProduceApply apply(*this, &list);
+    ProduceApply apply(*this, c, &list);
     if (wire::decode_produce_response(body, f.version, apply) != wire::DecodeStatus::kOk) {
       RK_DEBUG("malformed Produce response");
     }
@@ -1319,6 +1330,7 @@ struct Sender::Loop {
     }
     for (const Connection& c : conns) {
       if (c.state == Connection::State::kBackoff) consider(c.next_attempt_ns);
+      if (c.ready()) consider(c.throttled_until_ns);
       busy |= c.in_flight_count != 0;
     }
     if (metadata_wanted) consider(metadata_next_ns);

@@ -66,6 +66,7 @@ struct Partition {
 struct TestBroker::State {
   std::map<std::string, std::vector<Partition>> topics;
   std::vector<std::chrono::milliseconds> delay;  // per node
+  std::vector<std::int32_t> throttle_ms;         // per node: throttle_time_ms in Produce answers
   std::vector<std::size_t> close_after;          // per node, 0 = off
   std::vector<int> drop;                         // per node
   std::vector<bool> down;                        // per node
@@ -99,6 +100,7 @@ struct TestBroker::Connection {
 TestBroker::TestBroker(Config config) : config_(std::move(config)), state_(std::make_unique<State>()) {
   const auto n = static_cast<std::size_t>(config_.brokers);
   state_->delay.assign(n + 1, std::chrono::milliseconds{0});
+  state_->throttle_ms.assign(n + 1, 0);
   state_->close_after.assign(n + 1, 0);
   state_->drop.assign(n + 1, 0);
   state_->down.assign(n + 1, false);
@@ -218,6 +220,11 @@ void TestBroker::hide_topic(const std::string& topic, bool hidden) {
 void TestBroker::set_down(int node, bool down) {
   std::lock_guard lock(mu_);
   state_->down.at(static_cast<std::size_t>(node)) = down;
+}
+
+void TestBroker::throttle(int node, std::int32_t throttle_ms) {
+  std::lock_guard lock(mu_);
+  state_->throttle_ms.at(static_cast<std::size_t>(node)) = throttle_ms;
 }
 
 void TestBroker::delay_responses(int node, std::chrono::milliseconds delay) {
@@ -600,6 +607,7 @@ void TestBroker::run() {
             }
             ++st.counters.produce_requests;
             ProduceResponseOut pr;
+            pr.throttle_time_ms = st.throttle_ms[static_cast<std::size_t>(c.node)];
             for (const auto& t : req.topics) {
               ProduceTopicOut tout;
               tout.name = std::string(t.name);

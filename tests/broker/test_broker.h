@@ -86,6 +86,9 @@ class TestBroker {
   // as a broker that died would (its port stays bound, so it comes back
   // at the same address).
   void set_down(int node, bool down);
+  // Produce answers from `node` carry throttle_time_ms (KIP-219: sent at
+  // once, the client is to hold back); 0 to stop.
+  void throttle(int node, std::int32_t throttle_ms);
   // Every response from `node` is sent `delay` late (zero to stop).
   void delay_responses(int node, std::chrono::milliseconds delay);
   // The next connection to `node` that reads `bytes` more bytes is closed

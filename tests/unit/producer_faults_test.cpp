@@ -634,6 +634,38 @@ TEST_F(ProducerFaultsTest, RapidLeaderMovesAcrossManyPartitionsLoseAndDuplicateN
 
 }  // namespace
 
+// --- quotas -------------------------------------------------------------------------
+
+namespace {
+
+TEST_F(ProducerFaultsTest, AThrottlingBrokerIsLeftAloneForTheThrottleTime) {
+  // KIP-219: a broker over its quota answers at once with throttle_time_ms
+  // and counts on the client to send nothing more until then.
+  auto p = make(rk::Config::durable(), {{"linger.ms", "0"}});
+  ASSERT_TRUE(p);
+  produce(*p, 30);
+  await_reports(*p);
+  broker_->throttle(1, 300);
+  const auto before = broker_->counters().produce_requests;
+  const auto until = std::chrono::steady_clock::now() + 1200ms;
+  while (std::chrono::steady_clock::now() < until) {
+    produce(*p, 1);
+    ledger_.poll(*p);
+    std::this_thread::sleep_for(5ms);
+  }
+  const auto during = broker_->counters().produce_requests - before;
+  // 1.2 s at one request per 300 ms, and the one that brought the first
+  // throttle: about 5.  Without honouring it, one per record (about 200).
+  EXPECT_LE(during, 7U) << "requests sent while throttled";
+  EXPECT_GE(during, 2U);
+  broker_->throttle(1, 0);
+  await_reports(*p);
+  const rt::Ledger::Figures o = check_ledger(3, true);
+  EXPECT_EQ(o.delivered, ledger_.sent());
+}
+
+}  // namespace
+
 // --- brokers that move ------------------------------------------------------------
 
 namespace {
