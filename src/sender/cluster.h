@@ -50,6 +50,18 @@ struct BatchQueue {
     if (b->next == nullptr) tail = b;
     (void)prev;
   }
+  // Takes `b` out of the queue, wherever it is (false when it is not there).
+  bool remove(Batch* b) noexcept {
+    Batch* prev = nullptr;
+    for (Batch** at = &head; *at != nullptr; prev = *at, at = &(*at)->next) {
+      if (*at != b) continue;
+      *at = b->next;
+      if (tail == b) tail = prev;
+      b->next = nullptr;
+      return true;
+    }
+    return false;
+  }
 };
 
 struct PartitionState {

@@ -85,15 +85,19 @@ ProducerState::Outcome ProducerState::on_result(std::int16_t error_code, const B
       idempotent_ && !(out_of_order && behind_a_retry) &&
       (out_of_order || error_code == code(ErrorCode::kUnknownProducerId));
   if (sequence_error) bump_wanted_ = true;
+  if (out_of_order && behind_a_retry) {
+    // An earlier batch of the partition was not written, and the broker
+    // takes nothing past a gap: this one is not in the log either, even if
+    // an earlier attempt's answer was lost (so it may be restamped).
+    return {Verdict::kRetry, leadership, true};
+  }
   if (sequence_error && b.maybe_written) {
     // An earlier attempt got no answer and the broker no longer knows the
     // batch: it may be in the log, and sent again under a new epoch it
     // could be written twice.  The application is told instead.
     return {Verdict::kFailMaybeWritten, leadership};
   }
-  if (wire::error_info(error_code).retriable || sequence_error || (out_of_order && behind_a_retry)) {
-    return {Verdict::kRetry, leadership};
-  }
+  if (wire::error_info(error_code).retriable || sequence_error) return {Verdict::kRetry, leadership};
   return {Verdict::kFail, leadership};
 }
 

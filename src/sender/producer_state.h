@@ -49,6 +49,9 @@ class ProducerState {
   struct Outcome {
     Verdict verdict;
     bool refresh_metadata;  // a leadership error: ask for metadata (and use the KIP-951 hint)
+    // The answer proves the batch is not in the log, though an earlier
+    // attempt went unanswered: it is no longer "possibly written".
+    bool not_written = false;
   };
 
   explicit ProducerState(bool idempotent) noexcept : idempotent_(idempotent) {}

@@ -733,6 +733,18 @@ struct Sender::Loop {
     return false;
   }
 
+  // The first sealed batch behind the head of the partition's queue whose
+  // answer was lost, if it may go now (see send_produce).
+  Batch* possibly_written_behind_head(PartitionState& ps, std::int32_t node) noexcept {
+    if (ps.ready.head == nullptr) return nullptr;
+    for (Batch* b = ps.ready.head->next; b != nullptr && b->is_sealed(); b = b->next) {
+      if (b->maybe_written && b->retry_at_ns <= now_ns && pstate.may_send(facts(*b), facts(ps), node)) {
+        return b;
+      }
+    }
+    return nullptr;
+  }
+
   // Can the partition's next batch go out now?  Fills *out with it.
   Batch* sendable(PartitionState& ps, bool flushing) noexcept {
     if (Batch* b = ps.ready.head; b != nullptr) return b->retry_at_ns <= now_ns ? b : nullptr;
@@ -757,10 +769,15 @@ struct Sender::Loop {
       PartitionState& ps = t.partitions[static_cast<std::size_t>(pi)];
       if (ps.leader != c.node_id) continue;
       Batch* b = sendable(ps, flushing);
-      if (b == nullptr) continue;
       // Idempotence's gates (retries one at a time, bumps, leader moves,
       // the first batch of an epoch): producer_state.h.
-      if (!pstate.may_send(facts(*b), facts(ps), c.node_id)) continue;
+      if (b != nullptr && !pstate.may_send(facts(*b), facts(ps), c.node_id)) b = nullptr;
+      // While a bump waits, a batch the broker may have can stand behind a
+      // head that may not go (answered, to be restamped): it goes ahead, so
+      // that its fate is learnt and the bump is not held up until
+      // delivery.timeout.ms (issue 13, defect 2).
+      if (b == nullptr && pstate.bump_wanted()) b = possibly_written_behind_head(ps, c.node_id);
+      if (b == nullptr) continue;
       const std::size_t size = b->is_sealed() ? b->sealed.size() : b->writer->size() + 512;
       if (!batch_scratch.empty() && bytes + size + t.name.size() + 64 >
                                         static_cast<std::size_t>(s.max_request_size)) {
@@ -769,7 +786,7 @@ struct Sender::Loop {
       if (b == ps.open) {
         ps.open = nullptr;
       } else {
-        ps.ready.pop_front();
+        (void)ps.ready.remove(b);  // the head, or a batch behind it (above)
       }
       if (!b->is_sealed()) seal(ps, b);
       bytes += b->sealed.size() + t.name.size() + 64;
@@ -1226,6 +1243,7 @@ struct Sender::Loop {
     const bool behind_a_retry = ps.ready.head != nullptr && ps.ready.head->is_sealed() &&
                                 ps.ready.head->order < b->order;
     const ProducerState::Outcome o = pstate.on_result(code, facts(*b), behind_a_retry);
+    if (o.not_written) b->maybe_written = false;
     if (o.refresh_metadata) {
       metadata_wanted = true;
       if (p.current_leader_id >= 0) ps.leader = p.current_leader_id;  // KIP-951

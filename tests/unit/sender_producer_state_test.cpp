@@ -105,6 +105,7 @@ TEST(SenderProducerState, EachResultHasItsVerdict) {
       {w::ErrorCode::kUnknownProducerId, kRetry, false, PS::Verdict::kRetry, true, false},
       // Arrived ahead of an earlier batch that failed first: follows it, no bump.
       {w::ErrorCode::kOutOfOrderSequenceNumber, kRetry, true, PS::Verdict::kRetry, false, false},
+      {w::ErrorCode::kOutOfOrderSequenceNumber, kMaybeWritten, true, PS::Verdict::kRetry, false, false},
       // Its earlier answer was lost and the broker no longer knows it: told, not resent.
       {w::ErrorCode::kOutOfOrderSequenceNumber, kMaybeWritten, false, PS::Verdict::kFailMaybeWritten,
        true, false},
@@ -117,6 +118,24 @@ TEST(SenderProducerState, EachResultHasItsVerdict) {
     EXPECT_EQ(ps.bump_wanted(), c.bump) << name;
     EXPECT_EQ(o.refresh_metadata, c.refresh) << name;
   }
+}
+
+TEST(SenderProducerState, AGapBeforeAPossiblyWrittenBatchProvesItWasNotWritten) {
+  // Issue 13, defect 2: while a bump waits, a possibly-written batch behind
+  // an answered retry goes first to learn its fate.  OUT_OF_ORDER there
+  // means the broker took nothing past the earlier batch's gap: the batch
+  // is not in the log, stops counting as possibly written, and the bump
+  // (which waits for no such batch to be queued) can start.
+  PS ps = ready();
+  ps.on_sealed_batch_failed();  // another partition's loss wants the bump
+  const auto o = ps.on_result(code(w::ErrorCode::kOutOfOrderSequenceNumber), kMaybeWritten, true);
+  EXPECT_EQ(o.verdict, PS::Verdict::kRetry);
+  EXPECT_TRUE(o.not_written);
+  // Not behind a retry, the same answer proves nothing: the broker may
+  // have it beyond its last five batches.
+  const auto alone = ps.on_result(code(w::ErrorCode::kOutOfOrderSequenceNumber), kMaybeWritten, false);
+  EXPECT_EQ(alone.verdict, PS::Verdict::kFailMaybeWritten);
+  EXPECT_FALSE(alone.not_written);
 }
 
 TEST(SenderProducerState, ASealedBatchThatFailedAsksForABump) {
