@@ -69,6 +69,7 @@ struct TestBroker::State {
   std::vector<std::int32_t> throttle_ms;         // per node: throttle_time_ms in Produce answers
   std::vector<std::size_t> close_after;          // per node, 0 = off
   std::vector<int> drop;                         // per node
+  std::vector<int> drop_after;                   // per node: answered first, then `drop` dropped
   std::vector<bool> down;                        // per node
   std::vector<std::size_t> cut_open;             // per node, 0 = off
   std::vector<std::vector<std::byte>> raw_reply;  // per node, empty = off
@@ -103,6 +104,7 @@ TestBroker::TestBroker(Config config) : config_(std::move(config)), state_(std::
   state_->throttle_ms.assign(n + 1, 0);
   state_->close_after.assign(n + 1, 0);
   state_->drop.assign(n + 1, 0);
+  state_->drop_after.assign(n + 1, 0);
   state_->down.assign(n + 1, false);
   state_->cut_open.assign(n + 1, 0);
   state_->raw_reply.assign(n + 1, {});
@@ -237,9 +239,10 @@ void TestBroker::close_after_bytes(int node, std::size_t bytes) {
   state_->close_after.at(static_cast<std::size_t>(node)) = bytes;
 }
 
-void TestBroker::drop_responses(int node, int count) {
+void TestBroker::drop_responses(int node, int count, int after) {
   std::lock_guard lock(mu_);
   state_->drop.at(static_cast<std::size_t>(node)) = count;
+  state_->drop_after.at(static_cast<std::size_t>(node)) = after;
 }
 
 void TestBroker::move_leader(const std::string& topic, std::int32_t partition, int node) {
@@ -647,8 +650,11 @@ void TestBroker::run() {
               pr.topics.push_back(std::move(tout));
             }
             auto& drop = st.drop[static_cast<std::size_t>(c.node)];
+            auto& drop_after = st.drop_after[static_cast<std::size_t>(c.node)];
             if (req.acks == 0) {
               answer = false;
+            } else if (drop > 0 && drop_after > 0) {
+              --drop_after;  // answered as usual
             } else if (drop > 0) {
               --drop;
               answer = false;

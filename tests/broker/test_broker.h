@@ -98,8 +98,9 @@ class TestBroker {
   // closed once it has read `bytes` more bytes.
   void cut_open_connections_after(int node, std::size_t bytes);
   // The next `count` produce requests to `node` are processed (and stored)
-  // but never answered, as if the response were lost.
-  void drop_responses(int node, int count);
+  // but never answered, as if the response were lost; the `after` requests
+  // before them are answered as usual.
+  void drop_responses(int node, int count, int after = 0);
   // The next response `node` would send is replaced by these bytes, sent as
   // they are (a bad frame size, a TLS alert, an HTTP reply...).
   void reply_raw(int node, std::vector<std::byte> bytes);

@@ -634,6 +634,47 @@ TEST_F(ProducerFaultsTest, RapidLeaderMovesAcrossManyPartitionsLoseAndDuplicateN
 
 }  // namespace
 
+// --- epoch bumps ---------------------------------------------------------------------
+
+namespace {
+
+TEST_F(ProducerFaultsTest, APossiblyWrittenBatchBehindARetryDoesNotHoldTheBumpUp) {
+  // Issue 13, defect 2.  Partition 0's queue ends up as [A: answered with a
+  // retriable error, B: its answer lost] while another partition's sequence
+  // error wants an epoch bump.  A may not go before the bump (it is to be
+  // restamped); the bump may not start while B may be written.  B must go
+  // ahead to learn its fate, or everything waits for delivery.timeout.ms.
+  auto p = make(rk::Config::durable(), {{"linger.ms", "0"}, {"request.timeout.ms", "500"},
+                                        {"delivery.timeout.ms", "20000"}});
+  ASSERT_TRUE(p);
+  produce(*p, 30);
+  await_reports(*p);
+  broker_->fail_produce(kTopic, 0, code(w::ErrorCode::kNotEnoughReplicas), 1);   // A
+  broker_->fail_produce(kTopic, 1, code(w::ErrorCode::kUnknownProducerId), 1);   // C: the bump
+  broker_->drop_responses(1, 1, /*after=*/2);  // B, the last: answers come in order
+  // Three requests in flight together: the broker reads none until all are sent.
+  broker_->pause_reading(1, true);
+  produce(*p, 1, 1, 0);  // A
+  std::this_thread::sleep_for(50ms);
+  produce(*p, 1, 1, 1);  // C
+  std::this_thread::sleep_for(50ms);
+  produce(*p, 1, 1, 0);  // B, pipelined behind A
+  std::this_thread::sleep_for(50ms);
+  broker_->pause_reading(1, false);
+  const auto t0 = std::chrono::steady_clock::now();
+  await_reports(*p, 15s);
+  const auto took = std::chrono::steady_clock::now() - t0;
+  const rt::Ledger::Figures o = check_ledger(3, true);
+  EXPECT_EQ(o.delivered, ledger_.sent());
+  EXPECT_EQ(o.failed, 0U);
+  // Request timeout (0.5 s), reconnect and the bump: well under the 20 s
+  // delivery timeout the stuck bump used to wait for.
+  EXPECT_LT(took, 5s);
+  EXPECT_TRUE(broker_->validation_errors().empty());
+}
+
+}  // namespace
+
 // --- quotas -------------------------------------------------------------------------
 
 namespace {
