@@ -48,8 +48,7 @@ class RINGKAFKA_API Config {
   //   durable      acks=all, enable.idempotence=true,
   //                max.in.flight.requests.per.connection=5, retries bounded
   //                by delivery.timeout.ms
-  //   throughput   linger.ms=5, batch.size=131072, compression lz4, acks=1,
-  //                ring.bytes=4194304 (bursts wait in the ring)
+  //   throughput   linger.ms=5, batch.size=131072, compression lz4, acks=1
   static Config low_latency();
   static Config durable();
   static Config throughput();

@@ -59,11 +59,7 @@ Config Config::throughput() {
       .put("batch.size", "131072")
       .put("compression.type", "lz4")
       .put("acks", "1")
-      .put("enable.idempotence", "false")
-      // A burst waits in the ring while the sender is busy sending: a
-      // bigger ring than the L2-sized default absorbs it (3.83x against
-      // 2.89x librdkafka's throughput into the test broker, docs/benchmarks.md).
-      .put("ring.bytes", "4194304");
+      .put("enable.idempotence", "false");
   return c;
 }
 

@@ -349,10 +349,10 @@ constexpr KeyInfo kKeys[] = {
      .form = Form::kReserved},
     // --- ringkafka's own ---------------------------------------------------------
     {.name = "ring.bytes",
-     .default_value = "262144",
+     .default_value = "4194304",
      .allowed = "a power of two from 4096 to 1073741824",
-     .meaning = "Size of each producing thread's ring of records on their way to the sender, "
-                "sized to stay in L2; records above an eighth of it take a second ring that "
+     .meaning = "Size of each producing thread's ring of records on their way to the sender "
+                "(262144 keeps it in L2); records above an eighth of it take a second ring that "
                 "holds one of max.request.size",
      .min = 4096,
      .max = 1LL << 30,

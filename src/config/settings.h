@@ -53,7 +53,7 @@ struct Settings {
   std::int32_t max_request_size = 1048576;   // max.request.size (alias message.max.bytes)
 
   // --- ringkafka's own --------------------------------------------------------
-  std::size_t ring_bytes = 256U << 10;         // ring.bytes: per producing thread, power of two
+  std::size_t ring_bytes = 4U << 20;           // ring.bytes: per producing thread, power of two
   // Not a key: the ring for records above ring_bytes / 8, derived from
   // max.request.size (4096, its minimum, when no record can need it).
   std::size_t large_ring_bytes = 4U << 20;

@@ -213,13 +213,8 @@ struct Producer::Impl {
     for (std::size_t off = 64; off < ring; off += 4096) {
       reinterpret_cast<volatile char*>(r)[off] = 0;
     }
-    if (s.large_threshold() < max_record) {  // else never used: left untouched
-      const std::size_t large = shared.settings.large_ring_bytes;
-      std::byte* l = static_cast<std::byte*>(large_memory) + large * s.index;
-      for (std::size_t off = 64; off < large; off += 4096) {
-        reinterpret_cast<volatile char*>(l)[off] = 0;
-      }
-    }
+    // The large ring is not touched here: only records above an eighth of
+    // the ring use it, whose copy costs more than the pages' first touch.
     if (shared.settings.callback == nullptr) {
       const std::size_t n = shared.settings.report_queue_size * sizeof(DeliveryReport);
       std::byte* q = static_cast<std::byte*>(report_memory) + n * s.index;

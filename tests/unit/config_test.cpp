@@ -147,7 +147,7 @@ TEST(ConfigDefaults, AreTheJavaClients) {
   EXPECT_EQ(s.topic_metadata_propagation_max_ms, 30000);
   // ringkafka's own.
   EXPECT_EQ(s.client_id, "ringkafka");
-  EXPECT_EQ(s.ring_bytes, 256U << 10);       // sized for L2
+  EXPECT_EQ(s.ring_bytes, 4U << 20);         // bursts fit; 256 KiB would stay in L2
   EXPECT_EQ(s.large_ring_bytes, 4U << 20);  // holds a record of max.request.size
   EXPECT_EQ(s.report_queue_size, 16384U);
   EXPECT_EQ(s.max_producer_threads, 64U);
@@ -177,8 +177,7 @@ TEST(ConfigRules, TheLargeRingHoldsARecordOfMaxRequestSize) {
     return Sizes(s.ring_bytes, s.large_ring_bytes);
   };
   EXPECT_EQ(with({{"ring.bytes", "8192"}}), Sizes(8192, 4U << 20));
-  EXPECT_EQ(with({{"max.request.size", "3000000"}}),
-            Sizes(256U << 10, 8U << 20));
+  EXPECT_EQ(with({{"max.request.size", "3000000"}}), Sizes(4U << 20, 8U << 20));
   EXPECT_EQ(with({{"ring.bytes", "4096"}, {"max.request.size", "1000"}}),
             Sizes(4096, 16384));
   // The small ring takes every record: the large one stays at its minimum.
