@@ -16,7 +16,7 @@
 namespace ringkafka::config {
 
 // What the sender does when a pass over rings and sockets found nothing
-// (sender/idle.h): Aeron's busy-spin, yielding and back-off strategies.
+// (io/idle.h): Aeron's busy-spin, yielding and back-off strategies.
 enum class IdleStrategy : std::uint8_t { kSpin, kYield, kBackoff };
 
 struct HostPort {

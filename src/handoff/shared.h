@@ -3,7 +3,7 @@
 // topic table, and the flags that flush and stop the sender.
 //
 // Nothing here wakes the sender: it finds new records by looking at the
-// rings itself (sender/idle.h), so produce() never makes a system call.
+// rings itself (io/idle.h), so produce() never makes a system call.
 //
 // Everything here is allocated by Producer::create and freed by the
 // producer's destructor after the sender thread has been joined; nothing

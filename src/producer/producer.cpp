@@ -495,7 +495,7 @@ std::string_view Producer::topic_name(Topic topic) const noexcept {
   slot.accepted.store(slot.accepted.load(std::memory_order_relaxed) + 1,
                       std::memory_order_release);
   // Release: the sender may now read it.  Nothing wakes the sender; it
-  // looks at the ring on its next pass (sender/idle.h).
+  // looks at the ring on its next pass (io/idle.h).
   if (slot.large_pending) [[unlikely]] {
     slot.large.commit(size);  // before the marker: see Slot
     slot.ring.commit(0);

@@ -21,9 +21,9 @@
 #include "handoff/record_format.h"
 #include "sender/cluster.h"
 #include "sender/connection.h"
-#include "sender/idle.h"
+#include "io/idle.h"
 #include "sender/producer_state.h"
-#include "sender/reactor.h"
+#include "io/reactor.h"
 #include "sender/reporter.h"
 #include "wire/api_versions.h"
 #include "wire/byte_order.h"
@@ -41,6 +41,8 @@ void bump(std::atomic<std::uint64_t>& counter, std::uint64_t by = 1) noexcept {
 }
 
 using handoff::RecordView;
+using io::IdlePolicy;
+using io::Reactor;
 using handoff::Slot;
 using wire::ErrorCode;
 
@@ -1359,7 +1361,7 @@ struct Sender::Loop {
   }
 
   // Nothing to do this pass: spin, yield or park as the policy says
-  // (sender/idle.h).  A park ends early on any completion, and never runs
+  // (io/idle.h).  A park ends early on any completion, and never runs
   // past the next deadline.  No producer wakes us: the next pass looks at
   // the rings.
   void idle() noexcept {

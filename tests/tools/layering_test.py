@@ -16,7 +16,9 @@ public headers, "ringkafka/..."):
              one source for each, so config sits above them)
   handoff    what application threads and the sender share (slots, rings,
              record format, report queues): config, core
-  sender     the thread that does I/O: handoff, config, wire, compress,
+  io         the sender's reactor (io_uring, idle strategy), transports
+             and the resolver: config, core
+  sender     the thread that does I/O: io, handoff, config, wire, compress,
              partition, core
   producer   the public Producer: sender, handoff, config, core
 
@@ -29,7 +31,7 @@ import os
 import re
 import sys
 
-ORDER = ["core", "wire", "compress", "partition", "metrics", "config", "handoff", "sender", "producer"]
+ORDER = ["core", "wire", "compress", "partition", "metrics", "config", "handoff", "io", "sender", "producer"]
 ALLOWED = {
     "core": set(),
     "wire": {"core"},
@@ -38,7 +40,8 @@ ALLOWED = {
     "metrics": set(),
     "config": {"compress", "partition", "wire"},
     "handoff": {"config", "core"},
-    "sender": {"handoff", "config", "wire", "compress", "partition", "core"},
+    "io": {"config", "core"},
+    "sender": {"io", "handoff", "config", "wire", "compress", "partition", "core"},
     "producer": {"sender", "handoff", "config", "core"},
 }
 KNOWN: set = set()

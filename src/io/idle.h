@@ -23,7 +23,7 @@
 
 #include "config/settings.h"
 
-namespace ringkafka::sender {
+namespace ringkafka::io {
 
 class IdlePolicy {
  public:
@@ -81,4 +81,4 @@ class IdlePolicy {
   std::int64_t park_ns_;
 };
 
-}  // namespace ringkafka::sender
+}  // namespace ringkafka::io

@@ -1,6 +1,6 @@
 // The sender's I/O reactor: one io_uring, made and used by the sender thread
 // only, with submission, completion dispatch and the idle step of
-// sender/idle.h.  What an operation means is the caller's: each carries a
+// io/idle.h.  What an operation means is the caller's: each carries a
 // 64-bit token that comes back with its result.
 //
 // Submission never spins: when the kernel takes no more entries (its
@@ -20,9 +20,9 @@
 
 #include <cstdint>
 
-#include "sender/idle.h"
+#include "io/idle.h"
 
-namespace ringkafka::sender {
+namespace ringkafka::io {
 
 class Reactor {
  public:
@@ -87,4 +87,4 @@ class Reactor {
   bool defer_taskrun_ = false;
 };
 
-}  // namespace ringkafka::sender
+}  // namespace ringkafka::io

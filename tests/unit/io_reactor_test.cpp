@@ -1,7 +1,7 @@
 // The sender's io_uring reactor without a network: submission (never
 // spinning, linked pairs kept together), every token coming back once with
 // its result, waits bounded by their timeout, and the idle step.
-#include "sender/reactor.h"
+#include "io/reactor.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <map>
 
-namespace rs = ringkafka::sender;
+namespace rs = ringkafka::io;
 
 namespace {
 
@@ -19,7 +19,7 @@ std::int64_t mono_ns() {
       .count();
 }
 
-TEST(SenderReactor, EveryTokenComesBackOnceWithItsResult) {
+TEST(IoReactor, EveryTokenComesBackOnceWithItsResult) {
   rs::Reactor r;
   ASSERT_EQ(r.open({8, false, -1}), 0);
   // More operations than the queue holds: sqe() submits when it is full
@@ -43,7 +43,7 @@ TEST(SenderReactor, EveryTokenComesBackOnceWithItsResult) {
   for (const auto& [token, count] : seen) EXPECT_EQ(count, 1) << "token " << token;
 }
 
-TEST(SenderReactor, ALinkedPairIsNeverSplitAcrossSubmissions) {
+TEST(IoReactor, ALinkedPairIsNeverSplitAcrossSubmissions) {
   rs::Reactor r;
   ASSERT_EQ(r.open({8, false, -1}), 0);
   for (int i = 0; i < 7; ++i) io_uring_prep_nop(r.sqe());  // one entry left
@@ -63,7 +63,7 @@ TEST(SenderReactor, ALinkedPairIsNeverSplitAcrossSubmissions) {
   EXPECT_EQ(completions, 9);
 }
 
-TEST(SenderReactor, AWaitWithNothingToCompleteEndsAtItsTimeout) {
+TEST(IoReactor, AWaitWithNothingToCompleteEndsAtItsTimeout) {
   rs::Reactor r;
   ASSERT_EQ(r.open({8, false, -1}), 0);
   const std::int64_t t0 = mono_ns();
@@ -80,7 +80,7 @@ TEST(SenderReactor, AWaitWithNothingToCompleteEndsAtItsTimeout) {
   r.idle({rs::IdlePolicy::Action::kYield, 0}, 0);
 }
 
-TEST(SenderReactor, ACompletionEndsAParkEarly) {
+TEST(IoReactor, ACompletionEndsAParkEarly) {
   rs::Reactor r;
   ASSERT_EQ(r.open({8, false, -1}), 0);
   io_uring_prep_nop(r.sqe());
@@ -90,7 +90,7 @@ TEST(SenderReactor, ACompletionEndsAParkEarly) {
   EXPECT_TRUE(r.reap([](std::uint64_t, int) {}));
 }
 
-TEST(SenderReactor, SqpollRingsWorkToo) {
+TEST(IoReactor, SqpollRingsWorkToo) {
   rs::Reactor r;
   ASSERT_EQ(r.open({8, true, -1}), 0);
   int completions = 0;

@@ -1,19 +1,19 @@
-// The sender's idle policy (sender/idle.h) without a thread or a clock: the
+// The sender's idle policy (io/idle.h) without a thread or a clock: the
 // times are whatever the test says.
 #include <gtest/gtest.h>
 
-#include "sender/idle.h"
+#include "io/idle.h"
 
 namespace {
 
 using ringkafka::config::IdleStrategy;
-using ringkafka::sender::IdlePolicy;
+using ringkafka::io::IdlePolicy;
 using Action = IdlePolicy::Action;
 
 constexpr IdlePolicy::Bounds kBounds{.spin_ns = 100, .yield_ns = 200, .park_min_ns = 10,
                                      .park_max_ns = 80};
 
-TEST(SenderIdle, SpinAndYieldNeverPark) {
+TEST(IoIdle, SpinAndYieldNeverPark) {
   IdlePolicy spin(IdleStrategy::kSpin, kBounds);
   IdlePolicy yield(IdleStrategy::kYield, kBounds);
   spin.on_work(0);
@@ -24,7 +24,7 @@ TEST(SenderIdle, SpinAndYieldNeverPark) {
   }
 }
 
-TEST(SenderIdle, BackoffSpinsThenYieldsThenParksLongerEachTime) {
+TEST(IoIdle, BackoffSpinsThenYieldsThenParksLongerEachTime) {
   IdlePolicy p(IdleStrategy::kBackoff, kBounds);
   p.on_work(1000);
   EXPECT_EQ(p.on_idle(1000).action, Action::kSpin);
@@ -46,7 +46,7 @@ TEST(SenderIdle, BackoffSpinsThenYieldsThenParksLongerEachTime) {
   EXPECT_EQ(parks[5], 80);
 }
 
-TEST(SenderIdle, WorkStartsTheBackoffAgain) {
+TEST(IoIdle, WorkStartsTheBackoffAgain) {
   IdlePolicy p(IdleStrategy::kBackoff, kBounds);
   p.on_work(0);
   for (int i = 0; i < 5; ++i) (void)p.on_idle(500);
@@ -57,7 +57,7 @@ TEST(SenderIdle, WorkStartsTheBackoffAgain) {
   EXPECT_EQ(step.park_ns, 10);
 }
 
-TEST(SenderIdle, NoSpinNoYieldParksAtOnce) {
+TEST(IoIdle, NoSpinNoYieldParksAtOnce) {
   IdlePolicy p(IdleStrategy::kBackoff, {.spin_ns = 0, .yield_ns = 0, .park_min_ns = 5,
                                         .park_max_ns = 5});
   p.on_work(0);
@@ -66,7 +66,7 @@ TEST(SenderIdle, NoSpinNoYieldParksAtOnce) {
   EXPECT_EQ(step.park_ns, 5);
 }
 
-TEST(SenderIdle, BoundsComeFromTheKeysInMicroseconds) {
+TEST(IoIdle, BoundsComeFromTheKeysInMicroseconds) {
   ringkafka::config::Settings s;
   s.idle_spin_us = 0;
   s.idle_yield_us = 0;

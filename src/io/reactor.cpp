@@ -1,11 +1,11 @@
-#include "sender/reactor.h"
+#include "io/reactor.h"
 
 #include <pthread.h>
 #include <sched.h>
 
 #include <cerrno>
 
-namespace ringkafka::sender {
+namespace ringkafka::io {
 
 int Reactor::open(const Options& options) noexcept {
   io_uring_params p{};
@@ -84,4 +84,4 @@ void Reactor::idle(const IdlePolicy::Step& step, std::int64_t max_wait_ns) noexc
   }
 }
 
-}  // namespace ringkafka::sender
+}  // namespace ringkafka::io
