@@ -1,8 +1,6 @@
 #include "sender/sender.h"
 
 #include <liburing.h>
-#include <netdb.h>
-#include <netinet/tcp.h>
 #include <pthread.h>
 #include <unistd.h>
 
@@ -19,13 +17,13 @@
 #include "compress/codec.h"
 #include "core/clock.h"
 #include "handoff/record_format.h"
-#include "sender/cluster.h"
-#include "sender/connection.h"
+#include "broker/brokers.h"
+#include "core/jitter.h"
 #include "io/idle.h"
+#include "sender/cluster.h"
 #include "sender/producer_state.h"
 #include "io/reactor.h"
 #include "sender/reporter.h"
-#include "wire/api_versions.h"
 #include "wire/byte_order.h"
 #include "wire/error_code.h"
 #include "wire/init_producer_id.h"
@@ -43,6 +41,7 @@ void bump(std::atomic<std::uint64_t>& counter, std::uint64_t by = 1) noexcept {
 using handoff::RecordView;
 using io::IdlePolicy;
 using io::Reactor;
+using broker::Connection;
 using handoff::Slot;
 using wire::ErrorCode;
 
@@ -68,18 +67,11 @@ bool debug_enabled() noexcept {
     }                                                \
   } while (0)
 
-enum class Op : std::uint8_t { kConnect = 1, kSend, kRecv, kTimeout, kCancel };
-
-std::uint64_t pack(std::size_t conn, std::uint32_t generation, Op op) noexcept {
-  return (static_cast<std::uint64_t>(conn) << 40) | (static_cast<std::uint64_t>(generation) << 8) |
-         static_cast<std::uint64_t>(op);
-}
-
 std::uint64_t batch_order(const Batch* b) noexcept { return b->order; }
 
 }  // namespace
 
-struct Sender::Loop {
+struct Sender::Loop final : broker::ConnectionEvents {
   explicit Loop(handoff::Shared& sh)
       : shared(sh),
         s(sh.settings),
@@ -94,7 +86,7 @@ struct Sender::Loop {
   Reporter reporter{shared};
   char start_error[256] = {};  // why setup failed (fixed: written in noexcept code)
 
-  std::deque<Connection> conns;
+  broker::Brokers brokers{reactor, s};
   std::vector<TopicInfo> topics;
   std::vector<std::pair<std::uint32_t, std::int32_t>> active;
   BatchPool pool;
@@ -109,7 +101,6 @@ struct Sender::Loop {
 
   std::int64_t now_ns = 0;
   std::int64_t now_ms = 0;
-  std::int32_t next_correlation = 1;
   IdlePolicy idle_policy;
   std::int64_t next_housekeeping_ns = 0;
 
@@ -118,7 +109,7 @@ struct Sender::Loop {
   ProducerState pstate{s.enable_idempotence};
   bool pid_in_flight = false;
   std::int64_t pid_next_attempt_ns = 0;
-  std::uint64_t jitter_state = partition::random_seed() | 1;  // xorshift64 for jittered()
+  core::Jitter jittered{partition::random_seed()};
 
   // Metadata.
   bool metadata_in_flight = false;
@@ -151,8 +142,8 @@ struct Sender::Loop {
                        compressor->bound(2 * static_cast<std::size_t>(s.batch_size)));
       }
       for (std::size_t i = 0; i < s.bootstrap_servers.size(); ++i) {
-        add_connection(-1 - static_cast<std::int32_t>(i), s.bootstrap_servers[i].host,
-                       s.bootstrap_servers[i].port);
+        brokers.add(-1 - static_cast<std::int32_t>(i), s.bootstrap_servers[i].host,
+                    s.bootstrap_servers[i].port);
       }
     } catch (...) {
       set_start_error("out of memory");
@@ -178,32 +169,6 @@ struct Sender::Loop {
       return false;
     }
     return true;
-  }
-
-  Connection& add_connection(std::int32_t node, std::string_view host, std::uint16_t port) {
-    Connection& c = conns.emplace_back();
-    c.node_id = node;
-    c.host = std::string(host);
-    c.port = port;
-    c.send_buf.resize(static_cast<std::size_t>(s.max_request_size) + 64 * 1024);
-    c.recv_buf.resize(64 * 1024);
-    c.in_flight.resize(static_cast<std::size_t>(s.max_in_flight) + 4);
-    c.backoff_ms = s.reconnect_backoff_ms;
-    return c;
-  }
-
-  std::size_t index_of(const Connection& c) const noexcept {
-    for (std::size_t i = 0; i < conns.size(); ++i) {
-      if (&conns[i] == &c) return i;
-    }
-    return 0;
-  }
-
-  Connection* node(std::int32_t id) noexcept {
-    for (Connection& c : conns) {
-      if (c.node_id == id) return &c;
-    }
-    return nullptr;
   }
 
   // --- the loop ------------------------------------------------------------
@@ -246,41 +211,8 @@ struct Sender::Loop {
     purge_everything(Errc::kPurged, "purged: the producer closed before the record was sent");
     shared.sender_exited.store(true, std::memory_order_release);
     shared.wake_waiters();
-    quiesce_ring();
-    for (Connection& c : conns) {
-      if (c.fd >= 0) ::close(c.fd);
-    }
+    brokers.quiesce();
     reactor.close();
-  }
-
-  // Ends every operation still in io_uring before the memory it reads or
-  // writes (connection buffers) goes away: cancel them
-  // all, then wait for their completions, for at most a second.
-  void quiesce_ring() noexcept {
-    for (Connection& c : conns) {
-      if (c.fd >= 0) ::shutdown(c.fd, SHUT_RDWR);
-    }
-    // Without a free entry the shutdowns above still end the operations.
-    if (io_uring_sqe* e = reactor.sqe(1); e != nullptr) {
-      io_uring_prep_cancel64(e, 0, IORING_ASYNC_CANCEL_ANY);
-      io_uring_sqe_set_data64(e, pack(0, 0, Op::kCancel));
-    }
-    const std::int64_t deadline = mono_ns() + 1000 * kMs;
-    while (mono_ns() < deadline) {
-      bool pending = false;
-      for (const Connection& c : conns) pending |= c.ops_pending != 0;
-      if (!pending) break;
-      reactor.wait(10 * kMs);
-      // Only the bookkeeping, no new operations.
-      (void)reactor.reap([this](std::uint64_t data, int) noexcept {
-        const auto op = static_cast<Op>(data & 0xff);
-        const std::size_t idx = data >> 40;
-        const auto generation = static_cast<std::uint32_t>((data >> 8) & 0xffffffffU);
-        if (op != Op::kCancel && idx < conns.size() && conns[idx].generation == generation) {
-          --conns[idx].ops_pending;
-        }
-      });
-    }
   }
 
   // The first fatal error's text stays; the producer stops taking records.
@@ -454,124 +386,62 @@ struct Sender::Loop {
   // --- connections ---------------------------------------------------------
 
   bool service_connections() noexcept {
-    bool work = false;
-    const bool any_node_ready = std::any_of(conns.begin(), conns.end(), [](const Connection& c) {
-      return c.node_id >= 0 && c.ready();
-    });
-    for (Connection& c : conns) {
-      switch (c.state) {
-        case Connection::State::kBackoff:
-          if (now_ns >= c.next_attempt_ns) c.state = Connection::State::kIdle;
-          [[fallthrough]];
-        case Connection::State::kIdle:
-          // Brokers from metadata are always kept connected; bootstrap
-          // entries only until one of them is.
-          if (c.state == Connection::State::kIdle && (c.node_id >= 0 || !any_node_ready)) {
-            start_connect(c);
-            work = true;
-          }
-          break;
-        case Connection::State::kReady:
-          if (now_ns < c.throttled_until_ns) break;  // KIP-219: nothing until then
-          work |= send_control(c);
-          work |= send_produce(c);
-          break;
-        default:
-          break;
-      }
+    bool work = brokers.service(now_ns, *this);
+    for (Connection& c : brokers) {
+      if (!c.ready() || now_ns < c.throttled_until_ns) continue;  // KIP-219: nothing until then
+      work |= send_control(c);
+      work |= send_produce(c);
     }
     return work;
   }
 
-  void start_connect(Connection& c) noexcept {
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo* res = nullptr;
-    const std::string port = std::to_string(c.port);
-    // Resolution blocks the sender; it happens only when (re)connecting.
-    if (getaddrinfo(c.host.c_str(), port.c_str(), &hints, &res) != 0 || res == nullptr) {
-      RK_DEBUG("cannot resolve %s", c.host.c_str());
-      backoff(c);
-      return;
-    }
-    std::memcpy(&c.addr, res->ai_addr, res->ai_addrlen);
-    c.addr_len = res->ai_addrlen;
-    const int family = res->ai_family;
-    freeaddrinfo(res);
-    c.fd = ::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (c.fd < 0) {
-      backoff(c);
-      return;
-    }
-    const int one = 1;
-    ::setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    ++c.generation;
-    c.state = Connection::State::kConnecting;
-    c.connect_started_ns = now_ns;
-    c.recv_len = 0;
-    c.send_busy = false;
-    c.throttled_until_ns = 0;
-    c.in_flight_head = 0;
-    c.in_flight_count = 0;
-    c.produce_in_flight = 0;
-    const std::size_t idx = index_of(c);
-    // Two entries together: the connect and its link timeout.
-    io_uring_sqe* e = reactor.sqe(2);
-    if (e == nullptr) {
-      RK_DEBUG("io_uring takes no submissions: connecting to node %d later", c.node_id);
-      backoff(c);
-      return;
-    }
-    io_uring_prep_connect(e, c.fd, reinterpret_cast<sockaddr*>(&c.addr), c.addr_len);
-    io_uring_sqe_set_data64(e, pack(idx, c.generation, Op::kConnect));
-    e->flags |= IOSQE_IO_LINK;
-    connect_timeout_.tv_sec = s.socket_connection_setup_timeout_ms / 1000;
-    connect_timeout_.tv_nsec = (s.socket_connection_setup_timeout_ms % 1000) * kMs;
-    io_uring_sqe* t = reactor.sqe();  // free: sqe(2) made room for both
-    io_uring_prep_link_timeout(t, &connect_timeout_, 0);
-    io_uring_sqe_set_data64(t, pack(idx, c.generation, Op::kTimeout));
-    c.ops_pending += 2;
-    RK_DEBUG("connecting to %s:%u (node %d)", c.host.c_str(), c.port, c.node_id);
-  }
-  __kernel_timespec connect_timeout_{};
+  // --- what connections tell (broker::ConnectionEvents) ---------------------
 
-  void backoff(Connection& c) noexcept {
-    if (c.fd >= 0) {
-      ::close(c.fd);
-      c.fd = -1;
+  void on_ready(Connection&) noexcept override { bump(shared.counters.connections); }
+
+  void on_response(Connection& c, const broker::InFlight& f,
+                   std::span<const std::byte> body) noexcept override {
+    switch (f.key) {
+      case wire::ApiKey::kMetadata:
+        metadata_in_flight = false;
+        on_metadata(body, f.version);
+        return;
+      case wire::ApiKey::kInitProducerId:
+        on_init_producer_id(body, f.version);
+        return;
+      case wire::ApiKey::kProduce:
+        --c.produce_in_flight;
+        on_produce(c, f, body);
+        return;
+      default:
+        return;
     }
-    c.state = Connection::State::kBackoff;
-    // Exponential with jitter, reconnect.backoff.ms to .max.ms.
-    c.next_attempt_ns = core::deadline_after_ms(now_ns, jittered(c.backoff_ms));
-    c.backoff_ms = c.backoff_ms > s.reconnect_backoff_max_ms / 2 ? s.reconnect_backoff_max_ms
-                                                               : c.backoff_ms * 2;
   }
 
-  // Ends a connection: every request on it comes back for a retry, and the
-  // socket closes once io_uring is done with its buffers.
-  void fail_connection(Connection& c, const char* why) noexcept {
-    RK_DEBUG("connection to node %d (%s:%u) failed: %s", c.node_id, c.host.c_str(), c.port, why);
-    while (c.in_flight_count != 0) {
-      InFlight& f = c.front_in_flight();
-      forget_control(f);
-      requeue_request(f.batches);
-      f.batches = nullptr;
-      c.pop_in_flight();
-    }
-    c.produce_in_flight = 0;
-    requeue_request(c.unanswered);
+  void on_dropped(Connection&, const broker::InFlight& f) noexcept override {
+    forget_control(f);
+    requeue_request(static_cast<Batch*>(f.context));
+  }
+
+  void on_sent(Connection& c) noexcept override {
+    if (c.unanswered != nullptr) complete_unanswered(c);
+  }
+
+  void on_failed(Connection& c, const char*) noexcept override {
+    // acks=0: a request the kernel had not fully taken goes again.
+    requeue_request(static_cast<Batch*>(c.unanswered));
     c.unanswered = nullptr;
     metadata_wanted = true;
-    if (c.fd >= 0) ::shutdown(c.fd, SHUT_RDWR);
-    c.state = Connection::State::kClosing;
-    if (c.ops_pending == 0) backoff(c);
+  }
+
+  void on_unusable(Connection& c, const char* why) noexcept override {
+    fatal("the broker at %s %s", c.host().c_str(), why);
   }
 
   // A Metadata or InitProducerId request that will get no answer: it may be
   // sent again.  Every path that drops a request calls this, whether the
   // request was still queued on its connection or already taken off it.
-  void forget_control(const InFlight& f) noexcept {
+  void forget_control(const broker::InFlight& f) noexcept {
     if (f.key == wire::ApiKey::kMetadata) metadata_in_flight = false;
     if (f.key == wire::ApiKey::kInitProducerId) pid_in_flight = false;
   }
@@ -584,18 +454,6 @@ struct Sender::Loop {
       retry_batch(b, s.retry_backoff_ms);
       b = next;
     }
-  }
-
-  // `ms` give or take 20 %, as the Java client's ExponentialBackoff draws
-  // it, so that producers that failed together do not retry together.
-  std::int64_t jittered(std::int64_t ms) noexcept {
-    jitter_state ^= jitter_state << 13;
-    jitter_state ^= jitter_state >> 7;
-    jitter_state ^= jitter_state << 17;
-    const std::int64_t spread = ms / 5 * 2;  // not ms * 2: ms may be near INT64_MAX
-    if (spread <= 0) return ms;
-    return ms - ms / 5 +
-           static_cast<std::int64_t>(jitter_state % static_cast<std::uint64_t>(spread + 1));
   }
 
   // A batch that must go out again, in its place in the partition's order.
@@ -626,75 +484,14 @@ struct Sender::Loop {
     }
   }
 
-  void submit_send(Connection& c, std::size_t len) noexcept {
-    c.send_len = len;
-    c.send_off = 0;
-    c.send_busy = true;
-    arm_send(c);
-  }
-
-  // false when the connection failed instead (no submission entry).
-  bool arm_send(Connection& c) noexcept {
-    io_uring_sqe* e = reactor.sqe();
-    if (e == nullptr) {
-      fail_connection(c, "io_uring takes no more submissions");
-      return false;
-    }
-    io_uring_prep_send(e, c.fd, c.send_buf.data() + c.send_off, c.send_len - c.send_off,
-                       MSG_NOSIGNAL);
-    io_uring_sqe_set_data64(e, pack(index_of(c), c.generation, Op::kSend));
-    ++c.ops_pending;
-    return true;
-  }
-
-  // false when the connection failed instead.
-  bool arm_recv(Connection& c) noexcept {
-    if (c.recv_len == c.recv_buf.size()) {
-      try {
-        c.recv_buf.resize(c.recv_buf.size() * 2);
-      } catch (...) {
-        fail_connection(c, "out of memory for a response");
-        return false;
-      }
-    }
-    io_uring_sqe* e = reactor.sqe();
-    if (e == nullptr) {
-      fail_connection(c, "io_uring takes no more submissions");
-      return false;
-    }
-    io_uring_prep_recv(e, c.fd, c.recv_buf.data() + c.recv_len, c.recv_buf.size() - c.recv_len,
-                       0);
-    io_uring_sqe_set_data64(e, pack(index_of(c), c.generation, Op::kRecv));
-    ++c.ops_pending;
-    return true;
-  }
-
-  wire::RequestHeader header(wire::ApiKey key, std::int16_t version) noexcept {
-    const std::int32_t id = next_correlation;
-    next_correlation = next_correlation == INT32_MAX ? 1 : next_correlation + 1;
-    return {key, version, id, s.client_id};
-  }
-
-  void send_api_versions(Connection& c) noexcept {
-    wire::Writer w(c.send_buf);
-    const auto h = header(wire::ApiKey::kApiVersions, c.api_versions_version);
-    if (!wire::encode_api_versions_request(w, h, {"ringkafka", "0.1.0"})) {
-      fail_connection(c, "cannot encode ApiVersions");
-      return;
-    }
-    InFlight& f = c.push_in_flight();
-    f = {h.correlation_id, wire::ApiKey::kApiVersions, h.api_version, nullptr, now_ns};
-    submit_send(c, w.position());
-  }
-
   // Metadata and InitProducerId go out on any ready connection.
   bool send_control(Connection& c) noexcept {
     if (!c.can_send()) return false;
     if (metadata_wanted && !metadata_in_flight && now_ns >= metadata_next_ns) {
       name_scratch.clear();
       for (const TopicInfo& t : topics) name_scratch.push_back(t.name);
-      wire::Writer w(c.send_buf);
-      const auto h = header(wire::ApiKey::kMetadata, c.metadata_version);
+      wire::Writer w(c.send_buffer());
+      const auto h = c.header(wire::ApiKey::kMetadata, c.version(wire::ApiKey::kMetadata));
       wire::MetadataRequest req;
       req.topics = name_scratch;
       req.allow_auto_topic_creation = s.allow_auto_create_topics;
@@ -702,34 +499,31 @@ struct Sender::Loop {
         fatal("cannot encode a Metadata request (too many topics?)");
         return false;
       }
-      InFlight& f = c.push_in_flight();
-      f = {h.correlation_id, wire::ApiKey::kMetadata, h.api_version, nullptr, now_ns};
-      // Before the send: if it fails the connection, fail_connection()
-      // clears them again (forget_control).
+      // Before the send: if it fails the connection, on_dropped() clears
+      // them again (forget_control).
       metadata_in_flight = true;
       metadata_wanted = false;
-      submit_send(c, w.position());
+      c.send(w.position(), h, true, nullptr, now_ns, *this);
       return true;
     }
     // The scans only while a bump waits.
     const bool quiet = pstate.bump_wanted() && nothing_in_flight() && !maybe_written_queued();
     const ProducerState::IdRequest id_request =
         pid_in_flight ? ProducerState::IdRequest::kNone : pstate.id_request(quiet);
-    if (id_request != ProducerState::IdRequest::kNone && c.node_id >= 0 &&
-        now_ns >= pid_next_attempt_ns && c.init_producer_id_version >= 0) {
-      wire::Writer w(c.send_buf);
-      const auto h = header(wire::ApiKey::kInitProducerId, c.init_producer_id_version);
+    const std::int16_t id_version = c.version(wire::ApiKey::kInitProducerId);
+    if (id_request != ProducerState::IdRequest::kNone && c.node_id() >= 0 &&
+        now_ns >= pid_next_attempt_ns && id_version >= 0) {
+      wire::Writer w(c.send_buffer());
+      const auto h = c.header(wire::ApiKey::kInitProducerId, id_version);
       wire::InitProducerIdRequest req;
-      if (id_request == ProducerState::IdRequest::kBump && c.init_producer_id_version >= 3) {
+      if (id_request == ProducerState::IdRequest::kBump && id_version >= 3) {
         // KIP-360: the same id, the next epoch.  Older brokers give a new id.
         req.producer_id = pstate.producer_id();
         req.producer_epoch = pstate.producer_epoch();
       }
       if (!wire::encode_init_producer_id_request(w, h, req)) return false;
-      InFlight& f = c.push_in_flight();
-      f = {h.correlation_id, wire::ApiKey::kInitProducerId, h.api_version, nullptr, now_ns};
       pid_in_flight = true;  // before the send, as above
-      submit_send(c, w.position());
+      c.send(w.position(), h, true, nullptr, now_ns, *this);
       return true;
     }
     return false;
@@ -757,7 +551,8 @@ struct Sender::Loop {
   }
 
   bool send_produce(Connection& c) noexcept {
-    if (!c.can_send() || c.node_id < 0 || c.produce_version < 0) return false;
+    const std::int16_t produce_version = c.version(wire::ApiKey::kProduce);
+    if (!c.can_send() || c.node_id() < 0 || produce_version < 0) return false;
     if (c.produce_in_flight >= static_cast<std::uint32_t>(s.max_in_flight)) return false;
     if (!pstate.may_produce()) return false;
     const bool flushing = shared.flush_waiters.load(std::memory_order_acquire) != 0;
@@ -769,16 +564,16 @@ struct Sender::Loop {
       if (batch_scratch.size() == kMaxBatchesPerRequest) break;
       TopicInfo& t = topics[ti];
       PartitionState& ps = t.partitions[static_cast<std::size_t>(pi)];
-      if (ps.leader != c.node_id) continue;
+      if (ps.leader != c.node_id()) continue;
       Batch* b = sendable(ps, flushing);
       // Idempotence's gates (retries one at a time, bumps, leader moves,
       // the first batch of an epoch): producer_state.h.
-      if (b != nullptr && !pstate.may_send(facts(*b), facts(ps), c.node_id)) b = nullptr;
+      if (b != nullptr && !pstate.may_send(facts(*b), facts(ps), c.node_id())) b = nullptr;
       // While a bump waits, a batch the broker may have can stand behind a
       // head that may not go (answered, to be restamped): it goes ahead, so
       // that its fate is learnt and the bump is not held up until
       // delivery.timeout.ms (issue 13, defect 2).
-      if (b == nullptr && pstate.bump_wanted()) b = possibly_written_behind_head(ps, c.node_id);
+      if (b == nullptr && pstate.bump_wanted()) b = possibly_written_behind_head(ps, c.node_id());
       if (b == nullptr) continue;
       const std::size_t size = b->is_sealed() ? b->sealed.size() : b->writer->size() + 512;
       if (!batch_scratch.empty() && bytes + size + t.name.size() + 64 >
@@ -814,8 +609,8 @@ struct Sender::Loop {
                                std::span(part_scratch).subspan(i, j - i)});
       i = j;
     }
-    wire::Writer w(c.send_buf);
-    const auto h = header(wire::ApiKey::kProduce, c.produce_version);
+    wire::Writer w(c.send_buffer());
+    const auto h = c.header(wire::ApiKey::kProduce, produce_version);
     wire::ProduceRequest req;
     req.acks = s.acks;
     req.timeout_ms = static_cast<std::int32_t>(std::min<std::int64_t>(s.request_timeout_ms, INT32_MAX));
@@ -837,22 +632,16 @@ struct Sender::Loop {
       ++(*it)->attempts;
       PartitionState& ps = topics[(*it)->topic].partitions[static_cast<std::size_t>((*it)->partition)];
       ++ps.in_flight;
-      ps.in_flight_node = c.node_id;
+      ps.in_flight_node = c.node_id();
     }
     // Stamped as the send is queued: reap() submits it to the kernel in
     // this same pass of the loop.
     const std::int64_t sent = mono_ns();
     for (Batch* b = head; b != nullptr; b = b->next) b->sent_ns = sent;
-    if (s.acks == 0) {
-      // No response will come: the records count as sent once the kernel has
-      // the request (see on_send).
-      c.unanswered = head;
-    } else {
-      InFlight& f = c.push_in_flight();
-      f = {h.correlation_id, wire::ApiKey::kProduce, h.api_version, head, now_ns};
-      ++c.produce_in_flight;
-    }
-    submit_send(c, w.position());
+    // acks=0: no response will come; the records count as sent once the
+    // kernel has the request (on_sent).
+    if (s.acks != 0) ++c.produce_in_flight;
+    c.send(w.position(), h, s.acks != 0, head, now_ns, *this);
     return true;
   }
 
@@ -872,64 +661,13 @@ struct Sender::Loop {
   // --- completions ---------------------------------------------------------
 
   bool reap() noexcept {
-    return reactor.reap([this](std::uint64_t data, int res) noexcept { on_cqe(data, res); });
-  }
-
-  void on_cqe(std::uint64_t data, int res) noexcept {
-    const auto op = static_cast<Op>(data & 0xff);
-    if (op == Op::kCancel) return;
-    const std::size_t idx = data >> 40;
-    const auto generation = static_cast<std::uint32_t>((data >> 8) & 0xffffffffU);
-    if (idx >= conns.size()) return;
-    Connection& c = conns[idx];
-    if (generation != c.generation) return;
-    --c.ops_pending;
-    if (c.state == Connection::State::kClosing) {
-      if (c.ops_pending == 0) backoff(c);
-      return;
-    }
-    switch (op) {
-      case Op::kConnect:
-        if (res < 0) {
-          fail_connection(c, res == -ECANCELED ? "connect timed out" : std::strerror(-res));
-          return;
-        }
-        c.state = Connection::State::kHandshake;
-        c.api_versions_version = 3;
-        if (!arm_recv(c)) return;
-        send_api_versions(c);
-        return;
-      case Op::kTimeout:
-        return;  // the connect's link timeout; the connect reports itself
-      case Op::kSend:
-        if (res <= 0) {
-          fail_connection(c, res == 0 ? "send returned 0" : std::strerror(-res));
-          return;
-        }
-        c.send_off += static_cast<std::size_t>(res);
-        if (c.send_off < c.send_len) {
-          arm_send(c);
-          return;
-        }
-        c.send_busy = false;
-        if (c.unanswered != nullptr) complete_unanswered(c);
-        return;
-      case Op::kRecv:
-        if (res <= 0) {
-          fail_connection(c, res == 0 ? "closed by the broker" : std::strerror(-res));
-          return;
-        }
-        c.recv_len += static_cast<std::size_t>(res);
-        if (!handle_frames(c)) return;
-        arm_recv(c);
-        return;
-      default:
-        return;
-    }
+    return reactor.reap([this](std::uint64_t token, int res) noexcept {
+      brokers.dispatch(token, res, now_ns, *this);
+    });
   }
 
   void complete_unanswered(Connection& c) noexcept {
-    Batch* b = c.unanswered;
+    auto* b = static_cast<Batch*>(c.unanswered);
     c.unanswered = nullptr;
     while (b != nullptr) {
       Batch* next = b->next;
@@ -940,134 +678,11 @@ struct Sender::Loop {
     }
   }
 
-  // Every whole frame in the receive buffer; false if the connection failed.
-  bool handle_frames(Connection& c) noexcept {
-    std::size_t off = 0;
-    while (c.recv_len - off >= 4) {
-      const auto size = wire::load_be<std::int32_t>(c.recv_buf.data() + off);
-      if (wire::check_frame_size(size, s.receive_message_max_bytes) != wire::DecodeStatus::kOk) {
-        fail_connection(c, "response frame size out of range (not a Kafka broker?)");
-        return false;
-      }
-      const auto total = 4 + static_cast<std::size_t>(size);
-      if (c.recv_len - off < total) {
-        if (total > c.recv_buf.size()) {
-          try {
-            c.recv_buf.resize(total);
-          } catch (...) {
-            fail_connection(c, "out of memory for a response");
-            return false;
-          }
-        }
-        break;
-      }
-      if (c.in_flight_count == 0) {
-        fail_connection(c, "a response nobody asked for");
-        return false;
-      }
-      InFlight f = c.front_in_flight();
-      c.pop_in_flight();
-      const std::span<const std::byte> frame(c.recv_buf.data() + off + 4,
-                                             static_cast<std::size_t>(size));
-      wire::Reader r(frame);
-      wire::ResponseHeader rh;
-      if (wire::read_response_header(r, f.key, f.version, rh) != wire::DecodeStatus::kOk ||
-          rh.correlation_id != f.correlation) {
-        forget_control(f);  // popped above: fail_connection() no longer sees it
-        requeue_request(f.batches);
-        fail_connection(c, "response with an unexpected correlation id");
-        return false;
-      }
-      if (!handle_response(c, f, frame.subspan(r.position()))) return false;
-      // What the answer said may have ended this very connection (Metadata
-      // saying its broker moved): nothing more is read from it, and no
-      // receive is armed on a closed socket.
-      if (c.state != Connection::State::kHandshake && c.state != Connection::State::kReady) return false;
-      off += total;
-    }
-    if (off != 0) {
-      std::memmove(c.recv_buf.data(), c.recv_buf.data() + off, c.recv_len - off);
-      c.recv_len -= off;
-    }
-    return true;
-  }
-
-  bool handle_response(Connection& c, InFlight& f, std::span<const std::byte> body) noexcept {
-    switch (f.key) {
-      case wire::ApiKey::kApiVersions:
-        return on_api_versions(c, f, body);
-      case wire::ApiKey::kMetadata:
-        metadata_in_flight = false;
-        on_metadata(body, f.version);
-        return true;
-      case wire::ApiKey::kInitProducerId:
-        on_init_producer_id(body, f.version);
-        return true;
-      case wire::ApiKey::kProduce:
-        --c.produce_in_flight;
-        on_produce(c, f, body);
-        return true;
-      default:
-        return true;
-    }
-  }
-
-  bool on_api_versions(Connection& c, InFlight& f, std::span<const std::byte> body) noexcept {
-    wire::ApiVersionsResponse v;
-    auto st = wire::decode_api_versions_response(body, f.version, v);
-    if (st != wire::DecodeStatus::kOk && f.version != 0) {
-      // An old broker answers in v0 with UNSUPPORTED_VERSION (KIP-511).
-      st = wire::decode_api_versions_response(body, 0, v);
-    }
-    if (st != wire::DecodeStatus::kOk) {
-      fail_connection(c, "cannot decode ApiVersions");
-      return false;
-    }
-    if (v.error_code == static_cast<std::int16_t>(ErrorCode::kUnsupportedVersion) &&
-        c.api_versions_version != 0) {
-      c.api_versions_version = 0;
-      send_api_versions(c);
-      return true;
-    }
-    if (v.error_code != 0) {
-      fail_connection(c, "ApiVersions refused");
-      return false;
-    }
-    c.produce_version = wire::negotiate_version(wire::ApiKey::kProduce, v);
-    c.metadata_version = wire::negotiate_version(wire::ApiKey::kMetadata, v);
-    c.init_producer_id_version = wire::negotiate_version(wire::ApiKey::kInitProducerId, v);
-    if (c.metadata_version < 0 || c.produce_version < 0) {
-      fatal("the broker at %s speaks no Produce or Metadata version ringkafka knows "
-            "(Kafka 2.4 or newer is needed)", c.host.c_str());
-      fail_connection(c, "unsupported broker");
-      return false;
-    }
-    c.state = Connection::State::kReady;
-    c.backoff_ms = s.reconnect_backoff_ms;
-    bump(shared.counters.connections);
-    RK_DEBUG("node %d ready (Produce v%d, Metadata v%d)", c.node_id, c.produce_version,
-             c.metadata_version);
-    return true;
-  }
-
   struct MetadataApply : wire::MetadataVisitor {
     Loop& loop;
     explicit MetadataApply(Loop& l) : loop(l) {}
     void on_broker(const wire::MetadataBroker& b) noexcept override {
-      Connection* c = loop.node(b.node_id);
-      if (c == nullptr) {
-        try {
-          loop.add_connection(b.node_id, b.host, static_cast<std::uint16_t>(b.port));
-        } catch (...) {
-        }
-      } else if (c->host != b.host || c->port != b.port) {
-        try {
-          c->host = std::string(b.host);
-        } catch (...) {
-        }
-        c->port = static_cast<std::uint16_t>(b.port);
-        if (c->state != Connection::State::kIdle) loop.fail_connection(*c, "broker moved");
-      }
+      loop.brokers.listed(b.node_id, b.host, static_cast<std::uint16_t>(b.port), loop);
     }
     TopicInfo* find(std::string_view name) noexcept {
       for (TopicInfo& t : loop.topics) {
@@ -1169,7 +784,7 @@ struct Sender::Loop {
   }
 
   bool nothing_in_flight() const noexcept {
-    for (const Connection& c : conns) {
+    for (const Connection& c : brokers) {
       if (c.produce_in_flight != 0) return false;
     }
     return true;
@@ -1210,7 +825,7 @@ struct Sender::Loop {
       if (throttle_time_ms <= 0) return;
       conn.throttled_until_ns =
           std::max(conn.throttled_until_ns, core::deadline_after_ms(loop.now_ns, throttle_time_ms));
-      RK_DEBUG("node %d throttles us for %d ms", conn.node_id, throttle_time_ms);
+      RK_DEBUG("node %d throttles us for %d ms", conn.node_id(), throttle_time_ms);
     }
     void on_partition(const wire::ProducePartitionResponse& p) noexcept override {
       // Unlink the batch this answer is for.
@@ -1226,8 +841,8 @@ struct Sender::Loop {
     }
   };
 
-  void on_produce(Connection& c, InFlight& f, std::span<const std::byte> body) noexcept {
-    Batch* list = f.batches;
+  void on_produce(Connection& c, const broker::InFlight& f, std::span<const std::byte> body) noexcept {
+    auto* list = static_cast<Batch*>(f.context);
     ProduceApply apply(*this, c, &list);
     if (wire::decode_produce_response(body, f.version, apply) != wire::DecodeStatus::kOk) {
       RK_DEBUG("malformed Produce response");
@@ -1295,17 +910,7 @@ struct Sender::Loop {
 
   void housekeeping() noexcept {
     if (now_ns >= metadata_refresh_ns && metadata_refresh_ns != 0) metadata_wanted = true;
-    for (Connection& c : conns) {
-      if (c.state == Connection::State::kConnecting &&
-          now_ns - c.connect_started_ns - 1000 * kMs >
-              core::ms_to_ns(s.socket_connection_setup_timeout_ms)) {
-        fail_connection(c, "connect timed out");
-      }
-      if (c.in_flight_count != 0 &&
-          now_ns - c.front_in_flight().sent_ns > core::ms_to_ns(s.request_timeout_ms)) {
-        fail_connection(c, "request.timeout.ms passed without a response");
-      }
-    }
+    brokers.check_timeouts(now_ns, *this);
     // Batches that waited too long, and the active list's idle entries.
     for (std::size_t i = 0; i < active.size();) {
       auto [ti, pi] = active[i];
@@ -1348,11 +953,13 @@ struct Sender::Loop {
       if (ps.open != nullptr) consider(core::deadline_after_ms(ps.open->created_ns, s.linger_ms));
       if (ps.ready.head != nullptr) consider(ps.ready.head->retry_at_ns);
     }
-    for (const Connection& c : conns) {
-      if (c.state == Connection::State::kBackoff) consider(c.next_attempt_ns);
+    for (const Connection& c : brokers) {
+      if (c.state() == Connection::State::kBackoff) consider(c.next_attempt_ns());
       if (c.ready()) consider(c.throttled_until_ns);
-      busy |= c.in_flight_count != 0;
+      busy |= c.in_flight_count() != 0;
     }
+    // A name being looked up: its answer ends no park, so look soon.
+    if (brokers.resolving()) consider(now_ns + kMs);
     if (metadata_wanted) consider(metadata_next_ns);
     if (metadata_refresh_ns != 0) consider(metadata_refresh_ns);
     if (!pstate.may_produce()) consider(pid_next_attempt_ns);
@@ -1393,19 +1000,18 @@ struct Sender::Loop {
         slot.pop_record(large);
       }
     }
-    for (Connection& c : conns) {
-      while (c.in_flight_count != 0) {
-        for (Batch* b = c.front_in_flight().batches; b != nullptr;) {
+    for (Connection& c : brokers) {
+      c.drain_in_flight([&](const broker::InFlight& f) noexcept {
+        for (auto* b = static_cast<Batch*>(f.context); b != nullptr;) {
           Batch* next = b->next;
           report_batch(b, error, 0, why, -1, -1);
           b = next;
         }
-        c.pop_in_flight();
-      }
+      });
     }
-    for (Connection& c : conns) {
+    for (Connection& c : brokers) {
       // acks=0 requests the kernel had not fully taken: not sent, purged.
-      for (Batch* b = c.unanswered; b != nullptr;) {
+      for (auto* b = static_cast<Batch*>(c.unanswered); b != nullptr;) {
         Batch* next = b->next;
         report_batch(b, error, 0, why, -1, -1);
         b = next;

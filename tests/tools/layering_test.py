@@ -18,7 +18,9 @@ public headers, "ringkafka/..."):
              record format, report queues): config, core
   io         the sender's reactor (io_uring, idle strategy), transports
              and the resolver: config, core
-  sender     the thread that does I/O: io, handoff, config, wire, compress,
+  broker     connections to brokers (framing, correlation, versions,
+             handshake) and the broker table: io, wire, config, core
+  sender     the thread that does I/O: broker, io, handoff, config, wire, compress,
              partition, core
   producer   the public Producer: sender, handoff, config, core
 
@@ -31,7 +33,7 @@ import os
 import re
 import sys
 
-ORDER = ["core", "wire", "compress", "partition", "metrics", "config", "handoff", "io", "sender", "producer"]
+ORDER = ["core", "wire", "compress", "partition", "metrics", "config", "handoff", "io", "broker", "sender", "producer"]
 ALLOWED = {
     "core": set(),
     "wire": {"core"},
@@ -41,7 +43,8 @@ ALLOWED = {
     "config": {"compress", "partition", "wire"},
     "handoff": {"config", "core"},
     "io": {"config", "core"},
-    "sender": {"io", "handoff", "config", "wire", "compress", "partition", "core"},
+    "broker": {"io", "wire", "config", "core"},
+    "sender": {"broker", "io", "handoff", "config", "wire", "compress", "partition", "core"},
     "producer": {"sender", "handoff", "config", "core"},
 }
 KNOWN: set = set()

@@ -1,0 +1,348 @@
+#include "broker/connection.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "core/clock.h"
+#include "wire/api_versions.h"
+#include "wire/byte_order.h"
+#include "wire/codec.h"
+#include "wire/error_code.h"
+
+namespace ringkafka::broker {
+namespace {
+
+bool debug_enabled() noexcept {
+  static const bool on = std::getenv("RINGKAFKA_DEBUG") != nullptr;
+  return on;
+}
+#define RK_DEBUG(...)                                  \
+  do {                                                 \
+    if (debug_enabled()) {                             \
+      std::fprintf(stderr, "ringkafka: " __VA_ARGS__); \
+      std::fputc('\n', stderr);                        \
+    }                                                  \
+  } while (0)
+
+constexpr std::int64_t kMs = 1'000'000;
+
+}  // namespace
+
+Connection::Connection(io::Reactor& reactor, std::size_t index, std::int32_t node_id,
+                       std::string_view host, std::uint16_t port, const config::Settings& settings,
+                       std::uint64_t seed)
+    : s_(settings),
+      index_(index),
+      node_id_(node_id),
+      host_(host),
+      port_(port),
+      reactor_(reactor),
+      transport_(std::make_unique<io::TcpTransport>()),
+      backoff_ms_(settings.reconnect_backoff_ms),
+      jitter_(seed) {
+  send_buf_.resize(static_cast<std::size_t>(s_.max_request_size) + 64 * 1024);
+  recv_buf_.resize(64 * 1024);
+  in_flight_.resize(static_cast<std::size_t>(s_.max_in_flight) + 4);
+  versions_.fill(-1);
+}
+
+void Connection::move_to(std::string_view host, std::uint16_t port, ConnectionEvents& events) {
+  host_ = std::string(host);
+  port_ = port;
+  stop("broker moved", events);
+}
+
+void Connection::stop(const char* why, ConnectionEvents& events) noexcept {
+  switch (state_) {
+    case State::kResolving:
+      state_ = State::kIdle;  // its answer is for the old name: ignored (ticket)
+      ++generation_;
+      return;
+    case State::kConnecting:
+    case State::kHandshake:
+    case State::kReady:
+      fail(why, events);
+      return;
+    default:
+      return;
+  }
+}
+
+void Connection::connect(const sockaddr_storage& addr, socklen_t len, int family,
+                         std::int64_t now_ns, ConnectionEvents& events) noexcept {
+  std::memcpy(&addr_, &addr, sizeof addr_);
+  addr_len_ = len;
+  if (const int rc = transport_->open(family); rc < 0) {
+    fail_attempt(std::strerror(-rc), now_ns, events);
+    return;
+  }
+  ++generation_;  // completions of an earlier socket are not this one's
+  state_ = State::kConnecting;
+  connect_started_ns_ = now_ns;
+  recv_len_ = 0;
+  send_busy_ = false;
+  throttled_until_ns = 0;
+  in_flight_head_ = 0;
+  in_flight_count_ = 0;
+  produce_in_flight = 0;
+  connect_timeout_.tv_sec = s_.socket_connection_setup_timeout_ms / 1000;
+  connect_timeout_.tv_nsec = (s_.socket_connection_setup_timeout_ms % 1000) * kMs;
+  if (!transport_->connect(reactor_, reinterpret_cast<const sockaddr*>(&addr_), addr_len_,
+                           &connect_timeout_, token(Op::kConnect), token(Op::kTimeout))) {
+    fail_attempt("io_uring takes no submissions", now_ns, events);
+    return;
+  }
+  ops_pending_ += 2;
+  RK_DEBUG("connecting to %s:%u (node %d)", host_.c_str(), port_, node_id_);
+}
+
+void Connection::fail_attempt(const char* why, std::int64_t now_ns,
+                              ConnectionEvents& events) noexcept {
+  RK_DEBUG("cannot connect to %s:%u (node %d): %s", host_.c_str(), port_, node_id_, why);
+  transport_->close();
+  backoff(now_ns);
+  events.on_failed(*this, why);
+}
+
+void Connection::backoff(std::int64_t now_ns) noexcept {
+  transport_->close();
+  state_ = State::kBackoff;
+  // Exponential with jitter, reconnect.backoff.ms to .max.ms.
+  next_attempt_ns_ = core::deadline_after_ms(now_ns, jitter_(backoff_ms_));
+  backoff_ms_ = backoff_ms_ > s_.reconnect_backoff_max_ms / 2 ? s_.reconnect_backoff_max_ms
+                                                             : backoff_ms_ * 2;
+}
+
+void Connection::fail(const char* why, ConnectionEvents& events) noexcept {
+  RK_DEBUG("connection to node %d (%s:%u) failed: %s", node_id_, host_.c_str(), port_, why);
+  while (in_flight_count_ != 0) {
+    const InFlight f = in_flight_[in_flight_head_];
+    pop_in_flight();
+    events.on_dropped(*this, f);
+  }
+  produce_in_flight = 0;
+  transport_->shutdown();
+  state_ = State::kClosing;
+  events.on_failed(*this, why);
+  if (ops_pending_ == 0) backoff(core::mono_ns());
+}
+
+void Connection::shutdown() noexcept { transport_->shutdown(); }
+
+void Connection::check_timeouts(std::int64_t now_ns, ConnectionEvents& events) noexcept {
+  // The connect's own link timeout normally ends it; this is the backstop.
+  if (state_ == State::kConnecting &&
+      now_ns - connect_started_ns_ - 1000 * kMs >
+          core::ms_to_ns(s_.socket_connection_setup_timeout_ms)) {
+    fail("connect timed out", events);
+    return;
+  }
+  if (open() && in_flight_count_ != 0 &&
+      now_ns - oldest_in_flight().sent_ns > core::ms_to_ns(s_.request_timeout_ms)) {
+    fail("request.timeout.ms passed without a response", events);
+  }
+}
+
+wire::RequestHeader Connection::header(wire::ApiKey key, std::int16_t version) noexcept {
+  const std::int32_t id = next_correlation_;
+  next_correlation_ = next_correlation_ == INT32_MAX ? 1 : next_correlation_ + 1;
+  return {key, version, id, s_.client_id};
+}
+
+void Connection::send(std::size_t len, const wire::RequestHeader& h, bool answered, void* context,
+                      std::int64_t now_ns, ConnectionEvents& events) noexcept {
+  if (answered) {
+    InFlight& f = push_in_flight();
+    f = {h.correlation_id, h.api_key, h.api_version, context, now_ns};
+  } else {
+    unanswered = context;
+  }
+  send_len_ = len;
+  send_off_ = 0;
+  send_busy_ = true;
+  (void)arm_send(events);
+}
+
+bool Connection::arm_send(ConnectionEvents& events) noexcept {
+  if (!transport_->send(reactor_, std::span(send_buf_).subspan(send_off_, send_len_ - send_off_),
+                        token(Op::kSend))) {
+    fail("io_uring takes no more submissions", events);
+    return false;
+  }
+  ++ops_pending_;
+  return true;
+}
+
+bool Connection::arm_recv(ConnectionEvents& events) noexcept {
+  if (recv_len_ == recv_buf_.size()) {
+    try {
+      recv_buf_.resize(recv_buf_.size() * 2);
+    } catch (...) {
+      fail("out of memory for a response", events);
+      return false;
+    }
+  }
+  if (!transport_->recv(reactor_, std::span(recv_buf_).subspan(recv_len_), token(Op::kRecv))) {
+    fail("io_uring takes no more submissions", events);
+    return false;
+  }
+  ++ops_pending_;
+  return true;
+}
+
+void Connection::on_completion(Op op, int res, std::int64_t now_ns,
+                               ConnectionEvents& events) noexcept {
+  --ops_pending_;
+  if (state_ == State::kClosing) {
+    if (ops_pending_ == 0) backoff(now_ns);
+    return;
+  }
+  switch (op) {
+    case Op::kConnect:
+      if (res < 0) {
+        fail(res == -ECANCELED ? "connect timed out" : std::strerror(-res), events);
+        return;
+      }
+      // The handshake pipeline: ApiVersions first.  (SASL will follow it
+      // here, before on_ready.)
+      state_ = State::kHandshake;
+      api_versions_version_ = 3;
+      if (!arm_recv(events)) return;
+      send_api_versions(now_ns, events);
+      return;
+    case Op::kTimeout:
+      return;  // the connect's link timeout; the connect reports itself
+    case Op::kSend:
+      res = transport_->on_send_done(res);
+      if (res <= 0) {
+        fail(res == 0 ? "send returned 0" : std::strerror(-res), events);
+        return;
+      }
+      send_off_ += static_cast<std::size_t>(res);
+      if (send_off_ < send_len_) {
+        (void)arm_send(events);
+        return;
+      }
+      send_busy_ = false;
+      events.on_sent(*this);
+      return;
+    case Op::kRecv:
+      res = transport_->on_recv_done(res);
+      if (res <= 0) {
+        fail(res == 0 ? "closed by the broker" : std::strerror(-res), events);
+        return;
+      }
+      recv_len_ += static_cast<std::size_t>(res);
+      if (!handle_frames(now_ns, events)) return;
+      (void)arm_recv(events);
+      return;
+  }
+}
+
+void Connection::send_api_versions(std::int64_t now_ns, ConnectionEvents& events) noexcept {
+  wire::Writer w(send_buf_);
+  const auto h = header(wire::ApiKey::kApiVersions, api_versions_version_);
+  if (!wire::encode_api_versions_request(w, h, {"ringkafka", "0.1.0"})) {
+    fail("cannot encode ApiVersions", events);
+    return;
+  }
+  send(w.position(), h, true, nullptr, now_ns, events);
+}
+
+bool Connection::on_api_versions(const InFlight& f, std::span<const std::byte> body,
+                                 std::int64_t now_ns, ConnectionEvents& events) noexcept {
+  wire::ApiVersionsResponse v;
+  auto st = wire::decode_api_versions_response(body, f.version, v);
+  if (st != wire::DecodeStatus::kOk && f.version != 0) {
+    // An old broker answers in v0 with UNSUPPORTED_VERSION (KIP-511).
+    st = wire::decode_api_versions_response(body, 0, v);
+  }
+  if (st != wire::DecodeStatus::kOk) {
+    fail("cannot decode ApiVersions", events);
+    return false;
+  }
+  if (v.error_code == static_cast<std::int16_t>(wire::ErrorCode::kUnsupportedVersion) &&
+      api_versions_version_ != 0) {
+    api_versions_version_ = 0;
+    send_api_versions(now_ns, events);
+    return true;
+  }
+  if (v.error_code != 0) {
+    fail("ApiVersions refused", events);
+    return false;
+  }
+  for (std::size_t k = 0; k < versions_.size(); ++k) {
+    versions_[k] = wire::negotiate_version(static_cast<wire::ApiKey>(k), v);
+  }
+  if (version(wire::ApiKey::kMetadata) < 0 || version(wire::ApiKey::kProduce) < 0) {
+    events.on_unusable(*this, "speaks no Produce or Metadata version ringkafka knows "
+                              "(Kafka 2.4 or newer is needed)");
+    fail("unsupported broker", events);
+    return false;
+  }
+  state_ = State::kReady;
+  backoff_ms_ = s_.reconnect_backoff_ms;
+  RK_DEBUG("node %d ready (Produce v%d, Metadata v%d)", node_id_, version(wire::ApiKey::kProduce),
+           version(wire::ApiKey::kMetadata));
+  events.on_ready(*this);
+  return true;
+}
+
+// Every whole frame in the receive buffer; false if the connection failed.
+bool Connection::handle_frames(std::int64_t now_ns, ConnectionEvents& events) noexcept {
+  std::size_t off = 0;
+  while (recv_len_ - off >= 4) {
+    const auto size = wire::load_be<std::int32_t>(recv_buf_.data() + off);
+    if (wire::check_frame_size(size, s_.receive_message_max_bytes) != wire::DecodeStatus::kOk) {
+      fail("response frame size out of range (not a Kafka broker?)", events);
+      return false;
+    }
+    const auto total = 4 + static_cast<std::size_t>(size);
+    if (recv_len_ - off < total) {
+      if (total > recv_buf_.size()) {
+        try {
+          recv_buf_.resize(total);
+        } catch (...) {
+          fail("out of memory for a response", events);
+          return false;
+        }
+      }
+      break;
+    }
+    if (in_flight_count_ == 0) {
+      fail("a response nobody asked for", events);
+      return false;
+    }
+    const InFlight f = in_flight_[in_flight_head_];
+    pop_in_flight();
+    const std::span<const std::byte> frame(recv_buf_.data() + off + 4,
+                                           static_cast<std::size_t>(size));
+    wire::Reader r(frame);
+    wire::ResponseHeader rh;
+    if (wire::read_response_header(r, f.key, f.version, rh) != wire::DecodeStatus::kOk ||
+        rh.correlation_id != f.correlation) {
+      events.on_dropped(*this, f);  // popped above: fail() no longer sees it
+      fail("response with an unexpected correlation id", events);
+      return false;
+    }
+    const auto body = frame.subspan(r.position());
+    if (f.key == wire::ApiKey::kApiVersions) {
+      if (!on_api_versions(f, body, now_ns, events)) return false;
+    } else {
+      events.on_response(*this, f, body);
+    }
+    // What the answer said may have ended this very connection (Metadata
+    // saying its broker moved): nothing more is read from it, and no
+    // receive is armed on a closed socket (issue 13, defect 4).
+    if (!open()) return false;
+    off += total;
+  }
+  if (off != 0) {
+    std::memmove(recv_buf_.data(), recv_buf_.data() + off, recv_len_ - off);
+    recv_len_ -= off;
+  }
+  return true;
+}
+
+}  // namespace ringkafka::broker

@@ -1,0 +1,256 @@
+// One connection to a broker, as the sender sees it: a state machine from
+// resolving the name to ready, its buffers, the framing of Kafka's
+// size-prefixed responses, correlation, and the handshake pipeline that
+// runs before any request of the sender's may go:
+//
+//   kIdle -> kResolving -> kConnecting -> kHandshake -> kReady
+//              (io/resolver)   (io_uring)     |
+//                                             +- ApiVersions (v3, else v0:
+//                                             |  KIP-511), versions negotiated
+//                                             +- [authentication: SASL plugs
+//                                                in here, TLS under it in
+//                                                the transport]
+//   any failure -> kClosing (until io_uring is done with the buffers)
+//               -> kBackoff (reconnect.backoff.ms, doubling, jittered)
+//               -> kIdle
+//
+// Owned and touched only by the sender thread.  A connection sends one
+// request at a time (one send in io_uring) and keeps one receive armed
+// while open.  Kafka answers a connection's requests in the order sent, so
+// those in flight form a FIFO and each answer must carry the correlation id
+// of the FIFO's head.
+//
+// What the requests mean is not the connection's: it hands each answer,
+// each dropped request and each failure to its Events.
+#pragma once
+
+#include <linux/time_types.h>
+#include <sys/socket.h>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "config/settings.h"
+#include "core/jitter.h"
+#include "io/reactor.h"
+#include "io/transport.h"
+#include "wire/protocol.h"
+
+namespace ringkafka::broker {
+
+struct InFlight {
+  std::int32_t correlation = 0;
+  wire::ApiKey key = wire::ApiKey::kProduce;
+  std::int16_t version = 0;
+  void* context = nullptr;  // the sender's (for Produce: its batches)
+  std::int64_t sent_ns = 0;
+};
+
+class Connection;
+
+// What a connection tells the sender.  Called on the sender thread, from
+// Connection's own methods.
+class ConnectionEvents {
+ public:
+  // The handshake is done: requests may go.
+  virtual void on_ready(Connection& c) noexcept = 0;
+  // A whole answer to `f` (already off the FIFO).  The handler may fail
+  // the connection; the connection then reads nothing more.
+  virtual void on_response(Connection& c, const InFlight& f,
+                           std::span<const std::byte> body) noexcept = 0;
+  // A request that will get no answer: the connection failed with it in
+  // flight, or its answer could not be matched.  Once per request.
+  virtual void on_dropped(Connection& c, const InFlight& f) noexcept = 0;
+  // The kernel took a whole request (acks=0 completes here).
+  virtual void on_sent(Connection& c) noexcept = 0;
+  // The connection failed (after on_dropped for each request).
+  virtual void on_failed(Connection& c, const char* why) noexcept = 0;
+  // The broker speaks nothing ringkafka can use: no point reconnecting.
+  virtual void on_unusable(Connection& c, const char* why) noexcept = 0;
+
+ protected:
+  ~ConnectionEvents() = default;
+};
+
+class Connection {
+ public:
+  enum class State : std::uint8_t {
+    kIdle,        // no socket; connects when wanted
+    kResolving,   // the name is being looked up (io/resolver.h)
+    kConnecting,  // connect in io_uring
+    kHandshake,   // connected; the handshake pipeline runs
+    kReady,
+    kClosing,     // shut down; waits for its io_uring operations to end
+    kBackoff,     // closed; may connect again at next_attempt_ns()
+  };
+  // What an io_uring operation of this connection was.
+  enum class Op : std::uint8_t { kConnect = 1, kSend, kRecv, kTimeout };
+
+  // Buffers are sized here (the allocation of a broker's first sight).
+  Connection(io::Reactor& reactor, std::size_t index, std::int32_t node_id, std::string_view host,
+             std::uint16_t port, const config::Settings& settings, std::uint64_t seed);
+
+  [[nodiscard]] std::int32_t node_id() const noexcept { return node_id_; }
+  [[nodiscard]] const std::string& host() const noexcept { return host_; }
+  [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
+  [[nodiscard]] State state() const noexcept { return state_; }
+  [[nodiscard]] bool ready() const noexcept { return state_ == State::kReady; }
+  [[nodiscard]] bool open() const noexcept {
+    return state_ == State::kHandshake || state_ == State::kReady;
+  }
+  [[nodiscard]] std::int64_t next_attempt_ns() const noexcept { return next_attempt_ns_; }
+  [[nodiscard]] int ops_pending() const noexcept { return ops_pending_; }
+  // A request may be written into send_buffer() now.
+  [[nodiscard]] bool can_send() const noexcept {
+    return ready() && !send_busy_ && in_flight_count_ < in_flight_.size();
+  }
+  // The version negotiated for `key`, -1 if the broker has none ours.
+  [[nodiscard]] std::int16_t version(wire::ApiKey key) const noexcept {
+    return versions_[static_cast<std::size_t>(key)];
+  }
+  [[nodiscard]] std::size_t in_flight_count() const noexcept { return in_flight_count_; }
+  [[nodiscard]] const InFlight& oldest_in_flight() const noexcept { return in_flight_[in_flight_head_]; }
+
+  // The broker's address changed (Metadata): a connection in use fails.
+  void move_to(std::string_view host, std::uint16_t port, ConnectionEvents& events);
+  // Whatever the connection is doing ends (a lookup is forgotten, a socket
+  // fails with `why`); nothing starts again unless the table says so.
+  void stop(const char* why, ConnectionEvents& events) noexcept;
+
+  // --- connecting (the broker table drives these) ---------------------------
+  // The name goes to the resolver; its answer must carry resolve_ticket().
+  void start_resolving() noexcept {
+    ++generation_;
+    state_ = State::kResolving;
+  }
+  [[nodiscard]] std::uint64_t resolve_ticket() const noexcept { return token(Op::kConnect); }
+  // The address is known: open the socket and queue the connect.
+  void connect(const sockaddr_storage& addr, socklen_t len, int family, std::int64_t now_ns,
+               ConnectionEvents& events) noexcept;
+  // Name resolution failed, or the attempt could not start.
+  void fail_attempt(const char* why, std::int64_t now_ns, ConnectionEvents& events) noexcept;
+  // kBackoff whose time has come goes back to kIdle.
+  void end_backoff(std::int64_t now_ns) noexcept {
+    if (state_ == State::kBackoff && now_ns >= next_attempt_ns_) state_ = State::kIdle;
+  }
+
+  // --- requests ---------------------------------------------------------------
+  // Where a request is encoded; then send() with its length.
+  [[nodiscard]] std::vector<std::byte>& send_buffer() noexcept { return send_buf_; }
+  [[nodiscard]] wire::RequestHeader header(wire::ApiKey key, std::int16_t version) noexcept;
+  // Sends the encoded request.  With `answered`, it joins the in-flight
+  // FIFO; an acks=0 Produce has no answer and is done at on_sent().  May
+  // fail the connection (no submission entry).
+  void send(std::size_t len, const wire::RequestHeader& h, bool answered, void* context,
+            std::int64_t now_ns, ConnectionEvents& events) noexcept;
+
+  // --- completions and failures ---------------------------------------------
+  void on_completion(Op op, int res, std::int64_t now_ns, ConnectionEvents& events) noexcept;
+  // Ends the connection: every request in flight goes to on_dropped, then
+  // on_failed; the socket closes once io_uring is done with the buffers.
+  void fail(const char* why, ConnectionEvents& events) noexcept;
+  // Enough time has passed for the oldest request or the connect.
+  void check_timeouts(std::int64_t now_ns, ConnectionEvents& events) noexcept;
+  // For shutdown: the socket stops, and what is left in flight is the
+  // caller's to report (drain_in_flight).
+  void shutdown() noexcept;
+  template <class F>
+  void drain_in_flight(F&& f) noexcept {
+    while (in_flight_count_ != 0) {
+      f(in_flight_[in_flight_head_]);
+      pop_in_flight();
+    }
+  }
+  void close() noexcept { transport_->close(); }
+
+  // Tokens carry the connection's index, its socket's generation (stale
+  // completions of an earlier socket are ignored) and the operation.
+  static std::uint64_t token(std::size_t index, std::uint32_t generation, Op op) noexcept {
+    return (static_cast<std::uint64_t>(index) << 40) |
+           (static_cast<std::uint64_t>(generation) << 8) | static_cast<std::uint64_t>(op);
+  }
+  static std::size_t index_of(std::uint64_t token) noexcept { return token >> 40; }
+  static std::uint32_t generation_of(std::uint64_t token) noexcept {
+    return static_cast<std::uint32_t>((token >> 8) & 0xffffffffU);
+  }
+  static Op op_of(std::uint64_t token) noexcept { return static_cast<Op>(token & 0xff); }
+  // A completion of this socket; it counts as no longer pending.
+  [[nodiscard]] bool owns(std::uint64_t token) const noexcept {
+    return generation_of(token) == generation_;
+  }
+  void completed_while_quiescing() noexcept { --ops_pending_; }
+
+  // In the last Metadata answer (a bootstrap entry always is): a broker
+  // that left the cluster is not connected again.
+  bool listed = true;
+
+  // The sender's per-connection Produce bookkeeping.
+  std::uint32_t produce_in_flight = 0;
+  void* unanswered = nullptr;  // acks=0: the batches of the send in progress
+  // KIP-219: the broker answered with throttle_time_ms and expects nothing
+  // more on this connection until then (monotonic ns; 0: not throttled).
+  std::int64_t throttled_until_ns = 0;
+
+ private:
+  void backoff(std::int64_t now_ns) noexcept;
+  bool arm_send(ConnectionEvents& events) noexcept;
+  bool arm_recv(ConnectionEvents& events) noexcept;
+  void send_api_versions(std::int64_t now_ns, ConnectionEvents& events) noexcept;
+  bool on_api_versions(const InFlight& f, std::span<const std::byte> body, std::int64_t now_ns,
+                       ConnectionEvents& events) noexcept;
+  bool handle_frames(std::int64_t now_ns, ConnectionEvents& events) noexcept;
+  InFlight& push_in_flight() noexcept {
+    InFlight& f = in_flight_[(in_flight_head_ + in_flight_count_) % in_flight_.size()];
+    ++in_flight_count_;
+    return f;
+  }
+  void pop_in_flight() noexcept {
+    in_flight_head_ = (in_flight_head_ + 1) % in_flight_.size();
+    --in_flight_count_;
+  }
+  std::uint64_t token(Op op) const noexcept { return token(index_, generation_, op); }
+
+  const config::Settings& s_;
+  std::size_t index_;  // in the broker table, for tokens
+  std::int32_t node_id_;  // negative for a bootstrap.servers entry
+  std::string host_;
+  std::uint16_t port_;
+  io::Reactor& reactor_;
+  std::unique_ptr<io::Transport> transport_;
+
+  std::uint32_t generation_ = 0;  // bumped per socket
+  State state_ = State::kIdle;
+  std::int64_t next_attempt_ns_ = 0;
+  std::int64_t backoff_ms_;
+  std::int64_t connect_started_ns_ = 0;
+  sockaddr_storage addr_{};
+  socklen_t addr_len_ = 0;
+  __kernel_timespec connect_timeout_{};
+  int ops_pending_ = 0;  // operations of this socket still in io_uring
+  core::Jitter jitter_;
+
+  std::vector<std::byte> send_buf_;
+  std::size_t send_len_ = 0;
+  std::size_t send_off_ = 0;
+  bool send_busy_ = false;
+
+  std::vector<std::byte> recv_buf_;
+  std::size_t recv_len_ = 0;
+
+  // The in-flight FIFO: a ring over a vector sized once.
+  std::vector<InFlight> in_flight_;
+  std::size_t in_flight_head_ = 0;
+  std::size_t in_flight_count_ = 0;
+  std::int32_t next_correlation_ = 1;
+
+  // Versions negotiated by ApiVersions, by API key; -1 until then.
+  std::array<std::int16_t, 128> versions_{};
+  std::int16_t api_versions_version_ = 3;
+};
+
+}  // namespace ringkafka::broker
