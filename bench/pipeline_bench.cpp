@@ -23,7 +23,7 @@
 #include "core/spsc_byte_ring.h"
 #include "partition/partitioner.h"
 #include "handoff/record_format.h"
-#include "sender/batch.h"
+#include "accumulator/batch.h"
 #include "wire/produce.h"
 
 namespace rk = ringkafka;
@@ -48,7 +48,7 @@ struct Records {
 };
 
 void BM_ProduceToRequest(benchmark::State& state, rk::wire::Compression codec) {
-  namespace s = rk::sender;
+  namespace s = rk::accumulator;
   const Records records;
 
   std::vector<std::byte> ring_memory(1 << 20);

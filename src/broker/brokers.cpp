@@ -89,9 +89,7 @@ void Brokers::check_timeouts(std::int64_t now_ns, ConnectionEvents& events) noex
 }
 
 void Brokers::begin_listing() noexcept {
-  for (Connection& c : conns_) {
-    if (c.node_id() >= 0) c.listed = false;
-  }
+  for (Connection& c : conns_) c.seen = false;
 }
 
 void Brokers::listed(std::int32_t node_id, std::string_view host, std::uint16_t port,
@@ -104,6 +102,7 @@ void Brokers::listed(std::int32_t node_id, std::string_view host, std::uint16_t 
       c->move_to(host, port, events);
     }
     c->listed = true;
+    c->seen = true;
   } catch (...) {
     // Out of memory for a new broker: the next Metadata tries again.
   }
@@ -111,8 +110,10 @@ void Brokers::listed(std::int32_t node_id, std::string_view host, std::uint16_t 
 
 void Brokers::end_listing(ConnectionEvents& events) noexcept {
   for (Connection& c : conns_) {
+    if (c.node_id() < 0 || c.seen) continue;  // bootstrap entries stay
     // Left the cluster: what is in flight on it goes elsewhere.
-    if (!c.listed) c.stop("the broker left the cluster", events);
+    c.listed = false;
+    c.stop("the broker left the cluster", events);
   }
 }
 

@@ -37,7 +37,8 @@ class Brokers {
   [[nodiscard]] bool resolving() const noexcept { return resolver_.pending() != 0; }
 
   // Metadata's broker list: begin, one call per broker, then end (only for
-  // an answer decoded whole): brokers not listed are closed and left alone.
+  // an answer decoded whole): brokers not listed are closed and left alone
+  // until a later answer lists them.  A half-read answer prunes nothing.
   void begin_listing() noexcept;
   void listed(std::int32_t node_id, std::string_view host, std::uint16_t port,
               ConnectionEvents& events) noexcept;

@@ -188,6 +188,7 @@ class Connection {
   // In the last Metadata answer (a bootstrap entry always is): a broker
   // that left the cluster is not connected again.
   bool listed = true;
+  bool seen = false;  // in the Metadata answer being read (Brokers)
 
   // The sender's per-connection Produce bookkeeping.
   std::uint32_t produce_in_flight = 0;

@@ -20,7 +20,9 @@ public headers, "ringkafka/..."):
              and the resolver: config, core
   broker     connections to brokers (framing, correlation, versions,
              handshake) and the broker table: io, wire, config, core
-  sender     the thread that does I/O: broker, io, handoff, config, wire, compress,
+  accumulator  records from the rings into batches, the topic table, the
+             reporter: handoff, config, wire, compress, partition, core
+  sender     the thread that does I/O: accumulator, broker, io, handoff, config, wire, compress,
              partition, core
   producer   the public Producer: sender, handoff, config, core
 
@@ -33,7 +35,7 @@ import os
 import re
 import sys
 
-ORDER = ["core", "wire", "compress", "partition", "metrics", "config", "handoff", "io", "broker", "sender", "producer"]
+ORDER = ["core", "wire", "compress", "partition", "metrics", "config", "handoff", "io", "broker", "accumulator", "sender", "producer"]
 ALLOWED = {
     "core": set(),
     "wire": {"core"},
@@ -44,7 +46,8 @@ ALLOWED = {
     "handoff": {"config", "core"},
     "io": {"config", "core"},
     "broker": {"io", "wire", "config", "core"},
-    "sender": {"broker", "io", "handoff", "config", "wire", "compress", "partition", "core"},
+    "accumulator": {"handoff", "config", "wire", "compress", "partition", "core"},
+    "sender": {"accumulator", "broker", "io", "handoff", "config", "wire", "compress", "partition", "core"},
     "producer": {"sender", "handoff", "config", "core"},
 }
 KNOWN: set = set()

@@ -485,14 +485,17 @@ TEST_F(ProducerTest, MillisecondKeysAtInt64MaxMeanForever) {
                  {"topic.metadata.propagation.max.ms", forever},
                  {"sender.idle.strategy", "backoff"},
                  {"ring.bytes", "65536"},
+                 {"buffer.memory", "1048576"},
                  {"max.request.size", "16384"}});
   ASSERT_TRUE(p);
   for (int i = 0; i < 100; ++i) ASSERT_EQ(p->produce(topic_, "k", "v"), rk::Errc::kOk);
   ASSERT_EQ(p->flush(10s), rk::Errc::kOk);  // flush() sends what lingers "forever"
   EXPECT_EQ(collect(*p, 100).size(), 100U);
 
-  // A topic the broker lacks: its records stay in the ring until it fills,
-  // and then produce() blocks, as max.block.ms asks, until close().
+  // A topic the broker lacks: its records are parked until buffer.memory
+  // (1 MiB here, well under the report queue) is used up, then stay in the
+  // ring until it fills, and then produce() blocks, as max.block.ms asks,
+  // until close().
   const rk::Topic missing = p->topic("not-there").value();
   std::atomic<int> outcome{-1};
   std::thread producer_thread([&] {

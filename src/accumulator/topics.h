@@ -1,6 +1,6 @@
-// The sender's view of the cluster: per topic its partitions, their leaders
-// and the batches waiting for them.  Owned and touched only by the sender
-// thread.
+// The topic table: per topic its partitions, their leaders (written by the
+// sender's metadata module) and the batches waiting for them (the
+// accumulator's).  Owned and touched only by the sender thread.
 #pragma once
 
 #include <cstdint>
@@ -8,9 +8,9 @@
 #include <string>
 
 #include "partition/partitioner.h"
-#include "sender/batch.h"
+#include "accumulator/batch.h"
 
-namespace ringkafka::sender {
+namespace ringkafka::accumulator {
 
 // A FIFO of batches through Batch::next.
 struct BatchQueue {
@@ -87,6 +87,9 @@ struct TopicInfo {
   partition::TopicState partitioner;
   std::deque<PartitionState> partitions;  // stable addresses as it grows
   std::int32_t partition_count = 0;
+  // Records that came before the topic's metadata (accumulator.h), in
+  // batch buffers used as raw storage.
+  BatchQueue parked;
 };
 
-}  // namespace ringkafka::sender
+}  // namespace ringkafka::accumulator

@@ -1,7 +1,7 @@
 // The reporter without a sender: each report lands in its record's thread's
 // queue (or the callback), with the fields the result gives, and
 // `reported` counts it after it is there.
-#include "sender/reporter.h"
+#include "accumulator/reporter.h"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 #include <vector>
 
 namespace rk = ringkafka;
-namespace rs = ringkafka::sender;
+namespace rs = ringkafka::accumulator;
 namespace rh = ringkafka::handoff;
 
 namespace {
@@ -46,7 +46,7 @@ std::vector<rk::DeliveryReport> drain(rh::Slot& slot) {
   return out;
 }
 
-TEST(SenderReporter, ARecordWithoutABatchReachesItsThreadWithItsError) {
+TEST(AccumulatorReporter, ARecordWithoutABatchReachesItsThreadWithItsError) {
   Fixture f(2);
   rs::Reporter r(f.shared);
   int marker = 0;
@@ -66,7 +66,7 @@ TEST(SenderReporter, ARecordWithoutABatchReachesItsThreadWithItsError) {
   EXPECT_EQ(got[1].kafka_error, 17);
 }
 
-TEST(SenderReporter, EveryRecordOfABatchGetsItsOffsetAndGoesToItsOwnThread) {
+TEST(AccumulatorReporter, EveryRecordOfABatchGetsItsOffsetAndGoesToItsOwnThread) {
   std::vector<rk::DeliveryReport> seen;
   auto callback = [](const rk::DeliveryReport& r, void* context) noexcept {
     static_cast<std::vector<rk::DeliveryReport>*>(context)->push_back(r);

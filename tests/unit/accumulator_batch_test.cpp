@@ -2,7 +2,7 @@
 // batch.size, their metadata comes back in order, a sealed batch is a valid
 // RecordBatch v2 and a restamp changes only the producer fields, and the
 // pool stays inside buffer.memory while recycling its buffers.
-#include "sender/batch.h"
+#include "accumulator/batch.h"
 
 #include <gtest/gtest.h>
 
@@ -12,14 +12,14 @@
 
 #include "wire/record_batch_reader.h"
 
-namespace rs = ringkafka::sender;
+namespace rs = ringkafka::accumulator;
 namespace w = ringkafka::wire;
 
 namespace {
 
 constexpr std::size_t kBatchSize = 1024;
 
-TEST(SenderBatch, RecordsFillUpToBatchSizeAndKeepTheirMeta) {
+TEST(AccumulatorBatch, RecordsFillUpToBatchSizeAndKeepTheirMeta) {
   rs::BatchPool pool(kBatchSize, 64 * 1024);
   ASSERT_TRUE(pool.preallocate(false));
   rs::Batch* b = pool.acquire(0);
@@ -66,7 +66,7 @@ TEST(SenderBatch, RecordsFillUpToBatchSizeAndKeepTheirMeta) {
   pool.release(b);
 }
 
-TEST(SenderBatch, ThePoolStaysInsideBufferMemoryAndRecyclesItsBuffers) {
+TEST(AccumulatorBatch, ThePoolStaysInsideBufferMemoryAndRecyclesItsBuffers) {
   const std::size_t budget = 8 * rs::class_capacity(0, kBatchSize);
   rs::BatchPool pool(kBatchSize, budget);
   ASSERT_TRUE(pool.preallocate(false));
@@ -85,7 +85,7 @@ TEST(SenderBatch, ThePoolStaysInsideBufferMemoryAndRecyclesItsBuffers) {
   EXPECT_EQ(pool.bytes_allocated(), allocated);
 }
 
-TEST(SenderBatch, ARecordAboveBatchSizeTakesALargerClassAndStillGoesOut) {
+TEST(AccumulatorBatch, ARecordAboveBatchSizeTakesALargerClassAndStillGoesOut) {
   EXPECT_EQ(rs::size_class_for(100, kBatchSize), 0);
   EXPECT_EQ(rs::size_class_for(2 * kBatchSize, kBatchSize), 0);
   EXPECT_GT(rs::size_class_for(10 * kBatchSize, kBatchSize), 0);

@@ -13,9 +13,9 @@
 
 #include "handoff/shared.h"
 #include "ringkafka/producer.h"
-#include "sender/batch.h"
+#include "accumulator/batch.h"
 
-namespace ringkafka::sender {
+namespace ringkafka::accumulator {
 
 class Reporter {
  public:
@@ -74,4 +74,4 @@ class Reporter {
   handoff::Shared& shared_;
 };
 
-}  // namespace ringkafka::sender
+}  // namespace ringkafka::accumulator

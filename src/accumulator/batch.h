@@ -22,7 +22,7 @@
 #include "compress/codec.h"
 #include "wire/record_batch.h"
 
-namespace ringkafka::sender {
+namespace ringkafka::accumulator {
 
 struct RecordMeta {
   void* opaque;
@@ -53,6 +53,10 @@ struct Batch {
   // broker may have written it.  Idempotent retries of such a batch keep
   // its producer epoch and sequence, so the broker can recognise it.
   bool maybe_written = false;
+  // As a parking lot (accumulator.h) the buffer holds raw parked records
+  // instead: written up to parked_end, read from parked_begin.
+  std::size_t parked_begin = 0;
+  std::size_t parked_end = 0;
 
   [[nodiscard]] std::uint32_t count() const noexcept {
     return writer ? static_cast<std::uint32_t>(writer->record_count()) : 0;
@@ -132,4 +136,4 @@ class BatchPool {
   std::size_t region_bytes_ = 0;
 };
 
-}  // namespace ringkafka::sender
+}  // namespace ringkafka::accumulator

@@ -1,4 +1,4 @@
-#include "sender/batch.h"
+#include "accumulator/batch.h"
 
 #include <sys/mman.h>
 
@@ -11,7 +11,7 @@
 #include "wire/byte_order.h"
 #include "wire/crc32c.h"
 
-namespace ringkafka::sender {
+namespace ringkafka::accumulator {
 
 void Batch::reset(std::uint32_t topic_index, std::int32_t partition_index,
                   std::int64_t now_ns) noexcept {
@@ -165,4 +165,4 @@ void BatchPool::release(Batch* batch) noexcept {
   free_[batch->size_class] = batch;
 }
 
-}  // namespace ringkafka::sender
+}  // namespace ringkafka::accumulator

@@ -1,0 +1,416 @@
+#include "accumulator/accumulator.h"
+
+#include <cstdio>
+#include <cstring>
+
+#include "core/clock.h"
+#include "handoff/record_format.h"
+#include "wire/record_batch.h"
+
+namespace ringkafka::accumulator {
+namespace {
+
+// Records taken from one ring per pass, so one busy thread cannot starve
+// the others or the network.
+constexpr int kDrainBudget = 512;
+
+// Counters have one writer, the sender: a load and a store, no RMW.
+void bump(std::atomic<std::uint64_t>& counter, std::uint64_t by = 1) noexcept {
+  counter.store(counter.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
+}
+
+std::uint64_t batch_order(const Batch* b) noexcept { return b->order; }
+
+// A parked record: this head, then the ring's message bytes, padded to 8.
+struct ParkedHead {
+  std::uint32_t slot;
+  std::uint32_t bytes;
+  std::int64_t timestamp_ms;  // taken when it was drained, as for any record
+};
+static_assert(sizeof(ParkedHead) == 16);
+
+constexpr std::size_t padded(std::size_t n) noexcept { return (n + 7) & ~std::size_t{7}; }
+
+}  // namespace
+
+Accumulator::Accumulator(handoff::Shared& shared, Reporter& reporter,
+                         SealedFailed on_sealed_failed, void* context) noexcept
+    : shared_(shared),
+      s_(shared.settings),
+      reporter_(reporter),
+      on_sealed_failed_(on_sealed_failed),
+      context_(context),
+      pool_(static_cast<std::size_t>(shared.settings.batch_size),
+            static_cast<std::size_t>(shared.settings.buffer_memory)) {}
+
+bool Accumulator::setup(char* why, std::size_t why_size) noexcept {
+  try {
+    topics_.reserve(s_.max_topics);
+    header_scratch_.reserve(64);
+    active_.reserve(1024);
+    if (s_.compression != wire::Compression::kNone) {
+      compressor_ = s_.compression_level == 0
+                        ? compress::Compressor::create(s_.compression)
+                        : compress::Compressor::create(s_.compression, s_.compression_level);
+      if (!compressor_) {
+        std::snprintf(why, why_size, "compression.type: cannot create the compressor");
+        return false;
+      }
+      scratch_.resize(2 * static_cast<std::size_t>(s_.batch_size) + 4096 +
+                      compressor_->bound(2 * static_cast<std::size_t>(s_.batch_size)));
+    }
+  } catch (...) {
+    std::snprintf(why, why_size, "out of memory");
+    return false;
+  }
+  partitioner_ = partition::Partitioner::create(s_.partitioner, partition::random_seed(),
+                                                s_.batch_size);
+  if (!partitioner_) partitioner_ = partition::Partitioner::create(partition::Kind::kSticky, 1);
+  if (!pool_.preallocate(s_.large_pages)) {
+    std::snprintf(why, why_size, "cannot allocate buffer.memory (%lld bytes)",
+                  static_cast<long long>(s_.buffer_memory));
+    return false;
+  }
+  shared_.counters.batch_buffers.store(pool_.buffers_allocated(), std::memory_order_relaxed);
+  shared_.counters.batch_buffer_bytes.store(pool_.bytes_allocated(), std::memory_order_relaxed);
+  return true;
+}
+
+bool Accumulator::sync_topics(std::int64_t now_ns) noexcept {
+  const std::uint32_t n = shared_.topics.count.load(std::memory_order_acquire);
+  if (n == topics_.size()) return false;
+  while (topics_.size() < n) {
+    TopicInfo& t = topics_.emplace_back();  // reserved: no reallocation
+    t.name = shared_.topics.names[topics_.size() - 1];
+    t.first_needed_ns = now_ns;
+  }
+  metadata_wished_ = true;
+  return true;
+}
+
+TopicInfo* Accumulator::find(std::string_view name) noexcept {
+  for (TopicInfo& t : topics_) {
+    if (t.name == name) return &t;
+  }
+  return nullptr;
+}
+
+// --- records in ------------------------------------------------------------
+
+bool Accumulator::drain(std::int64_t now_ns, std::int64_t now_ms) noexcept {
+  bool any = parked_topics_ != 0 && replay_parked(now_ns);
+  const std::uint32_t n = shared_.slots_in_use.load(std::memory_order_acquire);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    handoff::Slot& slot = *shared_.slots[i];
+    for (int budget = kDrainBudget; budget > 0; --budget) {
+      bool available = false;
+      bool large = false;
+      const auto msg = slot.peek_record(&available, &large);
+      if (!available) break;
+      const handoff::RecordView rec = handoff::decode(msg);
+      // A handle made after this pass's sync_topics() and used at once.
+      if (rec.head.topic >= topics_.size()) sync_topics(now_ns);
+      TopicInfo& t = topics_[rec.head.topic];
+      const std::int64_t ts = rec.head.timestamp_ms < 0 ? now_ms : rec.head.timestamp_ms;
+      Routed r = t.parked.empty() ? route(slot.index, rec, ts, now_ns) : Routed::kWaitsForMetadata;
+      if (r == Routed::kWaitsForMetadata) r = park(t, slot.index, msg, ts) ? Routed::kDone : Routed::kBlocked;
+      // Blocked: no batch buffer free (buffer.memory in use), which a
+      // completion or a timer brings: not work, so the sender may idle.
+      if (r == Routed::kBlocked) break;
+      slot.pop_record(large);
+      any = true;
+    }
+  }
+  return any;
+}
+
+Accumulator::Routed Accumulator::route(std::uint32_t slot, const handoff::RecordView& rec,
+                                       std::int64_t ts, std::int64_t now_ns) noexcept {
+  TopicInfo& t = topics_[rec.head.topic];
+  if (t.status != TopicStatus::kOk) {
+    if (t.status == TopicStatus::kMissing &&
+        now_ns - t.missing_since_ns > core::ms_to_ns(s_.topic_metadata_propagation_max_ms)) {
+      reporter_.one(slot, rec.head.opaque, rec.head.topic, -1, ts, Errc::kUnknownTopic, 3,
+                    "unknown topic: the cluster does not have it");
+      return Routed::kDone;
+    }
+    if (now_ns - t.first_needed_ns > core::ms_to_ns(s_.delivery_timeout_ms)) {
+      reporter_.one(slot, rec.head.opaque, rec.head.topic, -1, ts, Errc::kMessageTimedOut, 0,
+                    "no metadata for the topic within delivery.timeout.ms");
+      return Routed::kDone;
+    }
+    metadata_wished_ = true;
+    return Routed::kWaitsForMetadata;
+  }
+  const wire::NullableBytes key{rec.key, rec.key_is_null()};
+  const wire::NullableBytes value{rec.value, rec.value_is_null()};
+  std::int32_t p = rec.head.partition;
+  if (p >= t.partition_count) {
+    report_one(slot, rec, ts, Errc::kPartitionOutOfRange, 3, "partition out of range for the topic");
+    return Routed::kDone;
+  }
+  if (p < 0) {
+    const auto choice = partitioner_->choose(t.partitioner, rec.key, rec.key_is_null(),
+                                             rec.key.size() + rec.value.size(), t.partition_count);
+    if (!choice.ok()) {
+      report_one(slot, rec, ts, Errc::kPartitionOutOfRange, 0, "the partitioner returned no partition");
+      return Routed::kDone;
+    }
+    p = choice.partition;
+  }
+  header_scratch_.clear();
+  handoff::for_each_header(rec, [&](std::string_view name, std::span<const std::byte> v,
+                                    bool is_null) {
+    header_scratch_.push_back({name, wire::NullableBytes{v, is_null}});
+  });
+  PartitionState& ps = t.partitions[static_cast<std::size_t>(p)];
+  const RecordMeta meta{rec.head.opaque, ts, slot, 0};
+  const auto limit = static_cast<std::size_t>(s_.batch_size);
+  if (ps.open != nullptr && ps.open->append(ts, key, value, header_scratch_, meta, limit)) {
+    return Routed::kDone;
+  }
+  const std::size_t bytes = wire::record_size(0, 0, key, value, header_scratch_);
+  if (bytes + wire::kRecordBatchHeaderSize > static_cast<std::size_t>(s_.max_request_size)) {
+    reporter_.one(slot, rec.head.opaque, rec.head.topic, p, ts, Errc::kRecordTooLarge, 10,
+                  "record larger than max.request.size");
+    return Routed::kDone;
+  }
+  Batch* b = acquire(size_class_for(bytes, limit));
+  if (b == nullptr) return Routed::kBlocked;  // buffer.memory in use: backpressure
+  close_open(ps);
+  b->reset(rec.head.topic, p, now_ns);
+  if (!b->append(ts, key, value, header_scratch_, meta, limit)) {
+    pool_.release(b);
+    reporter_.one(slot, rec.head.opaque, rec.head.topic, p, ts, Errc::kRecordTooLarge, 10,
+                  "record does not fit a batch");
+    return Routed::kDone;
+  }
+  ps.open = b;
+  activate(rec.head.topic, p);
+  return Routed::kDone;
+}
+
+bool Accumulator::park(TopicInfo& t, std::uint32_t slot, std::span<const std::byte> msg,
+                       std::int64_t ts) noexcept {
+  const std::size_t need = sizeof(ParkedHead) + padded(msg.size());
+  Batch* b = t.parked.tail;
+  if (b == nullptr || b->capacity - b->parked_end < need) {
+    b = acquire(size_class_for(need, static_cast<std::size_t>(s_.batch_size)));
+    if (b == nullptr) return false;
+    b->parked_begin = 0;
+    b->parked_end = 0;
+    if (t.parked.empty()) ++parked_topics_;
+    t.parked.push_back(b);
+  }
+  const ParkedHead head{slot, static_cast<std::uint32_t>(msg.size()), ts};
+  std::memcpy(b->memory + b->parked_end, &head, sizeof head);
+  std::memcpy(b->memory + b->parked_end + sizeof head, msg.data(), msg.size());
+  b->parked_end += need;
+  return true;
+}
+
+bool Accumulator::replay_parked(std::int64_t now_ns) noexcept {
+  bool any = false;
+  for (TopicInfo& t : topics_) {
+    bool waiting = false;
+    while (Batch* b = t.parked.head) {
+      while (b->parked_begin < b->parked_end) {
+        ParkedHead head;
+        std::memcpy(&head, b->memory + b->parked_begin, sizeof head);
+        const handoff::RecordView rec = handoff::decode(
+            std::span<const std::byte>(b->memory + b->parked_begin + sizeof head, head.bytes));
+        if (route(head.slot, rec, head.timestamp_ms, now_ns) != Routed::kDone) {
+          waiting = true;  // still no metadata, or no buffer: the next pass
+          break;
+        }
+        b->parked_begin += sizeof head + padded(head.bytes);
+        any = true;
+      }
+      if (waiting) break;
+      (void)t.parked.pop_front();
+      pool_.release(b);
+      if (t.parked.empty()) --parked_topics_;
+    }
+    if (parked_topics_ == 0) break;
+  }
+  return any;
+}
+
+Batch* Accumulator::acquire(std::uint8_t size_class) noexcept {
+  Batch* b = pool_.acquire(size_class);
+  shared_.counters.batch_buffers.store(pool_.buffers_allocated(), std::memory_order_relaxed);
+  shared_.counters.batch_buffer_bytes.store(pool_.bytes_allocated(), std::memory_order_relaxed);
+  return b;
+}
+
+void Accumulator::close_open(PartitionState& ps) noexcept {
+  if (ps.open == nullptr) return;
+  ps.ready.push_back(ps.open);
+  ps.open = nullptr;
+}
+
+void Accumulator::activate(std::uint32_t topic, std::int32_t partition) noexcept {
+  PartitionState& ps = topics_[topic].partitions[static_cast<std::size_t>(partition)];
+  if (ps.active) return;
+  ps.active = true;
+  try {
+    active_.emplace_back(topic, partition);  // reserved; grows only past 1,024 partitions
+  } catch (...) {
+    ps.active = false;
+  }
+}
+
+// --- batches -----------------------------------------------------------------
+
+Batch* Accumulator::sendable(PartitionState& ps, bool flushing, std::int64_t now_ns) noexcept {
+  if (Batch* b = ps.ready.head; b != nullptr) return b->retry_at_ns <= now_ns ? b : nullptr;
+  Batch* b = ps.open;
+  if (b == nullptr) return nullptr;
+  if (flushing || s_.linger_ms == 0 || now_ns - b->created_ns >= core::ms_to_ns(s_.linger_ms)) return b;
+  return nullptr;
+}
+
+void Accumulator::take(PartitionState& ps, Batch* b, bool idempotent, std::int64_t producer_id,
+                       std::int16_t producer_epoch) noexcept {
+  if (b == ps.open) {
+    ps.open = nullptr;
+  } else {
+    (void)ps.ready.remove(b);  // the head, or a batch behind it
+  }
+  if (b->is_sealed()) return;
+  wire::ProducerFields fields;
+  if (idempotent) {
+    fields.producer_id = producer_id;
+    fields.producer_epoch = producer_epoch;
+    fields.base_sequence = ps.next_sequence;
+    // Sequences wrap to 0 after INT32_MAX, as the broker expects.
+    ps.next_sequence = wire::sequence_after(ps.next_sequence, static_cast<std::int32_t>(b->count()));
+  }
+  b->order = ps.next_batch_order++;
+  b->seal(fields, compressor_.get(), scratch_);
+}
+
+void Accumulator::retry(Batch* b, std::int64_t backoff_ms, std::int64_t now_ns) noexcept {
+  PartitionState& ps = partition(*b);
+  if (ps.in_flight > 0) --ps.in_flight;
+  if (now_ns - b->created_ns > core::ms_to_ns(s_.delivery_timeout_ms) ||
+      b->attempts > static_cast<std::uint32_t>(s_.retries)) {
+    finish(b, Errc::kMessageTimedOut, 0,
+           "not acknowledged within delivery.timeout.ms (or retries exhausted)", -1, -1);
+    return;
+  }
+  b->retry_at_ns = core::deadline_after_ms(now_ns, backoff_ms);
+  bump(shared_.counters.batch_retries);
+  ps.ready.insert_by_order(b, batch_order);
+  activate(b->topic, b->partition);
+}
+
+void Accumulator::finish(Batch* b, Errc error, std::int16_t kafka, const char* message,
+                         std::int64_t base_offset, std::int64_t log_append_ms) noexcept {
+  if (error != Errc::kOk && error != Errc::kPurged && b->is_sealed()) on_sealed_failed_(context_);
+  reporter_.batch(*b, error, kafka, message, base_offset, log_append_ms);
+  pool_.release(b);
+}
+
+void Accumulator::restamp_all(std::int64_t producer_id, std::int16_t producer_epoch) noexcept {
+  for (TopicInfo& t : topics_) {
+    for (PartitionState& ps : t.partitions) {
+      std::int32_t seq = 0;
+      for (Batch* b = ps.ready.head; b != nullptr && b->is_sealed(); b = b->next) {
+        wire::ProducerFields fields;
+        fields.producer_id = producer_id;
+        fields.producer_epoch = producer_epoch;
+        fields.base_sequence = seq;
+        b->restamp(fields);
+        seq = wire::sequence_after(seq, static_cast<std::int32_t>(b->count()));
+      }
+      ps.next_sequence = seq;
+      ps.acked_in_epoch = false;
+    }
+  }
+}
+
+bool Accumulator::maybe_written_queued() const noexcept {
+  for (const TopicInfo& t : topics_) {
+    for (const PartitionState& ps : t.partitions) {
+      for (const Batch* b = ps.ready.head; b != nullptr; b = b->next) {
+        if (b->is_sealed() && b->maybe_written) return true;
+      }
+    }
+  }
+  return false;
+}
+
+// --- time ----------------------------------------------------------------------
+
+void Accumulator::expire(std::int64_t now_ns) noexcept {
+  const std::int64_t limit = core::ms_to_ns(s_.delivery_timeout_ms);
+  for (std::size_t i = 0; i < active_.size();) {
+    auto [ti, pi] = active_[i];
+    PartitionState& ps = topics_[ti].partitions[static_cast<std::size_t>(pi)];
+    while (ps.ready.head != nullptr && now_ns - ps.ready.head->created_ns > limit) {
+      finish(ps.ready.pop_front(), Errc::kMessageTimedOut, 0, "not sent within delivery.timeout.ms",
+             -1, -1);
+    }
+    if (ps.open != nullptr && ps.ready.empty() && now_ns - ps.open->created_ns > limit) {
+      Batch* b = ps.open;
+      ps.open = nullptr;
+      finish(b, Errc::kMessageTimedOut, 0, "not sent within delivery.timeout.ms", -1, -1);
+    }
+    if (ps.open == nullptr && ps.ready.empty()) {
+      ps.active = false;
+      active_[i] = active_.back();
+      active_.pop_back();
+    } else {
+      ++i;
+    }
+  }
+  // Parked records whose time is up are reported by routing them again.
+  if (parked_topics_ != 0) (void)replay_parked(now_ns);
+}
+
+// --- the end -------------------------------------------------------------------
+
+void Accumulator::purge(Errc error, const char* why, std::int64_t now_ns,
+                        std::int64_t now_ms) noexcept {
+  sync_topics(now_ns);
+  const std::uint32_t n = shared_.slots_in_use.load(std::memory_order_acquire);
+  for (TopicInfo& t : topics_) {
+    while (Batch* b = t.parked.pop_front()) {
+      for (; b->parked_begin < b->parked_end;) {
+        ParkedHead head;
+        std::memcpy(&head, b->memory + b->parked_begin, sizeof head);
+        const handoff::RecordView rec = handoff::decode(
+            std::span<const std::byte>(b->memory + b->parked_begin + sizeof head, head.bytes));
+        report_one(head.slot, rec, head.timestamp_ms, error, 0, why);
+        b->parked_begin += sizeof head + padded(head.bytes);
+      }
+      pool_.release(b);
+    }
+  }
+  parked_topics_ = 0;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    handoff::Slot& slot = *shared_.slots[i];
+    while (true) {
+      bool available = false;
+      bool large = false;
+      const auto msg = slot.peek_record(&available, &large);
+      if (!available) break;
+      const handoff::RecordView rec = handoff::decode(msg);
+      report_one(slot.index, rec, rec.head.timestamp_ms < 0 ? now_ms : rec.head.timestamp_ms,
+                 error, 0, why);
+      slot.pop_record(large);
+    }
+  }
+  for (TopicInfo& t : topics_) {
+    for (PartitionState& ps : t.partitions) {
+      while (Batch* b = ps.ready.pop_front()) finish(b, error, 0, why, -1, -1);
+      if (ps.open != nullptr) {
+        finish(ps.open, error, 0, why, -1, -1);
+        ps.open = nullptr;
+      }
+    }
+  }
+}
+
+}  // namespace ringkafka::accumulator

@@ -1,0 +1,82 @@
+#include "sender/metadata.h"
+
+#include "wire/metadata.h"
+
+namespace ringkafka::sender {
+namespace {
+
+using accumulator::PartitionState;
+using accumulator::TopicInfo;
+using accumulator::TopicStatus;
+
+struct Apply final : wire::MetadataVisitor {
+  Apply(broker::Brokers& b, broker::ConnectionEvents& e, accumulator::Accumulator& a,
+        const config::Settings& s, std::int64_t now) noexcept
+      : brokers(b), events(e), acc(a), settings(s), now_ns(now) {}
+
+  void on_broker(const wire::MetadataBroker& b) noexcept override {
+    brokers.listed(b.node_id, b.host, static_cast<std::uint16_t>(b.port), events);
+  }
+  void on_topic(const wire::MetadataTopic& mt) noexcept override {
+    TopicInfo* t = acc.find(mt.name);
+    if (t == nullptr) return;
+    if (mt.error_code != 0) {
+      if (t->status != TopicStatus::kMissing) t->missing_since_ns = now_ns;
+      if (t->status != TopicStatus::kOk) t->status = TopicStatus::kMissing;
+      return;
+    }
+    try {
+      // Partitions only grow in Kafka.
+      while (t->partitions.size() < static_cast<std::size_t>(mt.partition_count)) {
+        t->partitions.emplace_back().next_sequence = settings.test_first_sequence;
+      }
+    } catch (...) {
+      return;
+    }
+    t->partition_count = static_cast<std::int32_t>(t->partitions.size());
+    t->status = TopicStatus::kOk;
+  }
+  void on_partition(const wire::MetadataTopic& mt,
+                    const wire::MetadataPartition& mp) noexcept override {
+    TopicInfo* t = acc.find(mt.name);
+    if (t == nullptr || mp.partition < 0 ||
+        static_cast<std::size_t>(mp.partition) >= t->partitions.size()) {
+      return;
+    }
+    PartitionState& ps = t->partitions[static_cast<std::size_t>(mp.partition)];
+    if (mp.leader_id < 0) {
+      ps.leader = -1;  // no leader now (an election): wait for the next one
+      return;
+    }
+    (void)learn_leader(ps, mp.leader_id, mp.leader_epoch);
+  }
+
+  broker::Brokers& brokers;
+  broker::ConnectionEvents& events;
+  accumulator::Accumulator& acc;
+  const config::Settings& settings;
+  std::int64_t now_ns;
+};
+
+}  // namespace
+
+MetadataOutcome apply_metadata(std::span<const std::byte> body, std::int16_t version,
+                               broker::Brokers& brokers, broker::ConnectionEvents& events,
+                               accumulator::Accumulator& acc, const config::Settings& settings,
+                               std::int64_t now_ns) noexcept {
+  MetadataOutcome out;
+  Apply apply(brokers, events, acc, settings, now_ns);
+  brokers.begin_listing();
+  if (wire::decode_metadata_response(body, version, apply) != wire::DecodeStatus::kOk) {
+    return out;  // a half-read answer prunes no broker (no end_listing)
+  }
+  brokers.end_listing(events);
+  out.decoded = true;
+  for (const TopicInfo& t : acc.topics()) {
+    if (t.status != TopicStatus::kOk) out.incomplete = true;
+    for (const PartitionState& ps : t.partitions) out.incomplete |= ps.leader < 0;
+  }
+  return out;
+}
+
+}  // namespace ringkafka::sender
