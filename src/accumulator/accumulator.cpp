@@ -1,5 +1,6 @@
 #include "accumulator/accumulator.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 
@@ -33,11 +34,12 @@ constexpr std::size_t padded(std::size_t n) noexcept { return (n + 7) & ~std::si
 
 }  // namespace
 
-Accumulator::Accumulator(handoff::Shared& shared, Reporter& reporter,
+Accumulator::Accumulator(handoff::Shared& shared, Reporter& reporter, core::TimerHeap& timers,
                          SealedFailed on_sealed_failed, void* context) noexcept
     : shared_(shared),
       s_(shared.settings),
       reporter_(reporter),
+      timers_(timers),
       on_sealed_failed_(on_sealed_failed),
       context_(context),
       pool_(static_cast<std::size_t>(shared.settings.batch_size),
@@ -80,9 +82,12 @@ bool Accumulator::sync_topics(std::int64_t now_ns) noexcept {
   const std::uint32_t n = shared_.topics.count.load(std::memory_order_acquire);
   if (n == topics_.size()) return false;
   while (topics_.size() < n) {
+    if (!timers_.add_timers(1)) break;  // out of memory: the next pass tries again
     TopicInfo& t = topics_.emplace_back();  // reserved: no reallocation
     t.name = shared_.topics.names[topics_.size() - 1];
     t.first_needed_ns = now_ns;
+    t.timer.kind = core::TimerKind::kTopic;
+    t.timer.id0 = static_cast<std::uint32_t>(topics_.size() - 1);
   }
   metadata_wished_ = true;
   return true;
@@ -113,7 +118,7 @@ bool Accumulator::drain(std::int64_t now_ns, std::int64_t now_ms) noexcept {
       TopicInfo& t = topics_[rec.head.topic];
       const std::int64_t ts = rec.head.timestamp_ms < 0 ? now_ms : rec.head.timestamp_ms;
       Routed r = t.parked.empty() ? route(slot.index, rec, ts, now_ns) : Routed::kWaitsForMetadata;
-      if (r == Routed::kWaitsForMetadata) r = park(t, slot.index, msg, ts) ? Routed::kDone : Routed::kBlocked;
+      if (r == Routed::kWaitsForMetadata) r = park(t, slot.index, msg, ts, now_ns) ? Routed::kDone : Routed::kBlocked;
       // Blocked: no batch buffer free (buffer.memory in use), which a
       // completion or a timer brings: not work, so the sender may idle.
       if (r == Routed::kBlocked) break;
@@ -187,11 +192,12 @@ Accumulator::Routed Accumulator::route(std::uint32_t slot, const handoff::Record
   }
   ps.open = b;
   activate(rec.head.topic, p);
+  rearm(ps, now_ns);  // its linger, or its delivery timeout
   return Routed::kDone;
 }
 
 bool Accumulator::park(TopicInfo& t, std::uint32_t slot, std::span<const std::byte> msg,
-                       std::int64_t ts) noexcept {
+                       std::int64_t ts, std::int64_t now_ns) noexcept {
   const std::size_t need = sizeof(ParkedHead) + padded(msg.size());
   Batch* b = t.parked.tail;
   if (b == nullptr || b->capacity - b->parked_end < need) {
@@ -199,7 +205,10 @@ bool Accumulator::park(TopicInfo& t, std::uint32_t slot, std::span<const std::by
     if (b == nullptr) return false;
     b->parked_begin = 0;
     b->parked_end = 0;
-    if (t.parked.empty()) ++parked_topics_;
+    if (t.parked.empty()) {
+      ++parked_topics_;
+      rearm_topic(t, now_ns);
+    }
     t.parked.push_back(b);
   }
   const ParkedHead head{slot, static_cast<std::uint32_t>(msg.size()), ts};
@@ -252,12 +261,13 @@ void Accumulator::close_open(PartitionState& ps) noexcept {
 void Accumulator::activate(std::uint32_t topic, std::int32_t partition) noexcept {
   PartitionState& ps = topics_[topic].partitions[static_cast<std::size_t>(partition)];
   if (ps.active) return;
-  ps.active = true;
   try {
     active_.emplace_back(topic, partition);  // reserved; grows only past 1,024 partitions
   } catch (...) {
-    ps.active = false;
+    return;  // found again when the partition gets its next batch
   }
+  ps.active = true;
+  ps.active_index = static_cast<std::uint32_t>(active_.size() - 1);
 }
 
 // --- batches -----------------------------------------------------------------
@@ -271,12 +281,13 @@ Batch* Accumulator::sendable(PartitionState& ps, bool flushing, std::int64_t now
 }
 
 void Accumulator::take(PartitionState& ps, Batch* b, bool idempotent, std::int64_t producer_id,
-                       std::int16_t producer_epoch) noexcept {
+                       std::int16_t producer_epoch, std::int64_t now_ns) noexcept {
   if (b == ps.open) {
     ps.open = nullptr;
   } else {
     (void)ps.ready.remove(b);  // the head, or a batch behind it
   }
+  if (ps.open == nullptr && ps.ready.empty()) rearm(ps, now_ns);  // leaves the active list
   if (b->is_sealed()) return;
   wire::ProducerFields fields;
   if (idempotent) {
@@ -303,6 +314,7 @@ void Accumulator::retry(Batch* b, std::int64_t backoff_ms, std::int64_t now_ns) 
   bump(shared_.counters.batch_retries);
   ps.ready.insert_by_order(b, batch_order);
   activate(b->topic, b->partition);
+  rearm(ps, now_ns);
 }
 
 void Accumulator::finish(Batch* b, Errc error, std::int16_t kafka, const char* message,
@@ -343,30 +355,96 @@ bool Accumulator::maybe_written_queued() const noexcept {
 
 // --- time ----------------------------------------------------------------------
 
-void Accumulator::expire(std::int64_t now_ns) noexcept {
-  const std::int64_t limit = core::ms_to_ns(s_.delivery_timeout_ms);
-  for (std::size_t i = 0; i < active_.size();) {
-    auto [ti, pi] = active_[i];
-    PartitionState& ps = topics_[ti].partitions[static_cast<std::size_t>(pi)];
-    while (ps.ready.head != nullptr && now_ns - ps.ready.head->created_ns > limit) {
-      finish(ps.ready.pop_front(), Errc::kMessageTimedOut, 0, "not sent within delivery.timeout.ms",
-             -1, -1);
-    }
-    if (ps.open != nullptr && ps.ready.empty() && now_ns - ps.open->created_ns > limit) {
-      Batch* b = ps.open;
-      ps.open = nullptr;
-      finish(b, Errc::kMessageTimedOut, 0, "not sent within delivery.timeout.ms", -1, -1);
-    }
-    if (ps.open == nullptr && ps.ready.empty()) {
-      ps.active = false;
-      active_[i] = active_.back();
-      active_.pop_back();
-    } else {
-      ++i;
-    }
+void Accumulator::rearm(PartitionState& ps, std::int64_t now_ns) noexcept {
+  std::int64_t due = INT64_MAX;
+  const auto consider = [&](std::int64_t t) noexcept {
+    if (t < due) due = t;
+  };
+  // Waits that end only wake the loop: future ones only.
+  if (ps.open != nullptr && s_.linger_ms > 0) {
+    const std::int64_t linger_end = core::deadline_after_ms(ps.open->created_ns, s_.linger_ms);
+    if (linger_end > now_ns) consider(linger_end);
   }
-  // Parked records whose time is up are reported by routing them again.
-  if (parked_topics_ != 0) (void)replay_parked(now_ns);
+  if (ps.ready.head != nullptr && ps.ready.head->retry_at_ns > now_ns) {
+    consider(ps.ready.head->retry_at_ns);
+  }
+  // The delivery timeout acts, even late.
+  const Batch* oldest = ps.ready.head != nullptr ? ps.ready.head : ps.open;
+  if (oldest != nullptr) consider(core::deadline_after_ms(oldest->created_ns, s_.delivery_timeout_ms));
+  // Nothing left: leave the active list on the next pass.
+  if (oldest == nullptr && ps.active) consider(now_ns);
+  if (due != INT64_MAX) (void)timers_.arm_no_later(ps.timer, due);  // registered: never full
+}
+
+void Accumulator::expire(PartitionState& ps, std::int64_t now_ns) noexcept {
+  const std::int64_t limit = core::ms_to_ns(s_.delivery_timeout_ms);
+  while (ps.ready.head != nullptr && now_ns - ps.ready.head->created_ns > limit) {
+    finish(ps.ready.pop_front(), Errc::kMessageTimedOut, 0, "not sent within delivery.timeout.ms",
+           -1, -1);
+  }
+  if (ps.open != nullptr && ps.ready.empty() && now_ns - ps.open->created_ns > limit) {
+    Batch* b = ps.open;
+    ps.open = nullptr;
+    finish(b, Errc::kMessageTimedOut, 0, "not sent within delivery.timeout.ms", -1, -1);
+  }
+}
+
+void Accumulator::deactivate(PartitionState& ps) noexcept {
+  ps.active = false;
+  const std::uint32_t i = ps.active_index;
+  active_[i] = active_.back();
+  active_.pop_back();
+  if (i < active_.size()) {
+    const auto [ti, pi] = active_[i];
+    topics_[ti].partitions[static_cast<std::size_t>(pi)].active_index = i;
+  }
+}
+
+void Accumulator::on_timer(const core::Timer& t, std::int64_t now_ns) noexcept {
+  if (t.id0 >= topics_.size()) return;
+  TopicInfo& topic = topics_[t.id0];
+  if (t.kind == core::TimerKind::kTopic) {
+    // Parked records whose time is up are reported by routing them again.
+    if (!topic.parked.empty()) (void)replay_parked(now_ns);
+    if (!topic.parked.empty()) rearm_topic(topic, now_ns);
+    return;
+  }
+  if (t.id1 >= topic.partitions.size()) return;
+  PartitionState& ps = topic.partitions[t.id1];
+  expire(ps, now_ns);
+  if (ps.open == nullptr && ps.ready.empty()) {
+    if (ps.active) deactivate(ps);
+    return;
+  }
+  rearm(ps, now_ns);
+}
+
+void Accumulator::rearm_topic(TopicInfo& t, std::int64_t now_ns) noexcept {
+  std::int64_t due = core::deadline_after_ms(t.first_needed_ns, s_.delivery_timeout_ms);
+  if (t.status == TopicStatus::kMissing) {
+    due = std::min(due, core::deadline_after_ms(t.missing_since_ns,
+                                                s_.topic_metadata_propagation_max_ms));
+  }
+  // A deadline already past acts on the next pass.
+  (void)timers_.arm_no_later(t.timer, std::max(due, now_ns));
+}
+
+bool Accumulator::add_partitions(TopicInfo& t, std::size_t count) noexcept {
+  if (t.partitions.size() >= count) return true;
+  const std::size_t more = count - t.partitions.size();
+  if (!timers_.add_timers(more)) return false;
+  try {
+    while (t.partitions.size() < count) {
+      PartitionState& ps = t.partitions.emplace_back();
+      ps.next_sequence = s_.test_first_sequence;
+      ps.timer.kind = core::TimerKind::kPartition;
+      ps.timer.id0 = static_cast<std::uint32_t>(&t - topics_.data());
+      ps.timer.id1 = static_cast<std::uint32_t>(t.partitions.size() - 1);
+    }
+  } catch (...) {
+    return false;
+  }
+  return true;
 }
 
 // --- the end -------------------------------------------------------------------

@@ -46,8 +46,10 @@ class Accumulator {
   // the producer epoch must be bumped: KIP-360).
   using SealedFailed = void (*)(void* context) noexcept;
 
-  Accumulator(handoff::Shared& shared, Reporter& reporter, SealedFailed on_sealed_failed,
-              void* context) noexcept;
+  // Partitions' and topics' timers are armed in `timers`; the loop hands
+  // them back through on_timer().
+  Accumulator(handoff::Shared& shared, Reporter& reporter, core::TimerHeap& timers,
+              SealedFailed on_sealed_failed, void* context) noexcept;
 
   // Reserves, makes the compressor and the partitioner, carves
   // buffer.memory.  false, with why in `why`, when it cannot.
@@ -79,7 +81,7 @@ class Accumulator {
   // Takes `b` (from sendable or possibly_written_behind_head) off its
   // partition, sealing it with `producer` fields if it was open.
   void take(PartitionState& ps, Batch* b, bool idempotent, std::int64_t producer_id,
-            std::int16_t producer_epoch) noexcept;
+            std::int16_t producer_epoch, std::int64_t now_ns) noexcept;
   // A batch that must go out again, in its place in the partition's order,
   // not before `backoff_ms`; reported instead when its time or its retries
   // are used up.
@@ -94,20 +96,17 @@ class Accumulator {
   [[nodiscard]] bool maybe_written_queued() const noexcept;
 
   // --- time ------------------------------------------------------------------
-  // Reports batches past delivery.timeout.ms and drops idle partitions from
-  // the active list.
-  void expire(std::int64_t now_ns) noexcept;
-  // Hands consider(t) every moment something here falls due (a linger
-  // ending, a retry's backoff); true if anything is queued.
-  template <class Consider>
-  bool deadlines(Consider&& consider) const noexcept {
-    for (auto [ti, pi] : active_) {
-      const PartitionState& ps = topics_[ti].partitions[static_cast<std::size_t>(pi)];
-      if (ps.open != nullptr) consider(core::deadline_after_ms(ps.open->created_ns, s_.linger_ms));
-      if (ps.ready.head != nullptr) consider(ps.ready.head->retry_at_ns);
-    }
-    return !active_.empty() || parked_topics_ != 0;
-  }
+  // Each partition with batches has a timer armed for its next deadline: a
+  // linger ending or a retry's backoff (which only wake the loop, whose
+  // next pass sends) or its oldest batch's delivery.timeout.ms (which
+  // reports it).  A partition left with no batches leaves the active list
+  // when its timer fires.  A topic with parked records has one for their
+  // timeouts.
+  void on_timer(const core::Timer& t, std::int64_t now_ns) noexcept;
+  // The topic's deadlines changed (Metadata says it is missing).
+  void rearm_topic(TopicInfo& t, std::int64_t now_ns) noexcept;
+  // A topic's partitions grew to `count` (Metadata); false without memory.
+  bool add_partitions(TopicInfo& t, std::size_t count) noexcept;
 
   // After close() or a fatal error: every record in a ring, parked or in a
   // queued batch ends in a report with `error` (in-flight batches are the
@@ -131,11 +130,14 @@ class Accumulator {
   Routed route(std::uint32_t slot, const handoff::RecordView& rec, std::int64_t ts,
                std::int64_t now_ns) noexcept;
   bool park(TopicInfo& t, std::uint32_t slot, std::span<const std::byte> msg,
-            std::int64_t ts) noexcept;
+            std::int64_t ts, std::int64_t now_ns) noexcept;
   bool replay_parked(std::int64_t now_ns) noexcept;
   Batch* acquire(std::uint8_t size_class) noexcept;
   void close_open(PartitionState& ps) noexcept;
   void activate(std::uint32_t topic, std::int32_t partition) noexcept;
+  void deactivate(PartitionState& ps) noexcept;
+  void rearm(PartitionState& ps, std::int64_t now_ns) noexcept;
+  void expire(PartitionState& ps, std::int64_t now_ns) noexcept;
   void report_one(std::uint32_t slot, const handoff::RecordView& rec, std::int64_t ts, Errc error,
                   std::int16_t kafka, const char* message) noexcept {
     reporter_.one(slot, rec.head.opaque, rec.head.topic, rec.head.partition, ts, error, kafka,
@@ -145,6 +147,7 @@ class Accumulator {
   handoff::Shared& shared_;
   const config::Settings& s_;
   Reporter& reporter_;
+  core::TimerHeap& timers_;
   SealedFailed on_sealed_failed_;
   void* context_;
 

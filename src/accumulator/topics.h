@@ -7,6 +7,7 @@
 #include <deque>
 #include <string>
 
+#include "core/timer_heap.h"
 #include "partition/partitioner.h"
 #include "accumulator/batch.h"
 
@@ -74,7 +75,10 @@ struct PartitionState {
   bool acked_in_epoch = false;  // a batch was acknowledged under the current producer epoch
   std::int32_t next_sequence = 0;
   std::uint64_t next_batch_order = 0;  // seal order, for retries
-  bool active = false;          // in the sender's active list
+  bool active = false;          // in the accumulator's active list
+  std::uint32_t active_index = 0;  // where, while active
+  // The next linger end, retry backoff or delivery timeout (accumulator.h).
+  core::Timer timer;
 };
 
 enum class TopicStatus : std::uint8_t { kUnknown, kOk, kMissing };
@@ -90,6 +94,7 @@ struct TopicInfo {
   // Records that came before the topic's metadata (accumulator.h), in
   // batch buffers used as raw storage.
   BatchQueue parked;
+  core::Timer timer;  // while records are parked: the first one's timeout
 };
 
 }  // namespace ringkafka::accumulator

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <new>
 
 #include "core/clock.h"
 
@@ -16,7 +17,11 @@ constexpr std::uint64_t kCancelToken = ~std::uint64_t{0};
 Connection& Brokers::add(std::int32_t node_id, std::string_view host, std::uint16_t port) {
   const auto seed = static_cast<std::uint64_t>(core::mono_ns()) * 0x9E3779B97F4A7C15ULL +
                     conns_.size();
-  return conns_.emplace_back(reactor_, conns_.size(), node_id, host, port, s_, seed);
+  if (!resolver_timer_registered_) {
+    if (!timers_.add_timers(1)) throw std::bad_alloc();
+    resolver_timer_registered_ = true;
+  }
+  return conns_.emplace_back(reactor_, timers_, conns_.size(), node_id, host, port, s_, seed);
 }
 
 Connection* Brokers::find(std::int32_t node_id) noexcept {
@@ -34,7 +39,10 @@ void Brokers::start(Connection& c, std::int64_t now_ns, ConnectionEvents& events
     c.fail_attempt("cannot look the host name up (too many lookups at once)", now_ns, events);
     return;
   }
-  if (!now) return;  // poll() brings the answer
+  if (!now) {  // poll() brings the answer; look again in a millisecond
+    (void)timers_.arm_no_later(resolver_timer_, now_ns + 1'000'000);
+    return;
+  }
   if (a.error != 0) {
     c.fail_attempt(io::Resolver::error_text(a.error), now_ns, events);
     return;
@@ -84,8 +92,12 @@ void Brokers::dispatch(std::uint64_t token, int res, std::int64_t now_ns,
   c.on_completion(Connection::op_of(token), res, now_ns, events);
 }
 
-void Brokers::check_timeouts(std::int64_t now_ns, ConnectionEvents& events) noexcept {
-  for (Connection& c : conns_) c.check_timeouts(now_ns, events);
+void Brokers::on_timer(const core::Timer& t, std::int64_t now_ns, ConnectionEvents& events) noexcept {
+  if (t.kind == core::TimerKind::kResolver) {
+    if (resolving()) (void)timers_.arm_no_later(resolver_timer_, now_ns + 1'000'000);
+    return;
+  }
+  if (t.id0 < conns_.size()) conns_[t.id0].on_timer(now_ns, events);
 }
 
 void Brokers::begin_listing() noexcept {

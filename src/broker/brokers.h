@@ -18,8 +18,10 @@ namespace ringkafka::broker {
 
 class Brokers {
  public:
-  Brokers(io::Reactor& reactor, const config::Settings& settings) noexcept
-      : reactor_(reactor), s_(settings) {}
+  Brokers(io::Reactor& reactor, core::TimerHeap& timers, const config::Settings& settings) noexcept
+      : reactor_(reactor), timers_(timers), s_(settings) {
+    resolver_timer_.kind = core::TimerKind::kResolver;
+  }
 
   // Allocates the connection's buffers; throws std::bad_alloc.
   Connection& add(std::int32_t node_id, std::string_view host, std::uint16_t port);
@@ -32,7 +34,8 @@ class Brokers {
   // A completion of the reactor: to its connection (stale ones dropped).
   void dispatch(std::uint64_t token, int res, std::int64_t now_ns,
                 ConnectionEvents& events) noexcept;
-  void check_timeouts(std::int64_t now_ns, ConnectionEvents& events) noexcept;
+  // A timer of kind kConnection or kResolver fired.
+  void on_timer(const core::Timer& t, std::int64_t now_ns, ConnectionEvents& events) noexcept;
   // Lookups still out (the sender must look again soon).
   [[nodiscard]] bool resolving() const noexcept { return resolver_.pending() != 0; }
 
@@ -57,6 +60,9 @@ class Brokers {
   void start(Connection& c, std::int64_t now_ns, ConnectionEvents& events) noexcept;
 
   io::Reactor& reactor_;
+  core::TimerHeap& timers_;
+  core::Timer resolver_timer_;  // polls while lookups are out (answers end no park)
+  bool resolver_timer_registered_ = false;
   const config::Settings& s_;
   std::deque<Connection> conns_;  // stable addresses; the index is in tokens
   io::Resolver resolver_;

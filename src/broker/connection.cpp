@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <new>
 
 #include "core/clock.h"
 #include "wire/api_versions.h"
@@ -29,15 +30,16 @@ constexpr std::int64_t kMs = 1'000'000;
 
 }  // namespace
 
-Connection::Connection(io::Reactor& reactor, std::size_t index, std::int32_t node_id,
-                       std::string_view host, std::uint16_t port, const config::Settings& settings,
-                       std::uint64_t seed)
+Connection::Connection(io::Reactor& reactor, core::TimerHeap& timers, std::size_t index,
+                       std::int32_t node_id, std::string_view host, std::uint16_t port,
+                       const config::Settings& settings, std::uint64_t seed)
     : s_(settings),
       index_(index),
       node_id_(node_id),
       host_(host),
       port_(port),
       reactor_(reactor),
+      timers_(timers),
       transport_(std::make_unique<io::TcpTransport>()),
       backoff_ms_(settings.reconnect_backoff_ms),
       jitter_(seed) {
@@ -45,6 +47,9 @@ Connection::Connection(io::Reactor& reactor, std::size_t index, std::int32_t nod
   recv_buf_.resize(64 * 1024);
   in_flight_.resize(static_cast<std::size_t>(s_.max_in_flight) + 4);
   versions_.fill(-1);
+  timer_.kind = core::TimerKind::kConnection;
+  timer_.id0 = static_cast<std::uint32_t>(index);
+  if (!timers_.add_timers(1)) throw std::bad_alloc();
 }
 
 void Connection::move_to(std::string_view host, std::uint16_t port, ConnectionEvents& events) {
@@ -94,6 +99,7 @@ void Connection::connect(const sockaddr_storage& addr, socklen_t len, int family
     return;
   }
   ops_pending_ += 2;
+  rearm(now_ns);
   RK_DEBUG("connecting to %s:%u (node %d)", host_.c_str(), port_, node_id_);
 }
 
@@ -112,6 +118,7 @@ void Connection::backoff(std::int64_t now_ns) noexcept {
   next_attempt_ns_ = core::deadline_after_ms(now_ns, jitter_(backoff_ms_));
   backoff_ms_ = backoff_ms_ > s_.reconnect_backoff_max_ms / 2 ? s_.reconnect_backoff_max_ms
                                                              : backoff_ms_ * 2;
+  rearm(now_ns);  // the end of the backoff ends a park
 }
 
 void Connection::fail(const char* why, ConnectionEvents& events) noexcept {
@@ -130,18 +137,41 @@ void Connection::fail(const char* why, ConnectionEvents& events) noexcept {
 
 void Connection::shutdown() noexcept { transport_->shutdown(); }
 
-void Connection::check_timeouts(std::int64_t now_ns, ConnectionEvents& events) noexcept {
-  // The connect's own link timeout normally ends it; this is the backstop.
+std::int64_t Connection::next_due_ns(std::int64_t now_ns) const noexcept {
+  std::int64_t due = INT64_MAX;
+  const auto consider = [&](std::int64_t t) noexcept {
+    if (t < due) due = t;
+  };
+  // Timeouts act when due, even late.  The connect's own link timeout
+  // normally ends it; this is the backstop, a second later.
+  if (state_ == State::kConnecting) {
+    consider(core::deadline_after_ms(connect_started_ns_,
+                                     s_.socket_connection_setup_timeout_ms + 1000));
+  }
+  if (open() && in_flight_count_ != 0) {
+    consider(core::deadline_after_ms(oldest_in_flight().sent_ns, s_.request_timeout_ms));
+  }
+  // Ends of waits only wake the loop: future ones only.
+  if (state_ == State::kBackoff && next_attempt_ns_ > now_ns) consider(next_attempt_ns_);
+  if (ready() && throttled_until_ns > now_ns) consider(throttled_until_ns);
+  return due;
+}
+
+void Connection::rearm(std::int64_t now_ns) noexcept {
+  const std::int64_t due = next_due_ns(now_ns);
+  if (due != INT64_MAX) (void)timers_.arm_no_later(timer_, due);  // registered: never full
+}
+
+void Connection::on_timer(std::int64_t now_ns, ConnectionEvents& events) noexcept {
   if (state_ == State::kConnecting &&
       now_ns - connect_started_ns_ - 1000 * kMs >
           core::ms_to_ns(s_.socket_connection_setup_timeout_ms)) {
     fail("connect timed out", events);
-    return;
-  }
-  if (open() && in_flight_count_ != 0 &&
-      now_ns - oldest_in_flight().sent_ns > core::ms_to_ns(s_.request_timeout_ms)) {
+  } else if (open() && in_flight_count_ != 0 &&
+             now_ns - oldest_in_flight().sent_ns > core::ms_to_ns(s_.request_timeout_ms)) {
     fail("request.timeout.ms passed without a response", events);
   }
+  rearm(now_ns);
 }
 
 wire::RequestHeader Connection::header(wire::ApiKey key, std::int16_t version) noexcept {
@@ -155,6 +185,7 @@ void Connection::send(std::size_t len, const wire::RequestHeader& h, bool answer
   if (answered) {
     InFlight& f = push_in_flight();
     f = {h.correlation_id, h.api_key, h.api_version, context, now_ns};
+    if (in_flight_count_ == 1) rearm(now_ns);  // its request timeout
   } else {
     unanswered = context;
   }

@@ -37,6 +37,7 @@
 
 #include "config/settings.h"
 #include "core/jitter.h"
+#include "core/timer_heap.h"
 #include "io/reactor.h"
 #include "io/transport.h"
 #include "wire/protocol.h"
@@ -92,8 +93,12 @@ class Connection {
   enum class Op : std::uint8_t { kConnect = 1, kSend, kRecv, kTimeout };
 
   // Buffers are sized here (the allocation of a broker's first sight).
-  Connection(io::Reactor& reactor, std::size_t index, std::int32_t node_id, std::string_view host,
-             std::uint16_t port, const config::Settings& settings, std::uint64_t seed);
+  // Its timer is armed in `timers` for the connection's deadlines (connect
+  // and request timeouts, the end of a backoff or a throttle); the loop
+  // hands it back through on_timer().
+  Connection(io::Reactor& reactor, core::TimerHeap& timers, std::size_t index, std::int32_t node_id,
+             std::string_view host, std::uint16_t port, const config::Settings& settings,
+             std::uint64_t seed);
 
   [[nodiscard]] std::int32_t node_id() const noexcept { return node_id_; }
   [[nodiscard]] const std::string& host() const noexcept { return host_; }
@@ -154,8 +159,11 @@ class Connection {
   // Ends the connection: every request in flight goes to on_dropped, then
   // on_failed; the socket closes once io_uring is done with the buffers.
   void fail(const char* why, ConnectionEvents& events) noexcept;
-  // Enough time has passed for the oldest request or the connect.
-  void check_timeouts(std::int64_t now_ns, ConnectionEvents& events) noexcept;
+  // Its timer fired: a connect or request past its timeout fails the
+  // connection; the timer is armed for the next deadline.
+  void on_timer(std::int64_t now_ns, ConnectionEvents& events) noexcept;
+  // Arms the timer for the next deadline (after throttled_until_ns moved).
+  void rearm(std::int64_t now_ns) noexcept;
   // For shutdown: the socket stops, and what is left in flight is the
   // caller's to report (drain_in_flight).
   void shutdown() noexcept;
@@ -199,6 +207,7 @@ class Connection {
 
  private:
   void backoff(std::int64_t now_ns) noexcept;
+  [[nodiscard]] std::int64_t next_due_ns(std::int64_t now_ns) const noexcept;
   bool arm_send(ConnectionEvents& events) noexcept;
   bool arm_recv(ConnectionEvents& events) noexcept;
   void send_api_versions(std::int64_t now_ns, ConnectionEvents& events) noexcept;
@@ -222,6 +231,8 @@ class Connection {
   std::string host_;
   std::uint16_t port_;
   io::Reactor& reactor_;
+  core::TimerHeap& timers_;
+  core::Timer timer_;
   std::unique_ptr<io::Transport> transport_;
 
   std::uint32_t generation_ = 0;  // bumped per socket

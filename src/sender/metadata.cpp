@@ -22,15 +22,16 @@ struct Apply final : wire::MetadataVisitor {
     if (t == nullptr) return;
     if (mt.error_code != 0) {
       if (t->status != TopicStatus::kMissing) t->missing_since_ns = now_ns;
-      if (t->status != TopicStatus::kOk) t->status = TopicStatus::kMissing;
+      if (t->status != TopicStatus::kOk) {
+        t->status = TopicStatus::kMissing;
+        // Its parked records now also end at topic.metadata.propagation.max.ms.
+        if (!t->parked.empty()) acc.rearm_topic(*t, now_ns);
+      }
       return;
     }
-    try {
-      // Partitions only grow in Kafka.
-      while (t->partitions.size() < static_cast<std::size_t>(mt.partition_count)) {
-        t->partitions.emplace_back().next_sequence = settings.test_first_sequence;
-      }
-    } catch (...) {
+    // Partitions only grow in Kafka.
+    if (mt.partition_count < 0 ||
+        !acc.add_partitions(*t, static_cast<std::size_t>(mt.partition_count))) {
       return;
     }
     t->partition_count = static_cast<std::int32_t>(t->partitions.size());

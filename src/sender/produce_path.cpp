@@ -67,7 +67,7 @@ bool ProducePath::send(Connection& c, broker::ConnectionEvents& events, std::int
         bytes + size + t.name.size() + 64 > static_cast<std::size_t>(s_.max_request_size)) {
       continue;
     }
-    acc_.take(ps, b, pstate_.idempotent(), pstate_.producer_id(), pstate_.producer_epoch());
+    acc_.take(ps, b, pstate_.idempotent(), pstate_.producer_id(), pstate_.producer_epoch(), now_ns);
     bytes += b->sealed.size() + t.name.size() + 64;
     batch_scratch_.push_back(b);  // within the reserved capacity (checked above)
   }
@@ -156,6 +156,7 @@ struct ProducePath::Apply final : wire::ProduceResponseVisitor {
     if (throttle_time_ms <= 0) return;
     conn.throttled_until_ns =
         std::max(conn.throttled_until_ns, core::deadline_after_ms(now_ns, throttle_time_ms));
+    conn.rearm(now_ns);  // the end of the throttle ends a park
     if (debug_enabled()) {
       std::fprintf(stderr, "ringkafka: node %d throttles us for %d ms\n", conn.node_id(),
                    throttle_time_ms);

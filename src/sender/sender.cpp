@@ -6,8 +6,9 @@
 //   send_control() per broker  Metadata, InitProducerId
 //   produce.send() per broker  Produce requests (idempotence's gates)
 //   reactor.reap()             completions -> connections -> on_response()
-//   housekeeping (1 ms)        request and delivery timeouts, metadata age
-//   idle                       spin, yield or park (io/idle.h)
+//   timers.expire()            deadlines due: request, connect and delivery
+//                              timeouts, metadata age (core/timer_heap.h)
+//   idle                       spin, yield or park until the next deadline
 //
 // What each answer means lives in the stages: producer_state.h decides
 // idempotence, produce_path.h Produce, metadata.h Metadata; this file only
@@ -16,6 +17,7 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
@@ -27,6 +29,7 @@
 #include "broker/brokers.h"
 #include "core/clock.h"
 #include "core/jitter.h"
+#include "core/timer_heap.h"
 #include "io/idle.h"
 #include "io/reactor.h"
 #include "sender/metadata.h"
@@ -80,8 +83,9 @@ struct Sender::Loop final : broker::ConnectionEvents {
     static_cast<Loop*>(self)->pstate.on_sealed_batch_failed();
   }
 
-  broker::Brokers brokers{reactor, s};
-  accumulator::Accumulator acc{shared, reporter, &Loop::sealed_failed, this};
+  core::TimerHeap timers;
+  broker::Brokers brokers{reactor, timers, s};
+  accumulator::Accumulator acc{shared, reporter, timers, &Loop::sealed_failed, this};
   ProducerState pstate{s.enable_idempotence};
   core::Jitter jitter{partition::random_seed()};
   ProducePath produce{shared, acc, pstate, jitter};
@@ -90,22 +94,27 @@ struct Sender::Loop final : broker::ConnectionEvents {
   std::int64_t now_ns = 0;
   std::int64_t now_ms = 0;
   io::IdlePolicy idle_policy;
-  std::int64_t next_housekeeping_ns = 0;
 
   // The one InitProducerId request the producer state may have out.
   bool pid_in_flight = false;
   std::int64_t pid_next_attempt_ns = 0;
+  core::Timer pid_timer{.kind = core::TimerKind::kProducerId};
 
   // Metadata.
   bool metadata_in_flight = false;
   bool metadata_wanted = true;
   std::int64_t metadata_next_ns = 0;  // not before (backoff)
   std::int64_t metadata_refresh_ns = 0;
+  core::Timer metadata_timer{.kind = core::TimerKind::kMetadata};
 
   // --- setup ---------------------------------------------------------------
 
   bool setup() noexcept {
     if (!acc.setup(start_error, sizeof start_error)) return false;
+    if (!timers.add_timers(2)) {  // pid_timer, metadata_timer
+      set_start_error("out of memory");
+      return false;
+    }
     try {
       produce.setup();
       name_scratch.reserve(64);
@@ -150,10 +159,7 @@ struct Sender::Loop final : broker::ConnectionEvents {
       if (shared.stopping.load(std::memory_order_acquire)) break;
       bool work = acc.sync_topics(now_ns);
       work |= acc.drain(now_ns, now_ms);
-      if (now_ns >= next_housekeeping_ns) {
-        housekeeping();
-        next_housekeeping_ns = now_ns + kMs;
-      }
+      work |= timers.expire(now_ns, [this](core::Timer& t) noexcept { on_timer(t); });
       metadata_wanted |= acc.take_metadata_wish() | produce.take_metadata_wish();
       work |= service_connections();
       work |= reactor.reap([this](std::uint64_t token, int res) noexcept {
@@ -304,13 +310,16 @@ struct Sender::Loop final : broker::ConnectionEvents {
       RK_DEBUG("malformed Metadata response");
       metadata_wanted = true;
       metadata_next_ns = core::deadline_after_ms(now_ns, s.retry_backoff_ms);
+      (void)timers.arm_no_later(metadata_timer, metadata_next_ns);
       return;
     }
     metadata_refresh_ns = core::deadline_after_ms(now_ns, s.metadata_max_age_ms);
+    (void)timers.arm_no_later(metadata_timer, metadata_refresh_ns);
     // Topics still unknown (or a leader missing) are asked about again soon.
     if (o.incomplete) {
       metadata_wanted = true;
       metadata_next_ns = core::deadline_after_ms(now_ns, s.retry_backoff_ms);
+      (void)timers.arm_no_later(metadata_timer, metadata_next_ns);
     }
   }
 
@@ -330,6 +339,7 @@ struct Sender::Loop final : broker::ConnectionEvents {
       case ProducerState::IdOutcome::kRetry:
         RK_DEBUG("InitProducerId failed (error %d); retrying", decoded ? r.error_code : -1);
         pid_next_attempt_ns = core::deadline_after_ms(now_ns, s.retry_backoff_ms);
+        (void)timers.arm_no_later(pid_timer, pid_next_attempt_ns);
         return;
       case ProducerState::IdOutcome::kReadyResequence:
         // After a bump every partition starts at sequence 0 again: queued
@@ -353,34 +363,33 @@ struct Sender::Loop final : broker::ConnectionEvents {
 
   // --- time ------------------------------------------------------------------
 
-  void housekeeping() noexcept {
-    if (now_ns >= metadata_refresh_ns && metadata_refresh_ns != 0) metadata_wanted = true;
-    brokers.check_timeouts(now_ns, *this);
-    acc.expire(now_ns);
+  // A deadline came (core/timer_heap.h): to its owner.
+  void on_timer(core::Timer& t) noexcept {
+    switch (t.kind) {
+      case core::TimerKind::kConnection:
+      case core::TimerKind::kResolver:
+        brokers.on_timer(t, now_ns, *this);
+        return;
+      case core::TimerKind::kPartition:
+      case core::TimerKind::kTopic:
+        acc.on_timer(t, now_ns);
+        return;
+      case core::TimerKind::kMetadata:
+        if (metadata_refresh_ns != 0 && now_ns >= metadata_refresh_ns) {
+          metadata_wanted = true;  // metadata.max.age.ms
+        } else if (metadata_refresh_ns != 0) {
+          (void)timers.arm_no_later(metadata_timer, metadata_refresh_ns);
+        }
+        return;  // a backoff's end: the pass that follows asks
+      case core::TimerKind::kProducerId:
+      case core::TimerKind::kNone:
+        return;
+    }
   }
 
-  // The next moment something falls due that no completion announces:
-  // a linger ending, a retry's backoff, a reconnect, a metadata retry.
-  // Housekeeping (delivery and request timeouts) runs at least every
-  // 10 ms while anything is queued or in flight, else every 100 ms.
-  std::int64_t next_deadline_ns() noexcept {
-    std::int64_t due = now_ns + 100 * kMs;
-    auto consider = [&](std::int64_t t) noexcept {
-      if (t > now_ns && t < due) due = t;
-    };
-    bool busy = acc.deadlines(consider);
-    for (const Connection& c : brokers) {
-      if (c.state() == Connection::State::kBackoff) consider(c.next_attempt_ns());
-      if (c.ready()) consider(c.throttled_until_ns);
-      busy |= c.in_flight_count() != 0;
-    }
-    // A name being looked up: its answer ends no park, so look soon.
-    if (brokers.resolving()) consider(now_ns + kMs);
-    if (metadata_wanted) consider(metadata_next_ns);
-    if (metadata_refresh_ns != 0) consider(metadata_refresh_ns);
-    if (!pstate.may_produce()) consider(pid_next_attempt_ns);
-    if (busy) consider(now_ns + 10 * kMs);
-    return due;
+  // How long a park may last: until the next deadline, at most 100 ms.
+  std::int64_t next_deadline_ns() const noexcept {
+    return std::min(timers.next_due(), now_ns + 100 * kMs);
   }
 
   // Nothing to do this pass: spin, yield or park as the policy says

@@ -37,7 +37,8 @@ class BrokerTableTest : public ::testing::Test {
 
   ringkafka::config::Settings s_;
   ringkafka::io::Reactor reactor_;
-  br::Brokers table_{reactor_, s_};
+  ringkafka::core::TimerHeap timers_;
+  br::Brokers table_{reactor_, timers_, s_};
   Events events_;
 };
 
@@ -95,6 +96,9 @@ TEST_F(BrokerTableTest, ARefusedConnectBacksOffAndNamesItsCause) {
   EXPECT_EQ(events_.last_failure, "Connection refused");
   const br::Connection& c = *table_.find(-1);
   EXPECT_TRUE(c.state() == State::kBackoff || c.state() == State::kClosing);
+  // Its timer is armed, for the end of the backoff or the connect's backstop.
+  EXPECT_EQ(timers_.size(), 1U);
+  EXPECT_GT(timers_.next_due(), 0);
 }
 
 }  // namespace
