@@ -83,6 +83,18 @@ class Reservation {
   std::size_t size_ = 0;
 };
 
+// Whether a record may be in the topic's log, as librdkafka's
+// rd_kafka_message_status() says it.  A failed record can still be there:
+// a request that carried it went out and its answer never came (a lost
+// connection, a timeout, a purge at close while it was in flight), so the
+// broker may have written it.  Retrying such a record yourself may
+// duplicate it; an idempotent producer's own retries never do.
+enum class Persistence : std::uint8_t {
+  kNotPersisted,       // never sent, or refused by the broker on every attempt
+  kPossiblyPersisted,  // sent at least once without an answer (or acks=0)
+  kPersisted,          // acknowledged by the broker (acks=1 or all)
+};
+
 // One per accepted record.
 struct DeliveryReport {
   void* opaque = nullptr;            // as given to produce()
@@ -97,6 +109,7 @@ struct DeliveryReport {
   std::int64_t sent_ns = -1;
   Errc error = Errc::kOk;
   std::int16_t kafka_error = 0;      // Kafka's error code when error == kBroker
+  Persistence persisted = Persistence::kNotPersisted;
   const char* message = "";          // static text, never null
 
   [[nodiscard]] bool ok() const noexcept { return error == Errc::kOk; }

@@ -22,7 +22,8 @@ class Reporter {
   explicit Reporter(handoff::Shared& shared) noexcept : shared_(shared) {}
 
   // A record that never got into a batch (unknown topic, bad partition,
-  // purged from its ring).  `message` is static text.
+  // purged from its ring): never sent, so kNotPersisted.  `message` is
+  // static text.
   void one(std::uint32_t slot, void* opaque, std::uint32_t topic, std::int32_t partition,
            std::int64_t timestamp_ms, Errc error, std::int16_t kafka_error,
            const char* message) noexcept {
@@ -40,7 +41,8 @@ class Reporter {
   // Every record of `b`, with offsets from `base_offset` (-1: none) and the
   // broker's log-append time when it gave one (-1: the record's own).
   void batch(const Batch& b, Errc error, std::int16_t kafka_error, const char* message,
-             std::int64_t base_offset, std::int64_t log_append_ms) noexcept {
+             std::int64_t base_offset, std::int64_t log_append_ms,
+             Persistence persisted) noexcept {
     const std::uint32_t n = b.count();
     for (std::uint32_t i = 0; i < n; ++i) {
       const RecordMeta& m = b.meta(i);
@@ -54,6 +56,7 @@ class Reporter {
       r.kafka_error = kafka_error;
       r.message = message;
       r.sent_ns = b.sent_ns;
+      r.persisted = persisted;
       deliver(m.slot, r);
     }
   }

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <mutex>
@@ -239,6 +240,37 @@ struct Producer::Impl {
     return accepted - s.consumed_cache < s.reports.capacity();
   }
 
+  // Reports the application never polled go with the producer: say how
+  // many, and how many of them were not delivered, as librdkafka does when
+  // it is destroyed with messages left (issue 13, defect 5).  stderr until
+  // there is a log callback.
+  void warn_unpolled() noexcept {
+    if (shared.settings.callback != nullptr) return;  // every report was handed over
+    std::uint64_t left = 0;
+    std::uint64_t failed = 0;
+    std::uint64_t possibly = 0;
+    DeliveryReport batch[64];
+    const std::uint32_t used = shared.slots_in_use.load(std::memory_order_acquire);
+    for (std::uint32_t i = 0; i < used; ++i) {
+      while (true) {
+        const std::size_t n = shared.slots[i]->reports.pop_into(batch);
+        if (n == 0) break;
+        left += n;
+        for (std::size_t k = 0; k < n; ++k) {
+          if (batch[k].ok()) continue;
+          ++failed;
+          if (batch[k].persisted == Persistence::kPossiblyPersisted) ++possibly;
+        }
+      }
+    }
+    if (left == 0) return;
+    std::fprintf(stderr,
+                 "ringkafka: producer destroyed with %llu delivery reports never polled "
+                 "(%llu failed, %llu of them possibly persisted)\n",
+                 static_cast<unsigned long long>(left), static_cast<unsigned long long>(failed),
+                 static_cast<unsigned long long>(possibly));
+  }
+
   std::uint64_t outstanding() const noexcept {
     std::uint64_t n = 0;
     const std::uint32_t used = shared.slots_in_use.load(std::memory_order_acquire);
@@ -404,6 +436,7 @@ Producer::~Producer() {
   const auto limit = std::chrono::milliseconds(
       std::min<std::int64_t>(impl_->shared.settings.delivery_timeout_ms, 5000));
   (void)close(limit);
+  impl_->warn_unpolled();
   std::lock_guard lock(registry().mu);
   std::erase(registry().alive, impl_->id);
 }

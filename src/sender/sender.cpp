@@ -411,16 +411,20 @@ struct Sender::Loop final : broker::ConnectionEvents {
     now_ms = wall_ms();
     acc.purge(error, why, now_ns, now_ms);
     for (Connection& c : brokers) {
+      // Sent and unanswered: the broker may have them.
       c.drain_in_flight([&](const broker::InFlight& f) noexcept {
         for (auto* b = static_cast<Batch*>(f.context); b != nullptr;) {
           Batch* next = b->next;
+          b->maybe_written = true;
           acc.finish(b, error, 0, why, -1, -1);
           b = next;
         }
       });
-      // acks=0 requests the kernel had not fully taken: not sent, purged.
+      // acks=0 requests the kernel had not fully taken: perhaps partly
+      // sent, so possibly persisted.
       for (auto* b = static_cast<Batch*>(c.unanswered); b != nullptr;) {
         Batch* next = b->next;
+        b->maybe_written = true;
         acc.finish(b, error, 0, why, -1, -1);
         b = next;
       }

@@ -88,7 +88,7 @@ TEST(AccumulatorReporter, EveryRecordOfABatchGetsItsOffsetAndGoesToItsOwnThread)
                             m, 16384));
     }
     b->sent_ns = 42;
-    r.batch(*b, rk::Errc::kOk, 0, "", 700, -1);
+    r.batch(*b, rk::Errc::kOk, 0, "", 700, -1, rk::Persistence::kPersisted);
     if (poll_mode) {
       for (auto* slot : {f.shared.slots[0].get(), f.shared.slots[1].get()}) {
         for (const auto& x : drain(*slot)) seen.push_back(x);
@@ -104,10 +104,12 @@ TEST(AccumulatorReporter, EveryRecordOfABatchGetsItsOffsetAndGoesToItsOwnThread)
       EXPECT_EQ(x.topic.index, 5U);
       EXPECT_EQ(x.partition, 1);
       EXPECT_EQ(x.sent_ns, 42);
+      EXPECT_EQ(x.persisted, rk::Persistence::kPersisted);
       EXPECT_TRUE(x.ok());
     }
     // A failed batch: no offsets; a log-append time replaces the records'.
-    r.batch(*b, rk::Errc::kMessageTimedOut, 0, "timed out", -1, 555);
+    r.batch(*b, rk::Errc::kMessageTimedOut, 0, "timed out", -1, 555,
+            rk::Persistence::kPossiblyPersisted);
     if (poll_mode) {
       seen = drain(*f.shared.slots[0]);
     } else {
@@ -117,6 +119,7 @@ TEST(AccumulatorReporter, EveryRecordOfABatchGetsItsOffsetAndGoesToItsOwnThread)
     EXPECT_EQ(seen[0].offset, -1);
     EXPECT_EQ(seen[0].timestamp_ms, 555);
     EXPECT_EQ(seen[0].error, rk::Errc::kMessageTimedOut);
+    EXPECT_EQ(seen[0].persisted, rk::Persistence::kPossiblyPersisted);
     pool.release(b);
   }
 }

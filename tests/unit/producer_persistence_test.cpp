@@ -1,0 +1,153 @@
+// Every report says whether its record may be in the log (issue 13,
+// defect 5): acknowledged records are kPersisted; a record whose request
+// went unanswered and then failed (purged at close while in flight, or
+// timed out after lost answers) is kPossiblyPersisted, as librdkafka's
+// POSSIBLY_PERSISTED; a record never sent, or refused by the broker on its
+// only attempt, is kNotPersisted.  acks=0 never knows: possibly.  And a
+// producer destroyed with reports nobody polled says so.
+#include <chrono>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "../broker/test_broker.h"
+#include "make_producer.h"
+#include "ringkafka/producer.h"
+#include "wire/error_code.h"
+
+namespace rk = ringkafka;
+namespace tb = ringkafka::test_broker;
+using namespace std::chrono_literals;
+using P = rk::Persistence;
+
+namespace {
+
+class ProducerPersistenceTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_EQ(broker_.start(), ""); }
+
+  std::unique_ptr<rk::Producer> make(std::map<std::string, std::string> extra = {}) {
+    extra.try_emplace("linger.ms", "0");
+    extra.try_emplace("retry.backoff.ms", "10");
+    extra.try_emplace("retry.backoff.max.ms", "50");
+    auto p = tb::make_producer(rk::Config::durable(), broker_.bootstrap(), extra);
+    if (p) topic_ = p->topic("orders").value();
+    return p;
+  }
+
+  void produce(rk::Producer& p, int n) {
+    for (int i = 0; i < n; ++i) {
+      ASSERT_EQ(p.produce(topic_, "k", "v", {}, rk::kTimestampNow, nullptr, i % 3), rk::Errc::kOk);
+    }
+  }
+
+  std::vector<rk::DeliveryReport> collect(rk::Producer& p, std::size_t n) {
+    std::vector<rk::DeliveryReport> out;
+    const auto until = std::chrono::steady_clock::now() + 20s;
+    while (out.size() < n && std::chrono::steady_clock::now() < until) {
+      rk::DeliveryReport reports[64];
+      const std::size_t got = p.poll(reports);
+      out.insert(out.end(), reports, reports + got);
+      if (got == 0) std::this_thread::sleep_for(1ms);
+    }
+    return out;
+  }
+
+  static std::size_t count(const std::vector<rk::DeliveryReport>& rs, rk::Errc e, P persisted) {
+    std::size_t n = 0;
+    for (const auto& r : rs) n += r.error == e && r.persisted == persisted ? 1 : 0;
+    return n;
+  }
+
+  tb::TestBroker broker_{tb::Config{1, {{"orders", 3}, {"hidden", 1}}, true, 100 << 20}};
+  rk::Topic topic_;
+};
+
+TEST_F(ProducerPersistenceTest, AcknowledgedRecordsArePersisted) {
+  auto p = make();
+  ASSERT_TRUE(p);
+  produce(*p, 30);
+  const auto rs = collect(*p, 30);
+  EXPECT_EQ(count(rs, rk::Errc::kOk, P::kPersisted), 30U);
+}
+
+TEST_F(ProducerPersistenceTest, AcksZeroIsNeverMoreThanPossiblyPersisted) {
+  auto p = make({{"acks", "0"}, {"enable.idempotence", "false"}});
+  ASSERT_TRUE(p);
+  produce(*p, 30);
+  const auto rs = collect(*p, 30);
+  EXPECT_EQ(count(rs, rk::Errc::kOk, P::kPossiblyPersisted), 30U);
+}
+
+TEST_F(ProducerPersistenceTest, RecordsInFlightAtCloseArePurgedAsPossiblyPersisted) {
+  auto p = make();
+  ASSERT_TRUE(p);
+  produce(*p, 3);
+  ASSERT_EQ(collect(*p, 3).size(), 3U);  // connected, producer id known
+  broker_.drop_responses(1, 1000);
+  const auto before = broker_.counters().records;
+  produce(*p, 30);
+  // The broker has written them; their answers will never come.
+  const auto until = std::chrono::steady_clock::now() + 10s;
+  while (broker_.counters().records < before + 30 && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(1ms);
+  }
+  ASSERT_EQ(broker_.counters().records, before + 30);
+  (void)p->close(0ms);
+  const auto rs = collect(*p, 30);
+  EXPECT_EQ(count(rs, rk::Errc::kPurged, P::kPossiblyPersisted), 30U)
+      << "records the broker may have, reported as if never sent";
+}
+
+TEST_F(ProducerPersistenceTest, RecordsNeverSentArePurgedAsNotPersisted) {
+  broker_.hide_topic("hidden", true);
+  auto p = make({{"topic.metadata.propagation.max.ms", "60000"}});
+  ASSERT_TRUE(p);
+  const rk::Topic hidden = p->topic("hidden").value();
+  for (int i = 0; i < 20; ++i) ASSERT_EQ(p->produce(hidden, "k", "v"), rk::Errc::kOk);
+  std::this_thread::sleep_for(50ms);
+  (void)p->close(0ms);
+  const auto rs = collect(*p, 20);
+  EXPECT_EQ(count(rs, rk::Errc::kPurged, P::kNotPersisted), 20U);
+}
+
+TEST_F(ProducerPersistenceTest, ATimeoutAfterLostAnswersIsPossiblyPersisted) {
+  auto p = make({{"delivery.timeout.ms", "1500"}, {"request.timeout.ms", "300"}});
+  ASSERT_TRUE(p);
+  produce(*p, 3);
+  ASSERT_EQ(collect(*p, 3).size(), 3U);
+  broker_.drop_responses(1, 100000);
+  produce(*p, 9);
+  const auto rs = collect(*p, 9);
+  EXPECT_EQ(count(rs, rk::Errc::kMessageTimedOut, P::kPossiblyPersisted), 9U);
+}
+
+TEST_F(ProducerPersistenceTest, ARefusalOnTheOnlyAttemptIsNotPersisted) {
+  auto p = make();
+  ASSERT_TRUE(p);
+  broker_.fail_produce("orders", 0,
+                       static_cast<std::int16_t>(rk::wire::ErrorCode::kRecordListTooLarge), 1);
+  ASSERT_EQ(p->produce(topic_, "k", "v", {}, rk::kTimestampNow, nullptr, 0), rk::Errc::kOk);
+  const auto rs = collect(*p, 1);
+  ASSERT_EQ(rs.size(), 1U);
+  EXPECT_EQ(rs[0].error, rk::Errc::kBroker);
+  EXPECT_EQ(rs[0].persisted, P::kNotPersisted);
+}
+
+TEST_F(ProducerPersistenceTest, ADestroyedProducerSaysHowManyReportsNobodyPolled) {
+  broker_.hide_topic("hidden", true);
+  auto p = make({{"topic.metadata.propagation.max.ms", "60000"}});
+  ASSERT_TRUE(p);
+  const rk::Topic hidden = p->topic("hidden").value();
+  for (int i = 0; i < 7; ++i) ASSERT_EQ(p->produce(hidden, "k", "v"), rk::Errc::kOk);
+  ASSERT_EQ(p->close(0ms), rk::Errc::kTimedOut);
+  ::testing::internal::CaptureStderr();
+  p.reset();
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.find("7 delivery reports never polled (7 failed"), std::string::npos) << err;
+}
+
+}  // namespace
