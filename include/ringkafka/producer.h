@@ -110,7 +110,10 @@ struct DeliveryReport {
   Errc error = Errc::kOk;
   std::int16_t kafka_error = 0;      // Kafka's error code when error == kBroker
   Persistence persisted = Persistence::kNotPersisted;
-  const char* message = "";          // static text, never null
+  // Never null.  Static text, or for a broker's refusal the error's name
+  // and the broker's own words ("INVALID_RECORD: ..."), kept by the
+  // producer until it is destroyed.
+  const char* message = "";
 
   [[nodiscard]] bool ok() const noexcept { return error == Errc::kOk; }
 };

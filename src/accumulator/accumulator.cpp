@@ -318,7 +318,8 @@ void Accumulator::retry(Batch* b, std::int64_t backoff_ms, std::int64_t now_ns) 
 }
 
 void Accumulator::finish(Batch* b, Errc error, std::int16_t kafka, const char* message,
-                         std::int64_t base_offset, std::int64_t log_append_ms) noexcept {
+                         std::int64_t base_offset, std::int64_t log_append_ms,
+                         std::span<const RecordMessage> own) noexcept {
   if (error != Errc::kOk && error != Errc::kPurged && b->is_sealed()) on_sealed_failed_(context_);
   // acks=0 is never acknowledged; a failed batch one of whose requests
   // went unanswered may be in the log (issue 13, defect 5).
@@ -328,7 +329,7 @@ void Accumulator::finish(Batch* b, Errc error, std::int16_t kafka, const char* m
   } else if (b->maybe_written) {
     persisted = Persistence::kPossiblyPersisted;
   }
-  reporter_.batch(*b, error, kafka, message, base_offset, log_append_ms, persisted);
+  reporter_.batch(*b, error, kafka, message, base_offset, log_append_ms, persisted, own);
   pool_.release(b);
 }
 

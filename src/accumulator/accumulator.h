@@ -86,9 +86,11 @@ class Accumulator {
   // not before `backoff_ms`; reported instead when its time or its retries
   // are used up.
   void retry(Batch* b, std::int64_t backoff_ms, std::int64_t now_ns) noexcept;
-  // Reports every record of `b` and returns its buffer to the pool.
+  // Reports every record of `b` (those in `own` with their own message)
+  // and returns its buffer to the pool.
   void finish(Batch* b, Errc error, std::int16_t kafka, const char* message,
-              std::int64_t base_offset, std::int64_t log_append_ms) noexcept;
+              std::int64_t base_offset, std::int64_t log_append_ms,
+              std::span<const RecordMessage> own = {}) noexcept;
   // After an epoch bump: sealed batches still queued get the new epoch and
   // fresh sequences from 0, per partition.
   void restamp_all(std::int64_t producer_id, std::int16_t producer_epoch) noexcept;

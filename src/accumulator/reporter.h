@@ -10,12 +10,19 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 
 #include "handoff/shared.h"
 #include "ringkafka/producer.h"
 #include "accumulator/batch.h"
 
 namespace ringkafka::accumulator {
+
+// A record of a batch with a text of its own (a per-record error).
+struct RecordMessage {
+  std::uint32_t index = 0;  // in the batch
+  const char* message = "";
+};
 
 class Reporter {
  public:
@@ -39,10 +46,11 @@ class Reporter {
   }
 
   // Every record of `b`, with offsets from `base_offset` (-1: none) and the
-  // broker's log-append time when it gave one (-1: the record's own).
+  // broker's log-append time when it gave one (-1: the record's own).  A
+  // record named in `own` gets its own message instead of `message`.
   void batch(const Batch& b, Errc error, std::int16_t kafka_error, const char* message,
-             std::int64_t base_offset, std::int64_t log_append_ms,
-             Persistence persisted) noexcept {
+             std::int64_t base_offset, std::int64_t log_append_ms, Persistence persisted,
+             std::span<const RecordMessage> own = {}) noexcept {
     const std::uint32_t n = b.count();
     for (std::uint32_t i = 0; i < n; ++i) {
       const RecordMeta& m = b.meta(i);
@@ -55,6 +63,9 @@ class Reporter {
       r.error = error;
       r.kafka_error = kafka_error;
       r.message = message;
+      for (const RecordMessage& o : own) {
+        if (o.index == i) r.message = o.message;
+      }
       r.sent_ns = b.sent_ns;
       r.persisted = persisted;
       deliver(m.slot, r);

@@ -22,6 +22,7 @@
 #include "core/cache_line.h"
 #include "core/futex.h"
 #include "core/spsc_byte_ring.h"
+#include "handoff/messages.h"
 #include "handoff/report_queue.h"
 
 namespace ringkafka::handoff {
@@ -130,6 +131,8 @@ struct Shared {
   // Fixed storage: the sender writes it in noexcept code, where a string's
   // allocation could only end the process.
   char fatal_message[512] = {};
+  // Broker texts in reports (messages.h); the sender's to write.
+  MessageTable messages;
 
   // The sender's counters (Producer::stats()); only the sender writes them.
   struct Counters {

@@ -162,6 +162,13 @@ struct ProducePath::Apply final : wire::ProduceResponseVisitor {
                    throttle_time_ms);
     }
   }
+  void on_record_error(const wire::ProduceRecordError& e) noexcept override {
+    if (path.record_error_count_ == kMaxRecordErrors || e.batch_index < 0) return;
+    const char* text =
+        path.shared_.messages.intern("INVALID_RECORD", e.message.empty() ? "invalid record" : e.message);
+    path.record_errors_[path.record_error_count_++] = {static_cast<std::uint32_t>(e.batch_index),
+                                                       text != nullptr ? text : "INVALID_RECORD"};
+  }
   void on_partition(const wire::ProducePartitionResponse& p) noexcept override {
     // Unlink the batch this answer is for.
     for (Batch** at = list; *at != nullptr; at = &(*at)->next) {
@@ -170,9 +177,11 @@ struct ProducePath::Apply final : wire::ProduceResponseVisitor {
         *at = b->next;
         b->next = nullptr;
         path.on_batch_result(b, p, now_ns);
+        path.record_error_count_ = 0;
         return;
       }
     }
+    path.record_error_count_ = 0;
   }
   ProducePath& path;
   Connection& conn;
@@ -184,6 +193,7 @@ void ProducePath::on_answer(Connection& c, const broker::InFlight& f,
                             std::span<const std::byte> body, std::int64_t now_ns) noexcept {
   --c.produce_in_flight;
   auto* list = static_cast<Batch*>(f.context);
+  record_error_count_ = 0;
   Apply apply(*this, c, &list, now_ns);
   if (wire::decode_produce_response(body, f.version, apply) != wire::DecodeStatus::kOk &&
       debug_enabled()) {
@@ -237,11 +247,26 @@ void ProducePath::on_batch_result(Batch* b, const wire::ProducePartitionResponse
                   "(its answer was lost) and no longer remembers it; not sent again",
                   -1, -1);
       return;
-    case ProducerState::Verdict::kFail:
+    case ProducerState::Verdict::kFail: {
       if (ps.in_flight > 0) --ps.in_flight;
-      acc_.finish(b, Errc::kBroker, code, wire::error_info(code).name.data(), -1, -1);
+      // The broker's words, and each invalid record's own (KIP-467); the
+      // other records of such a batch were not written either.
+      const char* text = failure_text(code, p.error_message);
+      if (record_error_count_ != 0 && p.error_message.empty()) {
+        text = failure_text(code, "another record of its batch was invalid; not written");
+      }
+      acc_.finish(b, Errc::kBroker, code, text, -1, -1,
+                  std::span(record_errors_).first(record_error_count_));
       return;
+    }
   }
+}
+
+const char* ProducePath::failure_text(std::int16_t code, std::string_view broker_text) noexcept {
+  const std::string_view name = wire::error_info(code).name;
+  if (broker_text.empty()) return name.data();
+  const char* text = shared_.messages.intern(name, broker_text);
+  return text != nullptr ? text : name.data();  // the table is full: the name alone
 }
 
 }  // namespace ringkafka::sender

@@ -5,6 +5,7 @@
 // calls it; the connection under it is broker/connection.h's.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -52,6 +53,8 @@ class ProducePath {
   struct Apply;
   void on_batch_result(accumulator::Batch* b, const wire::ProducePartitionResponse& p,
                        std::int64_t now_ns) noexcept;
+  // The broker's words for a failed batch, behind the error's name.
+  const char* failure_text(std::int16_t code, std::string_view broker_text) noexcept;
   static BatchFacts facts(const accumulator::Batch& b) noexcept {
     return {b.is_sealed(), b.attempts, b.maybe_written};
   }
@@ -68,6 +71,11 @@ class ProducePath {
   std::vector<wire::ProducePartitionData> part_scratch_;
   std::vector<wire::ProduceTopicData> topic_scratch_;
   std::vector<accumulator::Batch*> batch_scratch_;
+  // Per-record errors (KIP-467) of the partition being read: they come
+  // before its on_partition().  At most kMaxRecordErrors are kept.
+  static constexpr std::size_t kMaxRecordErrors = 64;
+  std::array<accumulator::RecordMessage, kMaxRecordErrors> record_errors_{};
+  std::size_t record_error_count_ = 0;
 };
 
 }  // namespace ringkafka::sender

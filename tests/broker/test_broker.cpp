@@ -59,6 +59,8 @@ struct Partition {
   std::int16_t scripted_error = kNone;
   int scripted_count = 0;
   bool scripted_store = false;
+  std::string scripted_message;
+  std::vector<std::pair<std::int32_t, std::string>> scripted_record_errors;
 };
 
 }  // namespace
@@ -181,6 +183,15 @@ void TestBroker::fail_produce(const std::string& topic, std::int32_t partition,
   p.scripted_error = error_code;
   p.scripted_count = count;
   p.scripted_store = store;
+}
+
+void TestBroker::fail_produce_text(const std::string& topic, std::int32_t partition,
+                                   std::string message,
+                                   std::vector<std::pair<std::int32_t, std::string>> record_errors) {
+  std::lock_guard lock(mu_);
+  auto& p = state_->topics.at(topic).at(static_cast<std::size_t>(partition));
+  p.scripted_message = std::move(message);
+  p.scripted_record_errors = std::move(record_errors);
 }
 
 void TestBroker::cut_open_connections_after(int node, std::size_t bytes) {
@@ -639,6 +650,10 @@ void TestBroker::run() {
                                     config_.idempotence_window);
                     }
                     pout.error_code = part.scripted_error;
+                    if (!part.scripted_message.empty()) pout.error_message = part.scripted_message;
+                    for (const auto& [index, text] : part.scripted_record_errors) {
+                      pout.record_errors.emplace_back(index, text);
+                    }
                   } else {
                     pout = append(part, where, pin.records, config_.keep_batches, st.counters, st.errors,
                                   *st.decompressor, st.scratch, config_.idempotence_window);

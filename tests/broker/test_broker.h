@@ -82,6 +82,11 @@ class TestBroker {
   // for a batch the broker has, or an error the client cannot trust).
   void fail_produce(const std::string& topic, std::int32_t partition, std::int16_t error_code,
                     int count, bool store = false);
+  // What the scripted failures above carry besides their code (Produce
+  // v8+): the partition's error_message and per-record errors (KIP-467:
+  // the record's index in its batch, and a message).
+  void fail_produce_text(const std::string& topic, std::int32_t partition, std::string message,
+                         std::vector<std::pair<std::int32_t, std::string>> record_errors = {});
   // While down, `node` closes its connections and every new one at once,
   // as a broker that died would (its port stays bound, so it comes back
   // at the same address).

@@ -1,5 +1,6 @@
-// Every report says whether its record may be in the log (issue 13,
-// defect 5): acknowledged records are kPersisted; a record whose request
+// What a delivery report says.  The broker's own words for a failure, and
+// each invalid record's (KIP-467), behind the error's name (issue 13,
+// defect 7).  Whether its record may be in the log (issue 13, defect 5): acknowledged records are kPersisted; a record whose request
 // went unanswered and then failed (purged at close while in flight, or
 // timed out after lost answers) is kPossiblyPersisted, as librdkafka's
 // POSSIBLY_PERSISTED; a record never sent, or refused by the broker on its
@@ -25,7 +26,7 @@ using P = rk::Persistence;
 
 namespace {
 
-class ProducerPersistenceTest : public ::testing::Test {
+class ProducerReportsTest : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_EQ(broker_.start(), ""); }
 
@@ -66,7 +67,7 @@ class ProducerPersistenceTest : public ::testing::Test {
   rk::Topic topic_;
 };
 
-TEST_F(ProducerPersistenceTest, AcknowledgedRecordsArePersisted) {
+TEST_F(ProducerReportsTest, AcknowledgedRecordsArePersisted) {
   auto p = make();
   ASSERT_TRUE(p);
   produce(*p, 30);
@@ -74,7 +75,7 @@ TEST_F(ProducerPersistenceTest, AcknowledgedRecordsArePersisted) {
   EXPECT_EQ(count(rs, rk::Errc::kOk, P::kPersisted), 30U);
 }
 
-TEST_F(ProducerPersistenceTest, AcksZeroIsNeverMoreThanPossiblyPersisted) {
+TEST_F(ProducerReportsTest, AcksZeroIsNeverMoreThanPossiblyPersisted) {
   auto p = make({{"acks", "0"}, {"enable.idempotence", "false"}});
   ASSERT_TRUE(p);
   produce(*p, 30);
@@ -82,7 +83,7 @@ TEST_F(ProducerPersistenceTest, AcksZeroIsNeverMoreThanPossiblyPersisted) {
   EXPECT_EQ(count(rs, rk::Errc::kOk, P::kPossiblyPersisted), 30U);
 }
 
-TEST_F(ProducerPersistenceTest, RecordsInFlightAtCloseArePurgedAsPossiblyPersisted) {
+TEST_F(ProducerReportsTest, RecordsInFlightAtCloseArePurgedAsPossiblyPersisted) {
   auto p = make();
   ASSERT_TRUE(p);
   produce(*p, 3);
@@ -102,7 +103,7 @@ TEST_F(ProducerPersistenceTest, RecordsInFlightAtCloseArePurgedAsPossiblyPersist
       << "records the broker may have, reported as if never sent";
 }
 
-TEST_F(ProducerPersistenceTest, RecordsNeverSentArePurgedAsNotPersisted) {
+TEST_F(ProducerReportsTest, RecordsNeverSentArePurgedAsNotPersisted) {
   broker_.hide_topic("hidden", true);
   auto p = make({{"topic.metadata.propagation.max.ms", "60000"}});
   ASSERT_TRUE(p);
@@ -114,7 +115,7 @@ TEST_F(ProducerPersistenceTest, RecordsNeverSentArePurgedAsNotPersisted) {
   EXPECT_EQ(count(rs, rk::Errc::kPurged, P::kNotPersisted), 20U);
 }
 
-TEST_F(ProducerPersistenceTest, ATimeoutAfterLostAnswersIsPossiblyPersisted) {
+TEST_F(ProducerReportsTest, ATimeoutAfterLostAnswersIsPossiblyPersisted) {
   auto p = make({{"delivery.timeout.ms", "1500"}, {"request.timeout.ms", "300"}});
   ASSERT_TRUE(p);
   produce(*p, 3);
@@ -125,7 +126,7 @@ TEST_F(ProducerPersistenceTest, ATimeoutAfterLostAnswersIsPossiblyPersisted) {
   EXPECT_EQ(count(rs, rk::Errc::kMessageTimedOut, P::kPossiblyPersisted), 9U);
 }
 
-TEST_F(ProducerPersistenceTest, ARefusalOnTheOnlyAttemptIsNotPersisted) {
+TEST_F(ProducerReportsTest, ARefusalOnTheOnlyAttemptIsNotPersisted) {
   auto p = make();
   ASSERT_TRUE(p);
   broker_.fail_produce("orders", 0,
@@ -137,7 +138,7 @@ TEST_F(ProducerPersistenceTest, ARefusalOnTheOnlyAttemptIsNotPersisted) {
   EXPECT_EQ(rs[0].persisted, P::kNotPersisted);
 }
 
-TEST_F(ProducerPersistenceTest, ADestroyedProducerSaysHowManyReportsNobodyPolled) {
+TEST_F(ProducerReportsTest, ADestroyedProducerSaysHowManyReportsNobodyPolled) {
   broker_.hide_topic("hidden", true);
   auto p = make({{"topic.metadata.propagation.max.ms", "60000"}});
   ASSERT_TRUE(p);
@@ -148,6 +149,39 @@ TEST_F(ProducerPersistenceTest, ADestroyedProducerSaysHowManyReportsNobodyPolled
   p.reset();
   const std::string err = ::testing::internal::GetCapturedStderr();
   EXPECT_NE(err.find("7 delivery reports never polled (7 failed"), std::string::npos) << err;
+}
+
+TEST_F(ProducerReportsTest, TheBrokersWordsReachTheReport) {
+  auto p = make();
+  ASSERT_TRUE(p);
+  broker_.fail_produce("orders", 0, static_cast<std::int16_t>(rk::wire::ErrorCode::kRecordListTooLarge), 1);
+  broker_.fail_produce_text("orders", 0, "batch of 3 MB over the 1 MB limit");
+  ASSERT_EQ(p->produce(topic_, "k", "v", {}, rk::kTimestampNow, nullptr, 0), rk::Errc::kOk);
+  const auto rs = collect(*p, 1);
+  ASSERT_EQ(rs.size(), 1U);
+  EXPECT_STREQ(rs[0].message, "RECORD_LIST_TOO_LARGE: batch of 3 MB over the 1 MB limit");
+}
+
+TEST_F(ProducerReportsTest, EachInvalidRecordGetsItsOwnWords) {
+  auto p = make({{"linger.ms", "200"}});
+  ASSERT_TRUE(p);
+  broker_.fail_produce("orders", 0, static_cast<std::int16_t>(rk::wire::ErrorCode::kInvalidRecord), 1);
+  broker_.fail_produce_text("orders", 0, "", {{1, "compacted topic needs a key"}});
+  int opaques[3] = {0, 1, 2};
+  for (int& o : opaques) {
+    ASSERT_EQ(p->produce(topic_, "k", "v", {}, rk::kTimestampNow, &o, 0), rk::Errc::kOk);
+  }
+  ASSERT_EQ(p->flush(10s), rk::Errc::kOk);
+  const auto rs = collect(*p, 3);
+  ASSERT_EQ(rs.size(), 3U);
+  for (const auto& r : rs) {
+    EXPECT_EQ(r.error, rk::Errc::kBroker);
+    if (r.opaque == &opaques[1]) {
+      EXPECT_STREQ(r.message, "INVALID_RECORD: compacted topic needs a key");
+    } else {
+      EXPECT_STREQ(r.message, "INVALID_RECORD: another record of its batch was invalid; not written");
+    }
+  }
 }
 
 }  // namespace
