@@ -75,6 +75,10 @@ struct TestBroker::State {
   std::vector<bool> down;                        // per node
   std::vector<std::size_t> cut_open;             // per node, 0 = off
   std::vector<std::vector<std::byte>> raw_reply;  // per node, empty = off
+  std::vector<std::int16_t> raw_reply_key;        // per node: -1, any request
+  // per node: the API key whose next answer is cut (-1 = off) and how much
+  // of it after the correlation id stays
+  std::vector<std::pair<std::int16_t, std::size_t>> truncate;
   std::set<std::string> hidden;                  // topics answered as unknown
   std::vector<bool> paused;                      // per node: not reading
   std::int16_t pid_error = 0;                    // InitProducerId's scripted answer
@@ -110,6 +114,8 @@ TestBroker::TestBroker(Config config) : config_(std::move(config)), state_(std::
   state_->down.assign(n + 1, false);
   state_->cut_open.assign(n + 1, 0);
   state_->raw_reply.assign(n + 1, {});
+  state_->raw_reply_key.assign(n + 1, -1);
+  state_->truncate.assign(n + 1, {-1, 0});
   state_->paused.assign(n + 1, false);
   for (const auto& t : config_.topics) {
     auto& parts = state_->topics[t.name];
@@ -202,6 +208,18 @@ void TestBroker::cut_open_connections_after(int node, std::size_t bytes) {
 void TestBroker::reply_raw(int node, std::vector<std::byte> bytes) {
   std::lock_guard lock(mu_);
   state_->raw_reply.at(static_cast<std::size_t>(node)) = std::move(bytes);
+  state_->raw_reply_key.at(static_cast<std::size_t>(node)) = -1;
+}
+
+void TestBroker::reply_raw_to(int node, std::int16_t api_key, std::vector<std::byte> bytes) {
+  std::lock_guard lock(mu_);
+  state_->raw_reply.at(static_cast<std::size_t>(node)) = std::move(bytes);
+  state_->raw_reply_key.at(static_cast<std::size_t>(node)) = api_key;
+}
+
+void TestBroker::truncate_answer(int node, std::int16_t api_key, std::size_t keep) {
+  std::lock_guard lock(mu_);
+  state_->truncate.at(static_cast<std::size_t>(node)) = {api_key, keep};
 }
 
 void TestBroker::pause_reading(int node, bool paused) {
@@ -677,7 +695,19 @@ void TestBroker::run() {
             if (answer) response = encode_produce_response(h.correlation_id, h.api_version, pr);
           }
           if (answer) {
-            if (auto& raw = st.raw_reply[static_cast<std::size_t>(c.node)]; !raw.empty()) {
+            if (auto& cut = st.truncate[static_cast<std::size_t>(c.node)];
+                cut.first == h.api_key && response.size() > 8) {
+              const std::size_t payload = std::min(response.size() - 4, 4 + cut.second);
+              response.resize(4 + payload);
+              const auto cut_size = static_cast<std::uint32_t>(payload);
+              for (int b = 0; b < 4; ++b) {
+                response[static_cast<std::size_t>(b)] = static_cast<std::byte>(cut_size >> (24 - 8 * b));
+              }
+              cut = {-1, 0};
+            }
+            const std::int16_t raw_key = st.raw_reply_key[static_cast<std::size_t>(c.node)];
+            if (auto& raw = st.raw_reply[static_cast<std::size_t>(c.node)];
+                !raw.empty() && (raw_key < 0 || raw_key == h.api_key)) {
               response = std::move(raw);
               raw.clear();
             }

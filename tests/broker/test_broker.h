@@ -109,6 +109,12 @@ class TestBroker {
   // The next response `node` would send is replaced by these bytes, sent as
   // they are (a bad frame size, a TLS alert, an HTTP reply...).
   void reply_raw(int node, std::vector<std::byte> bytes);
+  // The same for the next answer to a request of `api_key` only.
+  void reply_raw_to(int node, std::int16_t api_key, std::vector<std::byte> bytes);
+  // The next answer `node` gives to a request of `api_key` keeps only its
+  // correlation id and the `keep` bytes after it (the frame size rewritten
+  // to match): a header that reads, then a body cut short.
+  void truncate_answer(int node, std::int16_t api_key, std::size_t keep);
   // While paused, `node` reads nothing from its connections (requests pile
   // up in the socket buffers and the client's sends stall).
   void pause_reading(int node, bool paused);
