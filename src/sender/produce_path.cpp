@@ -214,6 +214,7 @@ void ProducePath::on_batch_result(Batch* b, const wire::ProducePartitionResponse
                               ps.ready.head->order < b->order;
   const ProducerState::Outcome o = pstate_.on_result(code, facts(*b), behind_a_retry);
   if (o.not_written) b->maybe_written = false;
+  if (o.maybe_written) b->maybe_written = true;
   if (o.refresh_metadata) {
     metadata_wished_ = true;
     (void)learn_leader_hint(ps, p.current_leader_id, p.current_leader_epoch);  // KIP-951

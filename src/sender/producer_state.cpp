@@ -97,8 +97,12 @@ ProducerState::Outcome ProducerState::on_result(std::int16_t error_code, const B
     // could be written twice.  The application is told instead.
     return {Verdict::kFailMaybeWritten, leadership};
   }
-  if (wire::error_info(error_code).retriable || sequence_error) return {Verdict::kRetry, leadership};
-  return {Verdict::kFail, leadership};
+  const bool may_be_in_log = error_code == code(ErrorCode::kNotEnoughReplicasAfterAppend) ||
+                             error_code == code(ErrorCode::kRequestTimedOut);
+  if (wire::error_info(error_code).retriable || sequence_error) {
+    return {Verdict::kRetry, leadership, false, may_be_in_log};
+  }
+  return {Verdict::kFail, leadership, false, may_be_in_log};
 }
 
 }  // namespace ringkafka::sender

@@ -52,6 +52,12 @@ class ProducerState {
     // The answer proves the batch is not in the log, though an earlier
     // attempt went unanswered: it is no longer "possibly written".
     bool not_written = false;
+    // The error does not mean "not written": NOT_ENOUGH_REPLICAS_AFTER_APPEND
+    // (in the leader's log, the ISR shrank before the acks) and
+    // REQUEST_TIMED_OUT (the acks did not come in time).  The batch counts
+    // as possibly written from now on: a bump waits for it, since
+    // restamped under a new epoch it would be written twice.
+    bool maybe_written = false;
   };
 
   explicit ProducerState(bool idempotent) noexcept : idempotent_(idempotent) {}

@@ -138,6 +138,23 @@ TEST(SenderProducerState, AGapBeforeAPossiblyWrittenBatchProvesItWasNotWritten) 
   EXPECT_FALSE(alone.not_written);
 }
 
+TEST(SenderProducerState, AnErrorAfterTheAppendLeavesTheBatchPossiblyWritten) {
+  // NOT_ENOUGH_REPLICAS_AFTER_APPEND: the leader has it in its log; so may
+  // a broker that answers REQUEST_TIMED_OUT.  Retried under the same epoch
+  // and sequence, the broker recognises it (DUPLICATE_SEQUENCE_NUMBER);
+  // restamped after a bump it would be written twice, so it must count as
+  // possibly written.  Plain NOT_ENOUGH_REPLICAS was refused before the
+  // append.
+  PS ps = ready();
+  for (const auto e : {w::ErrorCode::kNotEnoughReplicasAfterAppend, w::ErrorCode::kRequestTimedOut}) {
+    const auto o = ps.on_result(code(e), kRetry, false);
+    EXPECT_EQ(o.verdict, PS::Verdict::kRetry) << w::error_info(code(e)).name;
+    EXPECT_TRUE(o.maybe_written) << w::error_info(code(e)).name;
+  }
+  EXPECT_FALSE(ps.on_result(code(w::ErrorCode::kNotEnoughReplicas), kRetry, false).maybe_written);
+  EXPECT_FALSE(ps.on_result(code(w::ErrorCode::kNotLeaderOrFollower), kRetry, false).maybe_written);
+}
+
 TEST(SenderProducerState, ASealedBatchThatFailedAsksForABump) {
   PS ps = ready();
   ps.on_sealed_batch_failed();
