@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # check_install.sh BUILD_DIR CONSUMER.cpp
 # Installs the build into a scratch root, then compiles and runs CONSUMER.cpp
-# using nothing but the installed headers, library and pkg-config file.
+# using nothing but the installed headers, library and pkg-config file, linked
+# against the shared library and against the static one.  Each time, linking
+# ringkafka must not change the program's allocator (issue 13): no malloc
+# replacement in its NEEDED list, and at run time (LD_DEBUG=bindings) every
+# malloc binds to libc and every operator new to libstdc++.  The pkg-config
+# file must carry no absolute library path.
 set -euo pipefail
 build=$1 consumer=$2
 root=$(mktemp -d)
@@ -20,6 +25,29 @@ find "$root" -name 'libringkafka.a' | grep -q . || { echo "static library not in
 so=$(find "$root" -name 'libringkafka.so.*' | head -n 1)
 [[ -n $so ]] || { echo "shared library not installed"; exit 1; }
 
+if grep -E '^(Libs|Libs.private):' "$pc" | grep -qE '(^|[[:space:]])/[^[:space:]]*\.(so|a)'; then
+  echo "ringkafka.pc carries an absolute library path:"; grep -E '^Libs' "$pc"; exit 1
+fi
+
+# BINARY: its allocator is the system's (see the top).
+check_allocator() {
+  local bin=$1
+  if readelf -d "$bin" | grep NEEDED | grep -Ei 'mimalloc|jemalloc|tcmalloc'; then
+    echo "$bin needs a malloc replacement"; exit 1
+  fi
+  rm -f "$root"/bind.*
+  LD_DEBUG=bindings LD_DEBUG_OUTPUT="$root/bind" LD_LIBRARY_PATH=$(dirname "$so") "$bin" >/dev/null
+  local mallocs news
+  mallocs=$(grep -h "normal symbol \`malloc'" "$root"/bind.* || true)
+  news=$(grep -h "normal symbol \`_Znwm'" "$root"/bind.* || true)
+  [[ -n $mallocs ]] || { echo "LD_DEBUG saw no malloc binding for $bin"; exit 1; }
+  if grep -v ' to [^ ]*/libc\.so' <<<"$mallocs"; then echo "malloc of $bin binds elsewhere"; exit 1; fi
+  if [[ -n $news ]] && grep -v ' to [^ ]*/libstdc++\.so' <<<"$news"; then
+    echo "operator new of $bin binds elsewhere"; exit 1
+  fi
+  echo "$bin: malloc -> libc ($(wc -l <<<"$mallocs") bindings), operator new -> libstdc++"
+}
+
 export PKG_CONFIG_PATH=$(dirname "$pc") PKG_CONFIG_SYSROOT_DIR=$root
 flags=$(pkg-config --cflags --libs ringkafka)
 echo "pkg-config: $flags"
@@ -28,3 +56,17 @@ ${CXX:-c++} -std=c++20 -Wall -Werror "$consumer" $flags -o "$root/consumer"
 out=$(LD_LIBRARY_PATH=$(dirname "$so") "$root/consumer")
 echo "$out"
 [[ $out == "ringkafka "* ]]
+check_allocator "$root/consumer"
+
+# The same program with the static library and pkg-config --static.
+a=$(find "$root" -name 'libringkafka.a' | head -n 1)
+static_flags=$(pkg-config --cflags --static --libs ringkafka | sed "s#-lringkafka#$a#")
+echo "pkg-config --static: $static_flags"
+# shellcheck disable=SC2086
+${CXX:-c++} -std=c++20 -Wall -Werror "$consumer" $static_flags -o "$root/consumer-static"
+if readelf -d "$root/consumer-static" | grep NEEDED | grep -q ringkafka; then
+  echo "the static consumer still needs libringkafka.so"; exit 1
+fi
+out=$("$root/consumer-static")
+[[ $out == "ringkafka "* ]]
+check_allocator "$root/consumer-static"
