@@ -6,6 +6,7 @@
 #include <new>
 
 #include "core/clock.h"
+#include "core/debug_log.h"
 #include "wire/api_versions.h"
 #include "wire/byte_order.h"
 #include "wire/codec.h"
@@ -14,17 +15,6 @@
 namespace ringkafka::broker {
 namespace {
 
-bool debug_enabled() noexcept {
-  static const bool on = std::getenv("RINGKAFKA_DEBUG") != nullptr;
-  return on;
-}
-#define RK_DEBUG(...)                                  \
-  do {                                                 \
-    if (debug_enabled()) {                             \
-      std::fprintf(stderr, "ringkafka: " __VA_ARGS__); \
-      std::fputc('\n', stderr);                        \
-    }                                                  \
-  } while (0)
 
 constexpr std::int64_t kMs = 1'000'000;
 

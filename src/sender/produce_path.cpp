@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "core/clock.h"
+#include "core/debug_log.h"
 #include "sender/metadata.h"
 #include "wire/error_code.h"
 
@@ -19,10 +20,6 @@ void bump(std::atomic<std::uint64_t>& counter, std::uint64_t by = 1) noexcept {
   counter.store(counter.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
 }
 
-bool debug_enabled() noexcept {
-  static const bool on = std::getenv("RINGKAFKA_DEBUG") != nullptr;
-  return on;
-}
 
 }  // namespace
 
@@ -157,10 +154,7 @@ struct ProducePath::Apply final : wire::ProduceResponseVisitor {
     conn.throttled_until_ns =
         std::max(conn.throttled_until_ns, core::deadline_after_ms(now_ns, throttle_time_ms));
     conn.rearm(now_ns);  // the end of the throttle ends a park
-    if (debug_enabled()) {
-      std::fprintf(stderr, "ringkafka: node %d throttles us for %d ms\n", conn.node_id(),
-                   throttle_time_ms);
-    }
+    RK_DEBUG("node %d throttles us for %d ms", conn.node_id(), throttle_time_ms);
   }
   void on_record_error(const wire::ProduceRecordError& e) noexcept override {
     if (path.record_error_count_ == kMaxRecordErrors || e.batch_index < 0) return;
@@ -195,9 +189,8 @@ void ProducePath::on_answer(Connection& c, const broker::InFlight& f,
   auto* list = static_cast<Batch*>(f.context);
   record_error_count_ = 0;
   Apply apply(*this, c, &list, now_ns);
-  if (wire::decode_produce_response(body, f.version, apply) != wire::DecodeStatus::kOk &&
-      debug_enabled()) {
-    std::fprintf(stderr, "ringkafka: malformed Produce response\n");
+  if (wire::decode_produce_response(body, f.version, apply) != wire::DecodeStatus::kOk) {
+    RK_DEBUG("malformed Produce response");
   }
   // Batches the response did not mention (or all of them, if it was
   // malformed) go out again.

@@ -28,6 +28,7 @@
 #include "accumulator/reporter.h"
 #include "broker/brokers.h"
 #include "core/clock.h"
+#include "core/debug_log.h"
 #include "core/jitter.h"
 #include "core/timer_heap.h"
 #include "io/idle.h"
@@ -53,17 +54,6 @@ void bump(std::atomic<std::uint64_t>& counter, std::uint64_t by = 1) noexcept {
   counter.store(counter.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
 }
 
-bool debug_enabled() noexcept {
-  static const bool on = std::getenv("RINGKAFKA_DEBUG") != nullptr;
-  return on;
-}
-#define RK_DEBUG(...)                                  \
-  do {                                                 \
-    if (debug_enabled()) {                             \
-      std::fprintf(stderr, "ringkafka: " __VA_ARGS__); \
-      std::fputc('\n', stderr);                        \
-    }                                                  \
-  } while (0)
 
 }  // namespace
 
