@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstdio>
 #include <cstring>
@@ -616,14 +617,21 @@ Errc Producer::flush(std::chrono::milliseconds timeout) noexcept {
   Impl& im = *impl_;
   // Wait for what each slot had accepted when flush began.
   const std::uint32_t used = im.shared.slots_in_use.load(std::memory_order_acquire);
-  std::vector<std::uint64_t> target;
-  try {
-    target.reserve(used);
-  } catch (...) {
-    return Errc::kResource;
+  // On the stack for up to 256 threads (2 KiB): no allocation in the usual
+  // case; more threads than that need the heap, and say so if it fails.
+  std::array<std::uint64_t, 256> local;
+  std::vector<std::uint64_t> heap;
+  std::uint64_t* target = local.data();
+  if (used > local.size()) {
+    try {
+      heap.resize(used);
+    } catch (...) {
+      return Errc::kResource;
+    }
+    target = heap.data();
   }
   for (std::uint32_t i = 0; i < used; ++i) {
-    target.push_back(im.shared.slots[i]->accepted.load(std::memory_order_acquire));
+    target[i] = im.shared.slots[i]->accepted.load(std::memory_order_acquire);
   }
   // The sender sends open batches at once while flush_waiters is not 0,
   // from its next pass on (within sender.idle.park.max.us).
