@@ -228,6 +228,7 @@ void Connection::on_completion(Op op, int res, std::int64_t now_ns,
       // The handshake pipeline: ApiVersions first.  (SASL will follow it
       // here, before on_ready.)
       state_ = State::kHandshake;
+      handshake_ = Handshake::kApiVersions;
       api_versions_version_ = 3;
       if (!arm_recv(events)) return;
       send_api_versions(now_ns, events);
@@ -302,12 +303,28 @@ bool Connection::on_api_versions(const InFlight& f, std::span<const std::byte> b
     fail("unsupported broker", events);
     return false;
   }
-  state_ = State::kReady;
-  backoff_ms_ = s_.reconnect_backoff_ms;
-  RK_DEBUG("node %d ready (Produce v%d, Metadata v%d)", node_id_, version(wire::ApiKey::kProduce),
+  RK_DEBUG("node %d: Produce v%d, Metadata v%d", node_id_, version(wire::ApiKey::kProduce),
            version(wire::ApiKey::kMetadata));
-  events.on_ready(*this);
+  next_handshake_step(events);
   return true;
+}
+
+void Connection::next_handshake_step(ConnectionEvents& events) noexcept {
+  switch (handshake_) {
+    case Handshake::kApiVersions:
+      handshake_ = Handshake::kAuthenticate;
+      // No SASL mechanism yet (issue 15): nothing to authenticate.
+      [[fallthrough]];
+    case Handshake::kAuthenticate:
+      handshake_ = Handshake::kDone;
+      [[fallthrough]];
+    case Handshake::kDone:
+      state_ = State::kReady;
+      backoff_ms_ = s_.reconnect_backoff_ms;
+      RK_DEBUG("node %d ready", node_id_);
+      events.on_ready(*this);
+      return;
+  }
 }
 
 // Every whole frame in the receive buffer; false if the connection failed.

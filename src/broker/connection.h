@@ -214,6 +214,8 @@ class Connection {
   bool on_api_versions(const InFlight& f, std::span<const std::byte> body, std::int64_t now_ns,
                        ConnectionEvents& events) noexcept;
   bool handle_frames(std::int64_t now_ns, ConnectionEvents& events) noexcept;
+  // The step after the one that just ended; the last makes it ready.
+  void next_handshake_step(ConnectionEvents& events) noexcept;
   InFlight& push_in_flight() noexcept {
     InFlight& f = in_flight_[(in_flight_head_ + in_flight_count_) % in_flight_.size()];
     ++in_flight_count_;
@@ -263,6 +265,11 @@ class Connection {
   // Versions negotiated by ApiVersions, by API key; -1 until then.
   std::array<std::int16_t, 128> versions_{};
   std::int16_t api_versions_version_ = 3;
+  // The handshake pipeline's steps, in order.  kAuthenticate is where
+  // SASL (SaslHandshake, SaslAuthenticate) will run; with no mechanism
+  // configured it has nothing to do and is passed.
+  enum class Handshake : std::uint8_t { kApiVersions, kAuthenticate, kDone };
+  Handshake handshake_ = Handshake::kApiVersions;
 };
 
 }  // namespace ringkafka::broker

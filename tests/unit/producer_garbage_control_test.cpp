@@ -1,5 +1,6 @@
 // Garbage in answer to the requests that are not Produce (issue 13,
-// defect 1): an InitProducerId or Metadata answer that is not a Kafka frame,
+// defect 1): an ApiVersions, InitProducerId or Metadata answer that is not a
+// Kafka frame,
 // or whose body is cut short after a good header, is asked for again, and
 // the records behind it are delivered.  Before the fix a garbled frame left
 // the request marked in flight for ever (it was taken off the connection
@@ -25,6 +26,7 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr std::int16_t kMetadata = 3;
+constexpr std::int16_t kApiVersions = 18;
 constexpr std::int16_t kInitProducerId = 22;
 
 std::vector<std::byte> unknown_correlation_frame() {
@@ -80,6 +82,20 @@ TEST_F(ProducerGarbageControlTest, AMetadataAnswerCutShortIsAskedAgain) {
 TEST_F(ProducerGarbageControlTest, AMetadataAnswerThatIsNotAFrameIsAskedAgain) {
   broker_.reply_raw_to(1, kMetadata, unknown_correlation_frame());
   expect_delivered();
+}
+
+// The handshake's own answer: the connection fails and the next one,
+// answered properly, carries the records.
+TEST_F(ProducerGarbageControlTest, AnApiVersionsAnswerCutShortEndsOnlyThatConnection) {
+  broker_.truncate_answer(1, kApiVersions, 2);
+  expect_delivered({{"reconnect.backoff.ms", "10"}, {"reconnect.backoff.max.ms", "50"}});
+  EXPECT_GE(broker_.counters().connections, 2U) << "the garbled handshake was not retried";
+}
+
+TEST_F(ProducerGarbageControlTest, AnApiVersionsAnswerThatIsNotAFrameEndsOnlyThatConnection) {
+  broker_.reply_raw_to(1, kApiVersions, unknown_correlation_frame());
+  expect_delivered({{"reconnect.backoff.ms", "10"}, {"reconnect.backoff.max.ms", "50"}});
+  EXPECT_GE(broker_.counters().connections, 2U);
 }
 
 }  // namespace
