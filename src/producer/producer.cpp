@@ -22,6 +22,8 @@
 #include "core/region.h"
 #include "handoff/record_format.h"
 #include "handoff/shared.h"
+#include "producer/lifecycle.h"
+#include "producer/waiting.h"
 #include "sender/sender.h"
 
 namespace ringkafka {
@@ -241,50 +243,6 @@ struct Producer::Impl {
     return accepted - s.consumed_cache < s.reports.capacity();
   }
 
-  // Reports the application never polled go with the producer: say how
-  // many, and how many of them were not delivered, as librdkafka does when
-  // it is destroyed with messages left (issue 13, defect 5).  stderr until
-  // there is a log callback.
-  void warn_unpolled() noexcept {
-    if (shared.settings.callback != nullptr) return;  // every report was handed over
-    std::uint64_t left = 0;
-    std::uint64_t failed = 0;
-    std::uint64_t possibly = 0;
-    DeliveryReport batch[64];
-    const std::uint32_t used = shared.slots_in_use.load(std::memory_order_acquire);
-    for (std::uint32_t i = 0; i < used; ++i) {
-      while (true) {
-        const std::size_t n = shared.slots[i]->reports.pop_into(batch);
-        if (n == 0) break;
-        left += n;
-        for (std::size_t k = 0; k < n; ++k) {
-          if (batch[k].ok()) continue;
-          ++failed;
-          if (batch[k].persisted == Persistence::kPossiblyPersisted) ++possibly;
-        }
-      }
-    }
-    if (left == 0) return;
-    std::fprintf(stderr,
-                 "ringkafka: producer destroyed with %llu delivery reports never polled "
-                 "(%llu failed, %llu of them possibly persisted)\n",
-                 static_cast<unsigned long long>(left), static_cast<unsigned long long>(failed),
-                 static_cast<unsigned long long>(possibly));
-  }
-
-  std::uint64_t outstanding() const noexcept {
-    std::uint64_t n = 0;
-    const std::uint32_t used = shared.slots_in_use.load(std::memory_order_acquire);
-    for (std::uint32_t i = 0; i < used; ++i) {
-      const Slot& s = *shared.slots[i];
-      // `reported` first: it never passes `accepted` (accepted is counted
-      // before the record is published), so the difference never wraps.
-      const std::uint64_t reported = s.reported.load(std::memory_order_acquire);
-      n += s.accepted.load(std::memory_order_acquire) - reported;
-    }
-    return n;
-  }
-
   // A full ring: wait up to max.block.ms for room, asleep until the sender
   // has made progress (the one place produce() may make a system call:
   // the caller asked to block).  Out of line so that produce()'s fast path
@@ -297,7 +255,7 @@ struct Producer::Impl {
       return nullptr;
     }
     const std::int64_t deadline = core::deadline_after_ms(mono_ns(), block_ms);
-    Waiting waiting(shared);
+    waiting::Waiting waiting(shared);
     while (true) {
       const std::uint32_t seen = shared.progress.load(std::memory_order_acquire);
       if (std::byte* p = ring.try_reserve(size); p != nullptr) return p;
@@ -331,40 +289,16 @@ struct Producer::Impl {
     return p;
   }
 
-  // Counts a thread in Shared::waiters for as long as it lives.
-  struct Waiting {
-    explicit Waiting(handoff::Shared& s) noexcept : shared(s) {
-      shared.waiters.fetch_add(1, std::memory_order_acq_rel);  // see Shared::waiters
-    }
-    ~Waiting() { shared.waiters.fetch_sub(1, std::memory_order_relaxed); }
-    Waiting(const Waiting&) = delete;
-    Waiting& operator=(const Waiting&) = delete;
-    handoff::Shared& shared;
-  };
-
   Errc start_record(Topic topic, Bytes key, Bytes value, std::span<const Header> headers,
                     std::int64_t timestamp_ms, void* opaque, std::int32_t partition,
                     Slot** slot_out, std::byte** space, handoff::Layout* layout_out) noexcept;
   void finish_record(Slot& slot, std::size_t size) noexcept;
 
-  // After `closed` is set, waits until no produce() is between its check of
-  // `closed` and its commit: every record is then either refused or in a
-  // ring, where the sender's final purge finds it.  The producer's side
-  // stores `busy` and then loads `closed` with only a compiler barrier; the
-  // heavy fence here supplies the rest (core/asymmetric_fence.h).
-  void wait_for_producers() noexcept {
-    if (!core::heavy_fence()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    const std::uint32_t used = shared.slots_in_use.load(std::memory_order_acquire);
-    for (std::uint32_t i = 0; i < used; ++i) {
-      while (shared.slots[i]->busy.load(std::memory_order_acquire)) std::this_thread::yield();
-    }
-  }
-
   void stop_sender() noexcept {
     std::lock_guard lock(close_mu);
     if (sender_joined.load(std::memory_order_acquire)) return;
     shared.closed.store(true, std::memory_order_release);
-    wait_for_producers();
+    waiting::wait_for_producers(shared);
     // The sender sees it on its next pass, within sender.idle.park.max.us.
     shared.stopping.store(true, std::memory_order_release);
     if (sender) sender->join();
@@ -437,7 +371,7 @@ Producer::~Producer() {
   const auto limit = std::chrono::milliseconds(
       std::min<std::int64_t>(impl_->shared.settings.delivery_timeout_ms, 5000));
   (void)close(limit);
-  impl_->warn_unpolled();
+  lifecycle::warn_unpolled(impl_->shared);
   std::lock_guard lock(registry().mu);
   std::erase(registry().alive, impl_->id);
 }
@@ -614,48 +548,7 @@ std::size_t Producer::poll(std::span<DeliveryReport> out) noexcept {
 }
 
 Errc Producer::flush(std::chrono::milliseconds timeout) noexcept {
-  Impl& im = *impl_;
-  // Wait for what each slot had accepted when flush began.
-  const std::uint32_t used = im.shared.slots_in_use.load(std::memory_order_acquire);
-  // On the stack for up to 256 threads (2 KiB): no allocation in the usual
-  // case; more threads than that need the heap, and say so if it fails.
-  std::array<std::uint64_t, 256> local;
-  std::vector<std::uint64_t> heap;
-  std::uint64_t* target = local.data();
-  if (used > local.size()) {
-    try {
-      heap.resize(used);
-    } catch (...) {
-      return Errc::kResource;
-    }
-    target = heap.data();
-  }
-  for (std::uint32_t i = 0; i < used; ++i) {
-    target[i] = im.shared.slots[i]->accepted.load(std::memory_order_acquire);
-  }
-  // The sender sends open batches at once while flush_waiters is not 0,
-  // from its next pass on (within sender.idle.park.max.us).
-  im.shared.flush_waiters.fetch_add(1, std::memory_order_acq_rel);
-  const std::int64_t deadline = core::deadline_after_ms(mono_ns(), timeout.count());
-  Errc result = Errc::kOk;
-  {
-    Impl::Waiting waiting(im.shared);
-    for (std::uint32_t i = 0; i < used && result == Errc::kOk; ++i) {
-      while (true) {
-        const std::uint32_t seen = im.shared.progress.load(std::memory_order_acquire);
-        if (im.shared.slots[i]->reported.load(std::memory_order_acquire) >= target[i]) break;
-        const std::int64_t now = mono_ns();
-        if (now >= deadline || im.shared.sender_exited.load(std::memory_order_acquire)) {
-          result = Errc::kTimedOut;
-          break;
-        }
-        core::futex_wait(im.shared.progress, seen,
-                         std::min(deadline - now, handoff::Shared::kWaitSliceNs));
-      }
-    }
-  }
-  im.shared.flush_waiters.fetch_sub(1, std::memory_order_acq_rel);
-  return result;
+  return lifecycle::flush(impl_->shared, timeout);
 }
 
 Errc Producer::close(std::chrono::milliseconds timeout) noexcept {
@@ -664,7 +557,7 @@ Errc Producer::close(std::chrono::milliseconds timeout) noexcept {
     return im.close_result.load(std::memory_order_acquire);
   }
   im.shared.closed.store(true, std::memory_order_release);
-  im.wait_for_producers();
+  waiting::wait_for_producers(im.shared);
   const Errc flushed = flush(timeout);
   // Records still unsent are purged: every close() from now on says so.
   if (flushed != Errc::kOk) im.close_result.store(flushed, std::memory_order_release);
@@ -677,19 +570,9 @@ Errc Producer::register_thread() noexcept {
   return impl_->slot_for_thread(&error) != nullptr ? Errc::kOk : error;
 }
 
-std::uint64_t Producer::in_flight() const noexcept { return impl_->outstanding(); }
+std::uint64_t Producer::in_flight() const noexcept { return lifecycle::outstanding(impl_->shared); }
 
-ProducerStats Producer::stats() const noexcept {
-  const auto& c = impl_->shared.counters;
-  ProducerStats s;
-  s.batch_buffers = c.batch_buffers.load(std::memory_order_relaxed);
-  s.batch_buffer_bytes = c.batch_buffer_bytes.load(std::memory_order_relaxed);
-  s.produce_requests = c.produce_requests.load(std::memory_order_relaxed);
-  s.batches_sent = c.batches_sent.load(std::memory_order_relaxed);
-  s.batch_retries = c.batch_retries.load(std::memory_order_relaxed);
-  s.connections = c.connections.load(std::memory_order_relaxed);
-  return s;
-}
+ProducerStats Producer::stats() const noexcept { return lifecycle::stats(impl_->shared); }
 
 std::string Producer::fatal_error() const {
   std::lock_guard lock(impl_->shared.fatal_mu);

@@ -1,0 +1,31 @@
+// The producer's calls that wait or look across every thread's slot rather
+// than one record's path: flush(), what is still in flight, the counters,
+// and what the destructor says about reports nobody polled.  None of them
+// is on produce()'s path.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+
+#include "handoff/shared.h"
+#include "ringkafka/producer.h"
+
+namespace ringkafka::lifecycle {
+
+// Waits until every record accepted before the call has its report, or
+// `timeout` passes (kTimedOut); kResource when more than 256 threads need
+// their targets on the heap and it has none.
+Errc flush(handoff::Shared& shared, std::chrono::milliseconds timeout) noexcept;
+
+// Records accepted and not yet reported, over every slot.
+std::uint64_t outstanding(const handoff::Shared& shared) noexcept;
+
+ProducerStats stats(const handoff::Shared& shared) noexcept;
+
+// Reports the application never polled go with the producer: say how many,
+// and how many of them were not delivered, as librdkafka does when it is
+// destroyed with messages left (issue 13, defect 5).  stderr until there is
+// a log callback (issue 16).  After the sender has stopped.
+void warn_unpolled(handoff::Shared& shared) noexcept;
+
+}  // namespace ringkafka::lifecycle
