@@ -135,8 +135,9 @@ std::int64_t Connection::next_due_ns(std::int64_t now_ns) const noexcept {
   // Timeouts act when due, even late.  The connect's own link timeout
   // normally ends it; this is the backstop, a second later.
   if (state_ == State::kConnecting) {
-    consider(core::deadline_after_ms(connect_started_ns_,
-                                     s_.socket_connection_setup_timeout_ms + 1000));
+    // Saturating both ways: the timeout may be INT64_MAX ("forever").
+    consider(core::deadline_after_ms(
+        core::deadline_after_ms(connect_started_ns_, s_.socket_connection_setup_timeout_ms), 1000));
   }
   if (open() && in_flight_count_ != 0) {
     consider(core::deadline_after_ms(oldest_in_flight().sent_ns, s_.request_timeout_ms));

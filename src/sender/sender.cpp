@@ -150,7 +150,9 @@ struct Sender::Loop final : broker::ConnectionEvents {
       bool work = acc.sync_topics(now_ns);
       work |= acc.drain(now_ns, now_ms);
       work |= timers.expire(now_ns, [this](core::Timer& t) noexcept { on_timer(t); });
-      metadata_wanted |= acc.take_metadata_wish() | produce.take_metadata_wish();
+      // Both wishes are taken (each call clears its own).
+      if (acc.take_metadata_wish()) metadata_wanted = true;
+      if (produce.take_metadata_wish()) metadata_wanted = true;
       work |= service_connections();
       work |= reactor.reap([this](std::uint64_t token, int res) noexcept {
         brokers.dispatch(token, res, now_ns, *this);
