@@ -61,6 +61,14 @@ TEST(ProducerResolver, ASlowLookupDoesNotHoldTheSenderUp) {
                              {{"linger.ms", "0"}});
   ASSERT_TRUE(p);
   const rk::Topic topic = p->topic("orders").value();
+  // The lookup has begun (and is held) before the first record: resolved
+  // on the sender thread, it would hold the sender from here on.  The
+  // resolver's thread may start late (under TSan, say): wait for it.
+  const auto started_by = std::chrono::steady_clock::now() + 10s;
+  while (held.load() == 0 && std::chrono::steady_clock::now() < started_by) {
+    std::this_thread::sleep_for(1ms);
+  }
+  ASSERT_GE(held.load(), 1) << "slow.test was never looked up";
   constexpr int kRecords = 100;
   for (int i = 0; i < kRecords; ++i) {
     ASSERT_EQ(p->produce(topic, rk::Bytes("k"), rk::Bytes("v")), rk::Errc::kOk);
@@ -74,7 +82,6 @@ TEST(ProducerResolver, ASlowLookupDoesNotHoldTheSenderUp) {
     for (std::size_t i = 0; i < n; ++i) delivered += reports[i].ok() ? 1 : 0;
     std::this_thread::sleep_for(1ms);
   }
-  EXPECT_GE(held.load(), 1) << "slow.test was never looked up";
   EXPECT_EQ(delivered, kRecords) << "records waited for a name lookup";
   open_gate();
   p.reset();
