@@ -15,10 +15,7 @@ namespace {
 // the others or the network.
 constexpr int kDrainBudget = 512;
 
-// Counters have one writer, the sender: a load and a store, no RMW.
-void bump(std::atomic<std::uint64_t>& counter, std::uint64_t by = 1) noexcept {
-  counter.store(counter.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
-}
+using handoff::bump;
 
 std::uint64_t batch_order(const Batch* b) noexcept { return b->order; }
 
@@ -31,6 +28,21 @@ struct ParkedHead {
 static_assert(sizeof(ParkedHead) == 16);
 
 constexpr std::size_t padded(std::size_t n) noexcept { return (n + 7) & ~std::size_t{7}; }
+
+// The parked record at the front of `b`, and how far to step past it.
+struct Parked {
+  ParkedHead head;
+  handoff::RecordView rec;
+  std::size_t size;
+};
+Parked front_parked(const Batch& b) noexcept {
+  Parked p{};
+  std::memcpy(&p.head, b.memory + b.parked_begin, sizeof p.head);
+  p.rec = handoff::decode(
+      std::span<const std::byte>(b.memory + b.parked_begin + sizeof p.head, p.head.bytes));
+  p.size = sizeof p.head + padded(p.head.bytes);
+  return p;
+}
 
 }  // namespace
 
@@ -224,15 +236,12 @@ bool Accumulator::replay_parked(std::int64_t now_ns) noexcept {
     bool waiting = false;
     while (Batch* b = t.parked.head) {
       while (b->parked_begin < b->parked_end) {
-        ParkedHead head;
-        std::memcpy(&head, b->memory + b->parked_begin, sizeof head);
-        const handoff::RecordView rec = handoff::decode(
-            std::span<const std::byte>(b->memory + b->parked_begin + sizeof head, head.bytes));
-        if (route(head.slot, rec, head.timestamp_ms, now_ns) != Routed::kDone) {
+        const Parked p = front_parked(*b);
+        if (route(p.head.slot, p.rec, p.head.timestamp_ms, now_ns) != Routed::kDone) {
           waiting = true;  // still no metadata, or no buffer: the next pass
           break;
         }
-        b->parked_begin += sizeof head + padded(head.bytes);
+        b->parked_begin += p.size;
         any = true;
       }
       if (waiting) break;
@@ -464,13 +473,10 @@ void Accumulator::purge(Errc error, const char* why, std::int64_t now_ns,
   const std::uint32_t n = shared_.slots_in_use.load(std::memory_order_acquire);
   for (TopicInfo& t : topics_) {
     while (Batch* b = t.parked.pop_front()) {
-      for (; b->parked_begin < b->parked_end;) {
-        ParkedHead head;
-        std::memcpy(&head, b->memory + b->parked_begin, sizeof head);
-        const handoff::RecordView rec = handoff::decode(
-            std::span<const std::byte>(b->memory + b->parked_begin + sizeof head, head.bytes));
-        report_one(head.slot, rec, head.timestamp_ms, error, 0, why);
-        b->parked_begin += sizeof head + padded(head.bytes);
+      while (b->parked_begin < b->parked_end) {
+        const Parked p = front_parked(*b);
+        report_one(p.head.slot, p.rec, p.head.timestamp_ms, error, 0, why);
+        b->parked_begin += p.size;
       }
       pool_.release(b);
     }

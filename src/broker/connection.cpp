@@ -285,7 +285,7 @@ bool Connection::on_api_versions(const InFlight& f, std::span<const std::byte> b
     fail("cannot decode ApiVersions", events);
     return false;
   }
-  if (v.error_code == static_cast<std::int16_t>(wire::ErrorCode::kUnsupportedVersion) &&
+  if (v.error_code == wire::code(wire::ErrorCode::kUnsupportedVersion) &&
       api_versions_version_ != 0) {
     api_versions_version_ = 0;
     send_api_versions(now_ns, events);

@@ -95,6 +95,12 @@ struct TopicTable {
   std::atomic<std::uint32_t> count{0};
 };
 
+// A sender counter (Shared::Counters) goes up.  One writer, the sender: a
+// load and a store, no read-modify-write.
+inline void bump(std::atomic<std::uint64_t>& counter, std::uint64_t by = 1) noexcept {
+  counter.store(counter.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
+}
+
 struct Shared {
   explicit Shared(config::Settings s) : settings(std::move(s)), topics(settings.max_topics) {}
 

@@ -5,7 +5,7 @@ namespace {
 
 using wire::ErrorCode;
 
-constexpr std::int16_t code(ErrorCode c) noexcept { return static_cast<std::int16_t>(c); }
+using wire::code;
 
 bool means_look_again(std::int16_t e) noexcept {
   return e == code(ErrorCode::kNotCoordinator) || e == code(ErrorCode::kCoordinatorNotAvailable);

@@ -11,8 +11,8 @@ using accumulator::TopicStatus;
 
 struct Apply final : wire::MetadataVisitor {
   Apply(broker::Brokers& b, broker::ConnectionEvents& e, accumulator::Accumulator& a,
-        const config::Settings& s, std::int64_t now) noexcept
-      : brokers(b), events(e), acc(a), settings(s), now_ns(now) {}
+        std::int64_t now) noexcept
+      : brokers(b), events(e), acc(a), now_ns(now) {}
 
   void on_broker(const wire::MetadataBroker& b) noexcept override {
     brokers.listed(b.node_id, b.host, static_cast<std::uint16_t>(b.port), events);
@@ -55,7 +55,6 @@ struct Apply final : wire::MetadataVisitor {
   broker::Brokers& brokers;
   broker::ConnectionEvents& events;
   accumulator::Accumulator& acc;
-  const config::Settings& settings;
   std::int64_t now_ns;
 };
 
@@ -63,10 +62,10 @@ struct Apply final : wire::MetadataVisitor {
 
 MetadataOutcome apply_metadata(std::span<const std::byte> body, std::int16_t version,
                                broker::Brokers& brokers, broker::ConnectionEvents& events,
-                               accumulator::Accumulator& acc, const config::Settings& settings,
+                               accumulator::Accumulator& acc,
                                std::int64_t now_ns) noexcept {
   MetadataOutcome out;
-  Apply apply(brokers, events, acc, settings, now_ns);
+  Apply apply(brokers, events, acc, now_ns);
   brokers.begin_listing();
   if (wire::decode_metadata_response(body, version, apply) != wire::DecodeStatus::kOk) {
     return out;  // a half-read answer prunes no broker (no end_listing)

@@ -14,7 +14,6 @@
 
 #include "accumulator/accumulator.h"
 #include "broker/brokers.h"
-#include "config/settings.h"
 
 namespace ringkafka::sender {
 
@@ -28,7 +27,6 @@ struct MetadataOutcome {
                                              broker::Brokers& brokers,
                                              broker::ConnectionEvents& events,
                                              accumulator::Accumulator& acc,
-                                             const config::Settings& settings,
                                              std::int64_t now_ns) noexcept;
 
 // A leader learnt with `epoch`: true if it was applied (newer, or no epoch

@@ -16,9 +16,7 @@ using accumulator::Batch;
 using accumulator::PartitionState;
 using broker::Connection;
 
-void bump(std::atomic<std::uint64_t>& counter, std::uint64_t by = 1) noexcept {
-  counter.store(counter.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
-}
+using handoff::bump;
 
 
 }  // namespace

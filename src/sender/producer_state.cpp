@@ -6,7 +6,7 @@ namespace {
 
 using wire::ErrorCode;
 
-constexpr std::int16_t code(ErrorCode c) noexcept { return static_cast<std::int16_t>(c); }
+using wire::code;
 
 bool is_leadership_error(std::int16_t c) noexcept {
   switch (static_cast<ErrorCode>(c)) {

@@ -50,9 +50,7 @@ using core::wall_ms;
 
 constexpr std::int64_t kMs = 1'000'000;
 
-void bump(std::atomic<std::uint64_t>& counter, std::uint64_t by = 1) noexcept {
-  counter.store(counter.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
-}
+using handoff::bump;
 
 
 }  // namespace
@@ -297,7 +295,7 @@ struct Sender::Loop final : broker::ConnectionEvents {
   }
 
   void on_metadata(std::span<const std::byte> body, std::int16_t version) noexcept {
-    const MetadataOutcome o = apply_metadata(body, version, brokers, *this, acc, s, now_ns);
+    const MetadataOutcome o = apply_metadata(body, version, brokers, *this, acc, now_ns);
     if (!o.decoded) {
       RK_DEBUG("malformed Metadata response");
       metadata_wanted = true;

@@ -64,6 +64,8 @@ struct ErrorInfo {
 };
 
 [[nodiscard]] ErrorInfo error_info(std::int16_t code) noexcept;
+// The code as it travels in a response.
+[[nodiscard]] constexpr std::int16_t code(ErrorCode c) noexcept { return static_cast<std::int16_t>(c); }
 [[nodiscard]] inline ErrorInfo error_info(ErrorCode code) noexcept {
   return error_info(static_cast<std::int16_t>(code));
 }

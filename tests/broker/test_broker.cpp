@@ -28,7 +28,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // The protocol's error codes, as the int16 the responses carry.
-constexpr std::int16_t code(wire::ErrorCode e) noexcept { return static_cast<std::int16_t>(e); }
+using wire::code;
 constexpr std::int16_t kNone = code(wire::ErrorCode::kNone);
 constexpr std::int16_t kCorruptMessage = code(wire::ErrorCode::kCorruptMessage);
 constexpr std::int16_t kUnknownTopicOrPartition = code(wire::ErrorCode::kUnknownTopicOrPartition);

@@ -23,7 +23,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::int16_t code(w::ErrorCode c) { return static_cast<std::int16_t>(c); }
+using w::code;
 
 TEST(ProducerAppendedError, ABatchTheLeaderAppendedIsNotWrittenTwiceAcrossABump) {
   tb::TestBroker broker(tb::Config{1, {{"orders", 3}}, true, 100 << 20});

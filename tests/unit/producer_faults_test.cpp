@@ -45,7 +45,7 @@ namespace {
 
 constexpr const char* kTopic = "orders";
 
-std::int16_t code(w::ErrorCode c) { return static_cast<std::int16_t>(c); }
+using w::code;
 
 class ProducerFaultsTest : public ::testing::Test {
  protected:

@@ -12,7 +12,7 @@ using L = rs::CoordinatorLookup;
 
 namespace {
 
-std::int16_t code(w::ErrorCode c) { return static_cast<std::int16_t>(c); }
+using w::code;
 
 TEST(SenderCoordinator, AGoodAnswerMakesItKnown) {
   L l(100);

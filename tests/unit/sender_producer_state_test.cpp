@@ -11,7 +11,7 @@ using PS = rs::ProducerState;
 
 namespace {
 
-std::int16_t code(w::ErrorCode c) { return static_cast<std::int16_t>(c); }
+using w::code;
 
 constexpr rs::BatchFacts kNew{false, 0, false};                // never sent
 constexpr rs::BatchFacts kRetry{true, 1, false};               // sealed, answered with an error
