@@ -90,9 +90,8 @@ bool Accumulator::setup(char* why, std::size_t why_size) noexcept {
   return true;
 }
 
-bool Accumulator::sync_topics(std::int64_t now_ns) noexcept {
+bool Accumulator::add_topics(std::int64_t now_ns) noexcept {
   const std::uint32_t n = shared_.topics.count.load(std::memory_order_acquire);
-  if (n == topics_.size()) return false;
   while (topics_.size() < n) {
     if (!timers_.add_timers(1)) break;  // out of memory: the next pass tries again
     TopicInfo& t = topics_.emplace_back();  // reserved: no reallocation

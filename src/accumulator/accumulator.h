@@ -55,8 +55,12 @@ class Accumulator {
   // buffer.memory.  false, with why in `why`, when it cannot.
   [[nodiscard]] bool setup(char* why, std::size_t why_size) noexcept;
 
-  // New topic handles from Producer::topic(); true if there were any.
-  bool sync_topics(std::int64_t now_ns) noexcept;
+  // New topic handles from Producer::topic(); true if there were any.  The
+  // check is inline: it runs every pass and almost never finds one.
+  bool sync_topics(std::int64_t now_ns) noexcept {
+    if (shared_.topics.count.load(std::memory_order_acquire) == topics_.size()) return false;
+    return add_topics(now_ns);
+  }
   // Parked records first, then every ring; true if a record moved.
   bool drain(std::int64_t now_ns, std::int64_t now_ms) noexcept;
   // A record routed or parked asked for Metadata since the last call.
@@ -128,6 +132,7 @@ class Accumulator {
   }
 
  private:
+  bool add_topics(std::int64_t now_ns) noexcept;
   enum class Routed : std::uint8_t { kDone, kBlocked, kWaitsForMetadata };
   Routed route(std::uint32_t slot, const handoff::RecordView& rec, std::int64_t ts,
                std::int64_t now_ns) noexcept;

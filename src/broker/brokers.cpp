@@ -21,12 +21,18 @@ Connection& Brokers::add(std::int32_t node_id, std::string_view host, std::uint1
     if (!timers_.add_timers(1)) throw std::bad_alloc();
     resolver_timer_registered_ = true;
   }
-  return conns_.emplace_back(reactor_, timers_, conns_.size(), node_id, host, port, s_, seed);
+  list_.reserve(conns_.size() + 1);  // before the emplace: nothing to undo if it throws
+  Connection& c =
+      conns_.emplace_back(reactor_, timers_, conns_.size(), node_id, host, port, s_, seed);
+  list_.push_back(&c);
+  c.watch_state(&dirty_);
+  dirty_ = true;
+  return c;
 }
 
 Connection* Brokers::find(std::int32_t node_id) noexcept {
-  for (Connection& c : conns_) {
-    if (c.node_id() == node_id) return &c;
+  for (Connection* c : list_) {
+    if (c->node_id() == node_id) return c;
   }
   return nullptr;
 }
@@ -66,12 +72,14 @@ bool Brokers::service(std::int64_t now_ns, ConnectionEvents& events) noexcept {
     }
     c.connect(a.addr, a.addr_len, a.family, now_ns, events);
   });
+  if (!dirty_) return work;
+  dirty_ = false;
   // Brokers from Metadata are kept connected; bootstrap entries only until
   // one of them is ready.
-  const bool any_node_ready = std::any_of(conns_.begin(), conns_.end(), [](const Connection& c) {
+  const bool any_node_ready = std::any_of(begin(), end(), [](const Connection& c) {
     return c.node_id() >= 0 && c.ready();
   });
-  for (Connection& c : conns_) {
+  for (Connection& c : *this) {
     c.end_backoff(now_ns);
     if (c.state() != Connection::State::kIdle || !c.listed) continue;
     if (c.node_id() >= 0 || !any_node_ready) {
@@ -97,11 +105,13 @@ void Brokers::on_timer(const core::Timer& t, std::int64_t now_ns, ConnectionEven
     if (resolving()) (void)timers_.arm_no_later(resolver_timer_, now_ns + 1'000'000);
     return;
   }
+  dirty_ = true;
   if (t.id0 < conns_.size()) conns_[t.id0].on_timer(now_ns, events);
 }
 
 void Brokers::begin_listing() noexcept {
-  for (Connection& c : conns_) c.seen = false;
+  dirty_ = true;
+  for (Connection& c : *this) c.seen = false;
 }
 
 void Brokers::listed(std::int32_t node_id, std::string_view host, std::uint16_t port,
@@ -115,6 +125,7 @@ void Brokers::listed(std::int32_t node_id, std::string_view host, std::uint16_t 
     }
     c->listed = true;
     c->seen = true;
+    dirty_ = true;
   } catch (...) {
     // Out of memory for a new broker: the next Metadata tries again.
   }

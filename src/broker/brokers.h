@@ -6,8 +6,11 @@
 #pragma once
 
 #include <cstdint>
+#include <cstddef>
 #include <deque>
+#include <iterator>
 #include <string_view>
+#include <vector>
 
 #include "broker/connection.h"
 #include "config/settings.h"
@@ -51,10 +54,33 @@ class Brokers {
   // operations (for at most a second), then closed.
   void quiesce() noexcept;
 
-  auto begin() noexcept { return conns_.begin(); }
-  auto end() noexcept { return conns_.end(); }
-  auto begin() const noexcept { return conns_.begin(); }
-  auto end() const noexcept { return conns_.end(); }
+  // Iteration goes through `list_`, pointers in index order: a deque of
+  // objects this large holds one per block, so walking it costs a block
+  // change per connection on every pass of the loop.
+  template <typename T>
+  struct Iter {
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = T;
+    using difference_type = std::ptrdiff_t;
+    using pointer = T*;
+    using reference = T&;
+    Connection* const* p = nullptr;
+    Iter operator++(int) noexcept {
+      Iter old = *this;
+      ++p;
+      return old;
+    }
+    T& operator*() const noexcept { return **p; }
+    Iter& operator++() noexcept {
+      ++p;
+      return *this;
+    }
+    bool operator==(const Iter&) const noexcept = default;
+  };
+  Iter<Connection> begin() noexcept { return {list_.data()}; }
+  Iter<Connection> end() noexcept { return {list_.data() + list_.size()}; }
+  Iter<const Connection> begin() const noexcept { return {list_.data()}; }
+  Iter<const Connection> end() const noexcept { return {list_.data() + list_.size()}; }
 
  private:
   void start(Connection& c, std::int64_t now_ns, ConnectionEvents& events) noexcept;
@@ -65,6 +91,11 @@ class Brokers {
   bool resolver_timer_registered_ = false;
   const config::Settings& s_;
   std::deque<Connection> conns_;  // stable addresses; the index is in tokens
+  std::vector<Connection*> list_;  // &conns_[i], for iteration
+  // Something may have changed what service() would start: a connection's
+  // state (Connection::watch_state), a timer, a broker added or listed.  A
+  // pass without any of them skips the scan.
+  bool dirty_ = true;
   io::Resolver resolver_;
 };
 

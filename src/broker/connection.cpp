@@ -51,7 +51,7 @@ void Connection::move_to(std::string_view host, std::uint16_t port, ConnectionEv
 void Connection::stop(const char* why, ConnectionEvents& events) noexcept {
   switch (state_) {
     case State::kResolving:
-      state_ = State::kIdle;  // its answer is for the old name: ignored (ticket)
+      set_state(State::kIdle);  // its answer is for the old name: ignored (ticket)
       ++generation_;
       return;
     case State::kConnecting:
@@ -73,7 +73,7 @@ void Connection::connect(const sockaddr_storage& addr, socklen_t len, int family
     return;
   }
   ++generation_;  // completions of an earlier socket are not this one's
-  state_ = State::kConnecting;
+  set_state(State::kConnecting);
   connect_started_ns_ = now_ns;
   recv_len_ = 0;
   send_busy_ = false;
@@ -103,7 +103,7 @@ void Connection::fail_attempt(const char* why, std::int64_t now_ns,
 
 void Connection::backoff(std::int64_t now_ns) noexcept {
   transport_->close();
-  state_ = State::kBackoff;
+  set_state(State::kBackoff);
   // Exponential with jitter, reconnect.backoff.ms to .max.ms.
   next_attempt_ns_ = core::deadline_after_ms(now_ns, jitter_(backoff_ms_));
   backoff_ms_ = backoff_ms_ > s_.reconnect_backoff_max_ms / 2 ? s_.reconnect_backoff_max_ms
@@ -120,7 +120,7 @@ void Connection::fail(const char* why, ConnectionEvents& events) noexcept {
   }
   produce_in_flight = 0;
   transport_->shutdown();
-  state_ = State::kClosing;
+  set_state(State::kClosing);
   events.on_failed(*this, why);
   if (ops_pending_ == 0) backoff(core::mono_ns());
 }
@@ -228,7 +228,7 @@ void Connection::on_completion(Op op, int res, std::int64_t now_ns,
       }
       // The handshake pipeline: ApiVersions first.  (SASL will follow it
       // here, before on_ready.)
-      state_ = State::kHandshake;
+      set_state(State::kHandshake);
       handshake_ = Handshake::kApiVersions;
       api_versions_version_ = 3;
       if (!arm_recv(events)) return;
@@ -320,7 +320,7 @@ void Connection::next_handshake_step(ConnectionEvents& events) noexcept {
       handshake_ = Handshake::kDone;
       [[fallthrough]];
     case Handshake::kDone:
-      state_ = State::kReady;
+      set_state(State::kReady);
       backoff_ms_ = s_.reconnect_backoff_ms;
       RK_DEBUG("node %d ready", node_id_);
       events.on_ready(*this);

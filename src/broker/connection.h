@@ -131,7 +131,7 @@ class Connection {
   // The name goes to the resolver; its answer must carry resolve_ticket().
   void start_resolving() noexcept {
     ++generation_;
-    state_ = State::kResolving;
+    set_state(State::kResolving);
   }
   [[nodiscard]] std::uint64_t resolve_ticket() const noexcept { return token(Op::kConnect); }
   // The address is known: open the socket and queue the connect.
@@ -141,7 +141,7 @@ class Connection {
   void fail_attempt(const char* why, std::int64_t now_ns, ConnectionEvents& events) noexcept;
   // kBackoff whose time has come goes back to kIdle.
   void end_backoff(std::int64_t now_ns) noexcept {
-    if (state_ == State::kBackoff && now_ns >= next_attempt_ns_) state_ = State::kIdle;
+    if (state_ == State::kBackoff && now_ns >= next_attempt_ns_) set_state(State::kIdle);
   }
 
   // --- requests ---------------------------------------------------------------
@@ -205,7 +205,15 @@ class Connection {
   // more on this connection until then (monotonic ns; 0: not throttled).
   std::int64_t throttled_until_ns = 0;
 
+  // Set to true on every change of state(): the broker table's cue to look
+  // at its connections again (Brokers::service skips them otherwise).
+  void watch_state(bool* changed) noexcept { state_changed_ = changed; }
+
  private:
+  void set_state(State s) noexcept {
+    state_ = s;
+    if (state_changed_ != nullptr) *state_changed_ = true;
+  }
   void backoff(std::int64_t now_ns) noexcept;
   [[nodiscard]] std::int64_t next_due_ns(std::int64_t now_ns) const noexcept;
   bool arm_send(ConnectionEvents& events) noexcept;
@@ -239,6 +247,7 @@ class Connection {
 
   std::uint32_t generation_ = 0;  // bumped per socket
   State state_ = State::kIdle;
+  bool* state_changed_ = nullptr;
   std::int64_t next_attempt_ns_ = 0;
   std::int64_t backoff_ms_;
   std::int64_t connect_started_ns_ = 0;

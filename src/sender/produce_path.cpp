@@ -28,6 +28,7 @@ void ProducePath::setup() {
 }
 
 bool ProducePath::send(Connection& c, broker::ConnectionEvents& events, std::int64_t now_ns) noexcept {
+  if (acc_.active().empty()) return false;  // the idle pass's exit
   const std::int16_t version = c.version(wire::ApiKey::kProduce);
   if (!c.can_send() || c.node_id() < 0 || version < 0) return false;
   if (c.produce_in_flight >= static_cast<std::uint32_t>(s_.max_in_flight)) return false;

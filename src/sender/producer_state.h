@@ -75,6 +75,9 @@ class ProducerState {
   [[nodiscard]] bool may_send(const BatchFacts& b, const PartitionFacts& p,
                               std::int32_t node) const noexcept;
 
+  // May id_request() say anything but kNone?  Inline: asked every pass.
+  [[nodiscard]] bool may_want_id() const noexcept { return idempotent_ && (!has_id() || bump_wanted_); }
+
   // Should an InitProducerId go out now, and which?  `quiet`: no Produce
   // answer can still come under the current epoch and no queued batch may
   // already be written (the caller need only look while bump_wanted()).

@@ -194,9 +194,12 @@ struct Sender::Loop final : broker::ConnectionEvents {
 
   bool service_connections() noexcept {
     bool work = brokers.service(now_ns, *this);
+    // Most passes have nothing to ask or send: two tests, no calls.
+    const bool control = metadata_wanted || (!pid_in_flight && pstate.may_want_id());
+    if (!control && acc.active().empty()) return work;
     for (Connection& c : brokers) {
       if (!c.ready() || now_ns < c.throttled_until_ns) continue;  // KIP-219: nothing until then
-      work |= send_control(c);
+      if (control) work |= send_control(c);
       work |= produce.send(c, *this, now_ns);
     }
     return work;
