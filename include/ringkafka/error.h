@@ -35,6 +35,20 @@ enum class Errc : std::uint8_t {
   kInvalidConfig,
   kResource,          // memory, io_uring or a thread could not be had
   kTooManyTopics,     // more topics than topics.max
+  // --- transactions (docs/transactions.md) -----------------------------------
+  kState,             // the call does not fit the producer's state: produce() or
+                      // commit without an open transaction, init twice, ...
+  kTransaction,       // a transactional call failed: Error::kind says what may follow
+};
+
+// What a caller may do after a failed transactional call, as librdkafka's
+// rd_kafka_error_is_retriable / txn_requires_abort / is_fatal and Kafka's
+// KIP-1050 group it.
+enum class ErrorKind : std::uint8_t {
+  kPermanent,   // bad input or misuse: this call will not work as made
+  kRetriable,   // call the same function again (a timed-out call resumes where it was)
+  kAbortable,   // abort_transaction(), then go on with a new transaction
+  kFatal,       // the producer cannot go on: destroy it (and make a new one)
 };
 
 // A short fixed description ("queue full"); never null, never allocated.
@@ -45,6 +59,11 @@ enum class Errc : std::uint8_t {
 struct Error {
   Errc code = Errc::kOk;
   std::string message;
+  ErrorKind kind = ErrorKind::kPermanent;
+
+  [[nodiscard]] bool retriable() const noexcept { return kind == ErrorKind::kRetriable; }
+  [[nodiscard]] bool txn_requires_abort() const noexcept { return kind == ErrorKind::kAbortable; }
+  [[nodiscard]] bool fatal() const noexcept { return kind == ErrorKind::kFatal; }
 };
 
 // The value or the error; a minimal std::expected (C++23) for C++20.

@@ -22,6 +22,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include "ringkafka/config.h"
 #include "ringkafka/error.h"
@@ -204,6 +205,21 @@ class RINGKAFKA_API Producer {
   [[nodiscard]] std::uint64_t in_flight() const noexcept;
 
   [[nodiscard]] ProducerStats stats() const noexcept;
+
+  // --- transactions (transactional.id; docs/transactions.md) ---------------
+  // Each call returns an Error whose kind says what may follow: retriable
+  // (call it again; a timed-out call goes on in the background and calling
+  // it again waits for it), abortable (abort_transaction(), then go on),
+  // fatal (destroy the producer), permanent (misuse: kState, with what was
+  // wrong).  A second call while one runs on another thread is refused
+  // (kState, retriable), never queued.  A transactional producer's
+  // produce() says kState outside a transaction.
+
+  // Once per producer, before the first transaction: finds the transaction
+  // coordinator for transactional.id and gets the producer id and epoch
+  // from it.  An earlier producer with the same transactional.id is fenced
+  // and its open transaction aborted.  Blocks up to `timeout`.
+  Result<std::monostate> init_transactions(std::chrono::milliseconds timeout);
 
   // Why the producer became unusable, empty while it is fine.
   [[nodiscard]] std::string fatal_error() const;

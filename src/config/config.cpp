@@ -25,6 +25,8 @@ const char* to_string(Errc code) noexcept {
     case Errc::kInvalidConfig: return "invalid configuration";
     case Errc::kResource: return "out of resources";
     case Errc::kTooManyTopics: return "too many topics";
+    case Errc::kState: return "not in a state for this call";
+    case Errc::kTransaction: return "transactional call failed";
   }
   return "unknown error";
 }

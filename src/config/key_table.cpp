@@ -308,9 +308,23 @@ constexpr KeyInfo kKeys[] = {
      }},
     {.name = "transactional.id",
      .default_value = "",
-     .allowed = "unset",
-     .meaning = "transactions are not supported yet (reserved)",
-     .form = Form::kReserved},
+     .allowed = "a string of 1 to 32767 bytes",
+     .meaning = "Makes the producer transactional (init_transactions() and the calls after it); "
+                "implies enable.idempotence=true",
+     .form = Form::kText,
+     .min = 1,
+     .max = 32767,  // a protocol string
+     .store = [](Parsed& p, std::int64_t, std::string_view v) { p.settings.transactional_id = v; }},
+    {.name = "transaction.timeout.ms",
+     .default_value = "60000",
+     .allowed = "an integer from 1 to 2147483647",
+     .meaning = "How long the coordinator lets a transaction stay open before it aborts it "
+                "(at most the broker's transaction.max.timeout.ms)",
+     .min = 1,
+     .max = kInt32Max,
+     .store = [](Parsed& p, std::int64_t n, std::string_view) {
+       p.settings.transaction_timeout_ms = static_cast<std::int32_t>(n);
+     }},
     // --- ringkafka's own ---------------------------------------------------------
     {.name = "ring.bytes",
      .default_value = "4194304",

@@ -23,9 +23,8 @@ enum class Form : std::uint8_t {
   kInteger,   // decimal, in [min, max], a power of two if power_of_two
   kLevel,     // a compression level: an integer, checked against its codec later
   kWord,      // one of a few words; lookup() gives the word's value
-  kText,      // any string
+  kText,      // a string; of min to max bytes if max is not 0
   kServers,   // host:port, ...; checked whole by the form step
-  kReserved,  // no value is accepted yet (transactional.id)
 };
 
 // Settings plus what is resolved only once every key has been read.

@@ -79,19 +79,27 @@ std::optional<Error> resolve_level(Parsed& p) {
 // idempotence needs acks=all, at most 5 requests in flight and retries.
 // Asked for explicitly, a conflict is an error; by default, the conflicting
 // key wins and idempotence is off.
+// A transactional.id makes idempotence required, as in Java: then every
+// conflict is an error, naming both keys.
 std::optional<Error> resolve_idempotence(const Config& config, Settings& s) {
-  const bool explicit_setting = config.get("enable.idempotence").has_value();
+  const bool transactional = !s.transactional_id.empty();
+  const bool explicit_setting = config.get("enable.idempotence").has_value() || transactional;
+  if (transactional && !s.enable_idempotence) {
+    return conflict(config, "enable.idempotence",
+                    "conflicts with transactional.id, which needs enable.idempotence=true");
+  }
   if (!s.enable_idempotence) return std::nullopt;
+  const std::string_view by =
+      transactional ? "transactional.id (which needs enable.idempotence=true)" : "enable.idempotence=true";
   std::optional<Error> error;
   if (s.max_in_flight > 5) {
     error = conflict(config, "max.in.flight.requests.per.connection",
-                     "conflicts with enable.idempotence=true, which needs at most 5");
+                     "conflicts with " + std::string(by) + ", which needs at most 5");
   } else if (s.retries == 0) {
-    error = conflict(config, "retries",
-                     "conflicts with enable.idempotence=true, which needs retries > 0");
+    error = conflict(config, "retries", "conflicts with " + std::string(by) + ", which needs retries > 0");
   } else if (s.acks != -1) {
     error = conflict(config, "acks",
-                     "conflicts with enable.idempotence=true, which needs acks=all (-1)");
+                     "conflicts with " + std::string(by) + ", which needs acks=all (-1)");
   }
   if (!error) return std::nullopt;
   if (explicit_setting) return error;
@@ -187,17 +195,20 @@ Result<std::int64_t> read_form(const KeyInfo& key, std::string_view as_set,
       if (!n) return not_allowed(as_set, value, key.allowed);
       return *n;
     }
-    case Form::kText:
+    case Form::kText: {
+      const auto size = static_cast<std::int64_t>(value.size());
+      if (key.max != 0 && (size < key.min || size > key.max)) {
+        return not_allowed(as_set, value, key.allowed);
+      }
       return std::int64_t{0};
+    }
     case Form::kServers: {
       auto servers = parse_servers(value);
       if (!servers.ok()) return servers.error();
       return std::int64_t{0};
     }
-    case Form::kReserved:
-      break;
   }
-  return Error{Errc::kInvalidConfig, std::string(as_set) + ": " + std::string(key.meaning)};
+  return std::int64_t{0};
 }
 
 Result<std::vector<HostPort>> parse_servers(std::string_view list) {

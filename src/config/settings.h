@@ -51,6 +51,8 @@ struct Settings {
   bool allow_auto_create_topics = true;      // allow.auto.create.topics
   partition::Kind partitioner = partition::Kind::kSticky;   // partitioner
   std::int32_t max_request_size = 1048576;   // max.request.size (alias message.max.bytes)
+  std::string transactional_id;              // transactional.id ("" : not transactional)
+  std::int32_t transaction_timeout_ms = 60000;  // transaction.timeout.ms
 
   // --- ringkafka's own --------------------------------------------------------
   std::size_t ring_bytes = 4U << 20;           // ring.bytes: per producing thread, power of two

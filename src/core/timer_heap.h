@@ -28,6 +28,7 @@ enum class TimerKind : std::uint8_t {
   kTopic,       // id0: topic (records parked for its metadata)
   kMetadata,    // the sender's: a Metadata retry or refresh
   kProducerId,  // the sender's: an InitProducerId retry
+  kTransaction, // the sender's: a transactional request's retry
 };
 
 struct Timer {

@@ -24,6 +24,7 @@
 #include "core/spsc_byte_ring.h"
 #include "handoff/messages.h"
 #include "handoff/report_queue.h"
+#include "ringkafka/error.h"
 
 namespace ringkafka::handoff {
 
@@ -101,6 +102,24 @@ inline void bump(std::atomic<std::uint64_t>& counter, std::uint64_t by = 1) noex
   counter.store(counter.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
 }
 
+// The transactional calls and the sender (docs/transactions.md).  The
+// application thread, holding the producer's transaction lock, writes
+// `step` and then stores a new number in `posted` (release); the sender
+// sees the number with one acquire load per pass, runs the step, writes
+// the outcome and stores the number in `done` (release); the caller waits
+// on Shared::progress for `done` to reach it.  A control path: no lock
+// here is ever on produce()'s way.
+enum class TxnStep : std::uint8_t { kNone, kInit, kCommit, kAbort };
+struct TxnChannel {
+  TxnStep step = TxnStep::kNone;
+  alignas(core::kCacheLine) std::atomic<std::uint32_t> posted{0};
+  // The outcome of step number `done`, written before it.
+  Errc error = Errc::kOk;
+  ErrorKind kind = ErrorKind::kPermanent;
+  char message[400] = {};
+  std::atomic<std::uint32_t> done{0};
+};
+
 struct Shared {
   explicit Shared(config::Settings s) : settings(std::move(s)), topics(settings.max_topics) {}
 
@@ -110,11 +129,27 @@ struct Shared {
   std::atomic<std::uint32_t> slots_in_use{0};
   TopicTable topics;
 
-  // produce() reads these on every call and they change once in a
-  // producer's life, so they have a line of their own that nobody writes
-  // while records flow.
-  alignas(core::kCacheLine) std::atomic<bool> closed{false};  // produce() refuses from now on
-  std::atomic<bool> fatal{false};
+  // Why produce() refuses records, if it does: one load on every call.
+  // Bits: closed (from close() on), fatal (the sender's unrecoverable
+  // state), no transaction (a transactional producer between
+  // transactions).  They change rarely — closed and fatal once in a
+  // producer's life, the transaction bit twice a transaction — so the line
+  // is nobody's to write while records flow.  Set and cleared with RMWs:
+  // three writers share the byte.
+  static constexpr std::uint8_t kRefuseClosed = 1;
+  static constexpr std::uint8_t kRefuseFatal = 2;
+  static constexpr std::uint8_t kRefuseNoTransaction = 4;
+  alignas(core::kCacheLine) std::atomic<std::uint8_t> refusing{0};
+  [[nodiscard]] bool closed() const noexcept {
+    return (refusing.load(std::memory_order_acquire) & kRefuseClosed) != 0;
+  }
+  [[nodiscard]] bool fatal() const noexcept {
+    return (refusing.load(std::memory_order_acquire) & kRefuseFatal) != 0;
+  }
+  void refuse(std::uint8_t bit) noexcept { refusing.fetch_or(bit, std::memory_order_release); }
+  void admit(std::uint8_t bit) noexcept {
+    refusing.fetch_and(static_cast<std::uint8_t>(~bit), std::memory_order_release);
+  }
 
   // Threads waiting for the sender (flush(), a full ring under
   // max.block.ms) sleep on `progress` (core/futex.h); while `waiters` is
@@ -139,6 +174,8 @@ struct Shared {
   char fatal_message[512] = {};
   // Broker texts in reports (messages.h); the sender's to write.
   MessageTable messages;
+  // transactional.id's calls (unused without it).
+  TxnChannel txn;
 
   // The sender's counters (Producer::stats()); only the sender writes them.
   struct Counters {

@@ -23,6 +23,7 @@
 #include "handoff/record_format.h"
 #include "handoff/shared.h"
 #include "producer/lifecycle.h"
+#include "producer/transactions.h"
 #include "producer/waiting.h"
 #include "sender/sender.h"
 
@@ -130,6 +131,7 @@ struct Producer::Impl {
   // What the first close() answered; a later call answers the same
   // (issue 13: it said kOk after the first had timed out).
   std::atomic<Errc> close_result{Errc::kOk};
+  transactions::TxnCalls txn{shared};
 
   Slot* slot_for_thread(Errc* error) noexcept {
     if (tl_last.producer_id == id) [[likely]] return tl_last.slot;
@@ -264,7 +266,7 @@ struct Producer::Impl {
         *error = Errc::kTimedOut;
         return nullptr;
       }
-      if (shared.closed.load(std::memory_order_relaxed)) {
+      if (shared.closed()) {
         *error = Errc::kClosed;
         return nullptr;
       }
@@ -297,7 +299,7 @@ struct Producer::Impl {
   void stop_sender() noexcept {
     std::lock_guard lock(close_mu);
     if (sender_joined.load(std::memory_order_acquire)) return;
-    shared.closed.store(true, std::memory_order_release);
+    shared.refuse(handoff::Shared::kRefuseClosed);
     waiting::wait_for_producers(shared);
     // The sender sees it on its next pass, within sender.idle.park.max.us.
     shared.stopping.store(true, std::memory_order_release);
@@ -427,8 +429,11 @@ std::string_view Producer::topic_name(Topic topic) const noexcept {
     slot->busy.store(false, std::memory_order_release);
     return e;
   };
-  if (shared.closed.load(std::memory_order_relaxed)) [[unlikely]] return fail(Errc::kClosed);
-  if (shared.fatal.load(std::memory_order_relaxed)) [[unlikely]] return fail(Errc::kFatal);
+  if (const std::uint8_t r = shared.refusing.load(std::memory_order_relaxed); r != 0) [[unlikely]] {
+    return fail((r & handoff::Shared::kRefuseClosed) != 0  ? Errc::kClosed
+                : (r & handoff::Shared::kRefuseFatal) != 0 ? Errc::kFatal
+                                                           : Errc::kState);
+  }
 
   const handoff::Layout layout =
       handoff::layout(key, value, headers, partition, timestamp_ms, opaque);
@@ -556,7 +561,7 @@ Errc Producer::close(std::chrono::milliseconds timeout) noexcept {
   if (im.sender_joined.load(std::memory_order_acquire)) {
     return im.close_result.load(std::memory_order_acquire);
   }
-  im.shared.closed.store(true, std::memory_order_release);
+  im.shared.refuse(handoff::Shared::kRefuseClosed);
   waiting::wait_for_producers(im.shared);
   const Errc flushed = flush(timeout);
   // Records still unsent are purged: every close() from now on says so.
@@ -573,6 +578,10 @@ Errc Producer::register_thread() noexcept {
 std::uint64_t Producer::in_flight() const noexcept { return lifecycle::outstanding(impl_->shared); }
 
 ProducerStats Producer::stats() const noexcept { return lifecycle::stats(impl_->shared); }
+
+Result<std::monostate> Producer::init_transactions(std::chrono::milliseconds timeout) {
+  return impl_->txn.init(timeout);
+}
 
 std::string Producer::fatal_error() const {
   std::lock_guard lock(impl_->shared.fatal_mu);

@@ -36,6 +36,7 @@
 #include "sender/metadata.h"
 #include "sender/produce_path.h"
 #include "sender/producer_state.h"
+#include "sender/transactional.h"
 #include "wire/error_code.h"
 #include "wire/init_producer_id.h"
 #include "wire/metadata.h"
@@ -77,6 +78,10 @@ struct Sender::Loop final : broker::ConnectionEvents {
   ProducerState pstate{s.enable_idempotence};
   core::Jitter jitter{partition::random_seed()};
   ProducePath produce{shared, acc, pstate, jitter};
+  static void txn_fatal(void* self, const char* why) noexcept {
+    static_cast<Loop*>(self)->fatal("%s", why);
+  }
+  Transactional txn{shared, pstate, brokers, timers, &Loop::txn_fatal, this};
   std::vector<std::string_view> name_scratch;
 
   std::int64_t now_ns = 0;
@@ -99,7 +104,7 @@ struct Sender::Loop final : broker::ConnectionEvents {
 
   bool setup() noexcept {
     if (!acc.setup(start_error, sizeof start_error)) return false;
-    if (!timers.add_timers(2)) {  // pid_timer, metadata_timer
+    if (!timers.add_timers(2) || !txn.setup()) {  // pid_timer, metadata_timer; txn's
       set_start_error("out of memory");
       return false;
     }
@@ -148,6 +153,7 @@ struct Sender::Loop final : broker::ConnectionEvents {
       bool work = acc.sync_topics(now_ns);
       work |= acc.drain(now_ns, now_ms);
       work |= timers.expire(now_ns, [this](core::Timer& t) noexcept { on_timer(t); });
+      work |= txn.take_step(now_ns);
       // Both wishes are taken (each call clears its own).
       if (acc.take_metadata_wish()) metadata_wanted = true;
       if (produce.take_metadata_wish()) metadata_wanted = true;
@@ -156,7 +162,7 @@ struct Sender::Loop final : broker::ConnectionEvents {
         brokers.dispatch(token, res, now_ns, *this);
       });
       // Unrecoverable: nothing more can be delivered, so nothing waits.
-      if (shared.fatal.load(std::memory_order_acquire)) {
+      if (shared.fatal()) {
         purge_everything(Errc::kFatal, "the producer hit a fatal error (see Producer::fatal_error())");
       }
       if (work) {
@@ -182,7 +188,7 @@ struct Sender::Loop final : broker::ConnectionEvents {
     va_end(args);
     std::lock_guard lock(shared.fatal_mu);
     if (shared.fatal_message[0] == '\0') std::memcpy(shared.fatal_message, why, sizeof why);
-    shared.fatal.store(true, std::memory_order_release);
+    shared.refuse(handoff::Shared::kRefuseFatal);
   }
 
   __attribute__((format(printf, 2, 3))) void set_start_error(const char* fmt, ...) noexcept {
@@ -195,7 +201,8 @@ struct Sender::Loop final : broker::ConnectionEvents {
   bool service_connections() noexcept {
     bool work = brokers.service(now_ns, *this);
     // Most passes have nothing to ask or send: two tests, no calls.
-    const bool control = metadata_wanted || (!pid_in_flight && pstate.may_want_id());
+    const bool control = metadata_wanted || txn.wants_to_send() ||
+                         (!txn.enabled() && !pid_in_flight && pstate.may_want_id());
     if (!control && acc.active().empty()) return work;
     for (Connection& c : brokers) {
       if (!c.ready() || now_ns < c.throttled_until_ns) continue;  // KIP-219: nothing until then
@@ -217,7 +224,14 @@ struct Sender::Loop final : broker::ConnectionEvents {
         on_metadata(body, f.version);
         return;
       case wire::ApiKey::kInitProducerId:
-        on_init_producer_id(body, f.version);
+        if (txn.enabled()) {
+          txn.on_response(c, f, body, now_ns);
+        } else {
+          on_init_producer_id(body, f.version);
+        }
+        return;
+      case wire::ApiKey::kFindCoordinator:
+        txn.on_response(c, f, body, now_ns);
         return;
       case wire::ApiKey::kProduce:
         produce.on_answer(c, f, body, now_ns);
@@ -229,9 +243,10 @@ struct Sender::Loop final : broker::ConnectionEvents {
 
   // A request that will get no answer: a Metadata or InitProducerId may be
   // sent again; a Produce request's batches go out again.
-  void on_dropped(Connection&, const broker::InFlight& f) noexcept override {
+  void on_dropped(Connection& c, const broker::InFlight& f) noexcept override {
     if (f.key == wire::ApiKey::kMetadata) metadata_in_flight = false;
     if (f.key == wire::ApiKey::kInitProducerId) pid_in_flight = false;
+    if (txn.enabled()) txn.on_dropped(c, f);
     produce.requeue(static_cast<Batch*>(f.context), now_ns);
   }
 
@@ -244,6 +259,7 @@ struct Sender::Loop final : broker::ConnectionEvents {
     produce.requeue(static_cast<Batch*>(c.unanswered), now_ns);
     c.unanswered = nullptr;
     metadata_wanted = true;
+    txn.on_failed(c);
   }
 
   void on_unusable(Connection& c, const char* why) noexcept override {
@@ -274,6 +290,8 @@ struct Sender::Loop final : broker::ConnectionEvents {
       c.send(w.position(), h, true, nullptr, now_ns, *this);
       return true;
     }
+    // A transactional producer's id comes from its coordinator.
+    if (txn.enabled()) return txn.send(c, now_ns, *this);
     // The scans only while a bump waits.
     const bool quiet = pstate.bump_wanted() && nothing_in_flight() && !acc.maybe_written_queued();
     const ProducerState::IdRequest id_request =
@@ -374,6 +392,9 @@ struct Sender::Loop final : broker::ConnectionEvents {
           (void)timers.arm_no_later(metadata_timer, metadata_refresh_ns);
         }
         return;  // a backoff's end: the pass that follows asks
+      case core::TimerKind::kTransaction:
+        txn.on_timer(now_ns);
+        return;
       case core::TimerKind::kProducerId:
       case core::TimerKind::kNone:
         return;
@@ -403,6 +424,7 @@ struct Sender::Loop final : broker::ConnectionEvents {
     now_ns = mono_ns();
     now_ms = wall_ms();
     acc.purge(error, why, now_ns, now_ms);
+    txn.abandon(error, why);
     for (Connection& c : brokers) {
       // Sent and unanswered: the broker may have them.
       c.drain_in_flight([&](const broker::InFlight& f) noexcept {

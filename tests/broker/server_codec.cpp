@@ -54,6 +54,7 @@ w::VersionRange served_versions(w::ApiKey key) noexcept {
   switch (key) {
     case w::ApiKey::kMetadata: return {1, 12};
     case w::ApiKey::kInitProducerId: return {0, 5};
+    case w::ApiKey::kFindCoordinator: return {3, 5};
     case w::ApiKey::kProduce:
     case w::ApiKey::kApiVersions: return w::supported_versions(key);
     default: return {};
@@ -265,6 +266,55 @@ std::vector<std::byte> encode_produce_response(std::int32_t correlation_id, std:
                      wr.empty_tagged_fields();
                    }
                  }
+               });
+}
+
+w::DecodeStatus decode_find_coordinator_request(std::span<const std::byte> body,
+                                                std::int16_t version,
+                                                FindCoordinatorRequestIn& out) {
+  if (!version_served(w::ApiKey::kFindCoordinator, version)) {
+    return w::DecodeStatus::kUnsupportedVersion;
+  }
+  w::Reader r(body);
+  w::MessageReader m(r, true);  // v3+ are flexible
+  if (version <= 3) {
+    out.keys.push_back(m.string());
+    out.key_type = r.int8();
+  } else {
+    out.key_type = r.int8();
+    const std::int32_t n = m.array_length(1);
+    for (std::int32_t i = 0; i < n && r.ok(); ++i) out.keys.push_back(m.string());
+  }
+  m.skip_tagged_fields();
+  return w::finish_decode(r);
+}
+
+std::vector<std::byte> encode_find_coordinator_response(std::int32_t correlation_id,
+                                                        std::int16_t version,
+                                                        const std::vector<CoordinatorOut>& out) {
+  return frame(w::ApiKey::kFindCoordinator, version, correlation_id,
+               [&](w::Writer& wr, w::MessageWriter& m) {
+                 wr.int32(0);  // throttle_time_ms
+                 if (version <= 3) {
+                   const CoordinatorOut& c = out.at(0);
+                   wr.int16(c.error_code);
+                   m.nullable_string(nullptr);  // error_message
+                   wr.int32(c.node_id);
+                   m.string(c.host);
+                   wr.int32(c.port);
+                 } else {
+                   m.array_length(out.size());
+                   for (const CoordinatorOut& c : out) {
+                     m.string(c.key);
+                     wr.int32(c.node_id);
+                     m.string(c.host);
+                     wr.int32(c.port);
+                     wr.int16(c.error_code);
+                     m.nullable_string(nullptr);
+                     m.tagged_fields();
+                   }
+                 }
+                 m.tagged_fields();
                });
 }
 

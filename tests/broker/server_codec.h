@@ -1,6 +1,6 @@
 // The broker's side of the protocol, for the test broker only: request
-// decoders and response encoders for ApiVersions, Metadata, Produce and
-// InitProducerId, built on the same primitives as the client codecs
+// decoders and response encoders for ApiVersions, Metadata, Produce,
+// InitProducerId and FindCoordinator, built on the same primitives as the client codecs
 // (src/wire/).  Checked against the Java client's own encodings in
 // tests/unit/test_broker_codec_test.cpp.  A test tool may allocate; nothing
 // here is part of the library.
@@ -77,6 +77,14 @@ struct InitProducerIdRequestIn {
                                                               std::int16_t version,
                                                               InitProducerIdRequestIn& out);
 
+struct FindCoordinatorRequestIn {
+  std::int8_t key_type = 0;
+  std::vector<std::string_view> keys;  // one for v3, the batch for v4+
+};
+[[nodiscard]] w::DecodeStatus decode_find_coordinator_request(std::span<const std::byte> body,
+                                                              std::int16_t version,
+                                                              FindCoordinatorRequestIn& out);
+
 // --- responses: each returns a whole frame (size, header v0/v1, body) ----------
 
 struct ApiVersionOut {
@@ -142,6 +150,17 @@ struct ProduceResponseOut {
 [[nodiscard]] std::vector<std::byte> encode_produce_response(std::int32_t correlation_id,
                                                              std::int16_t version,
                                                              const ProduceResponseOut& p);
+
+struct CoordinatorOut {
+  std::string key;
+  std::int32_t node_id = -1;
+  std::string host;
+  std::int32_t port = -1;
+  std::int16_t error_code = 0;
+};
+// v3 answers the first coordinator only; v4+ all of them.
+[[nodiscard]] std::vector<std::byte> encode_find_coordinator_response(
+    std::int32_t correlation_id, std::int16_t version, const std::vector<CoordinatorOut>& out);
 
 [[nodiscard]] std::vector<std::byte> encode_init_producer_id_response(
     std::int32_t correlation_id, std::int16_t version, std::int32_t throttle_time_ms,

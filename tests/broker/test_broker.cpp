@@ -18,6 +18,7 @@
 
 #include "compress/codec.h"
 #include "server_codec.h"
+#include "txn_coordinator.h"
 #include "wire/byte_order.h"
 #include "wire/error_code.h"
 
@@ -84,6 +85,7 @@ struct TestBroker::State {
   std::int16_t pid_error = 0;                    // InitProducerId's scripted answer
   int pid_error_count = 0;
   std::int64_t next_producer_id = 1000;
+  TxnCoordinator txn;
   // Compressed batches are decompressed to check their records too.
   std::unique_ptr<compress::Decompressor> decompressor = compress::Decompressor::create();
   std::vector<std::byte> scratch;
@@ -237,6 +239,27 @@ void TestBroker::fail_init_producer_id(std::int16_t error_code, int count) {
   std::lock_guard lock(mu_);
   state_->pid_error = error_code;
   state_->pid_error_count = count;
+}
+
+void TestBroker::set_coordinator(int node) {
+  std::lock_guard lock(mu_);
+  state_->txn.node = node;
+}
+
+void TestBroker::fail_find_coordinator(std::int16_t error_code, int count) {
+  std::lock_guard lock(mu_);
+  state_->txn.find_error = error_code;
+  state_->txn.find_error_count = count;
+}
+
+std::vector<std::string> TestBroker::transactional_inits() const {
+  std::lock_guard lock(mu_);
+  return state_->txn.inits;
+}
+
+std::vector<std::int32_t> TestBroker::transaction_timeouts() const {
+  std::lock_guard lock(mu_);
+  return state_->txn.init_timeouts;
 }
 
 void TestBroker::hide_topic(const std::string& topic, bool hidden) {
@@ -429,7 +452,7 @@ ProducePartitionOut append(Partition& part, const std::string& where,
 std::vector<ApiVersionOut> advertised() {
   std::vector<ApiVersionOut> out;
   for (auto key : {wire::ApiKey::kProduce, wire::ApiKey::kMetadata, wire::ApiKey::kApiVersions,
-                   wire::ApiKey::kInitProducerId}) {
+                   wire::ApiKey::kInitProducerId, wire::ApiKey::kFindCoordinator}) {
     const auto r = served_versions(key);
     out.push_back({static_cast<std::int16_t>(key), r.min, r.max});
   }
@@ -562,8 +585,10 @@ void TestBroker::run() {
           auto& st = *state_;
           ++st.counters.requests;
           const auto key = static_cast<wire::ApiKey>(h.api_key);
-          const bool supported = h.api_key == 18 || ((h.api_key == 0 || h.api_key == 3 || h.api_key == 22) &&
-                                                     version_served(key, h.api_version));
+          const bool supported =
+              h.api_key == 18 || ((h.api_key == 0 || h.api_key == 3 || h.api_key == 10 ||
+                                   h.api_key == 22) &&
+                                  version_served(key, h.api_version));
           if (h.api_key == 18) {
             if (!version_served(key, h.api_version)) {
               response = encode_api_versions_response(h.correlation_id, 0, kUnsupportedVersion, advertised(), 0);
@@ -609,28 +634,44 @@ void TestBroker::run() {
               for (auto name : req.topics) describe(std::string(name));
             }
             response = encode_metadata_response(h.correlation_id, h.api_version, md);
+          } else if (key == wire::ApiKey::kFindCoordinator) {
+            FindCoordinatorRequestIn req;
+            if (decode_find_coordinator_request(body, h.api_version, req) != wire::DecodeStatus::kOk) {
+              dead[i] = true;
+              break;
+            }
+            response = st.txn.find(h, req, [this](int node_id) { return advertised_port(node_id); });
           } else if (key == wire::ApiKey::kInitProducerId) {
             InitProducerIdRequestIn req;
             if (decode_init_producer_id_request(body, h.api_version, req) != wire::DecodeStatus::kOk) {
               dead[i] = true;
               break;
             }
-            std::int64_t id = st.next_producer_id;
-            std::int16_t epoch = 0;
-            if (req.producer_id >= 0) {  // KIP-360: bump the epoch of a known id
-              id = req.producer_id;
-              epoch = static_cast<std::int16_t>(req.producer_epoch + 1);
+            if (req.transactional_id) {
+              std::int16_t error = 0;
+              if (st.pid_error_count > 0) {
+                --st.pid_error_count;
+                error = st.pid_error;
+              }
+              response = st.txn.init(h, req, c.node, error, st.next_producer_id);
             } else {
-              ++st.next_producer_id;
+              std::int64_t id = st.next_producer_id;
+              std::int16_t epoch = 0;
+              if (req.producer_id >= 0) {  // KIP-360: bump the epoch of a known id
+                id = req.producer_id;
+                epoch = static_cast<std::int16_t>(req.producer_epoch + 1);
+              } else {
+                ++st.next_producer_id;
+              }
+              std::int16_t error = kNone;
+              if (st.pid_error_count > 0) {
+                --st.pid_error_count;
+                error = st.pid_error;
+                id = -1;
+                epoch = -1;
+              }
+              response = encode_init_producer_id_response(h.correlation_id, h.api_version, 0, error, id, epoch);
             }
-            std::int16_t error = kNone;
-            if (st.pid_error_count > 0) {
-              --st.pid_error_count;
-              error = st.pid_error;
-              id = -1;
-              epoch = -1;
-            }
-            response = encode_init_producer_id_response(h.correlation_id, h.api_version, 0, error, id, epoch);
           } else {  // Produce
             ProduceRequestIn req;
             if (decode_produce_request(body, h.api_version, req) != wire::DecodeStatus::kOk) {

@@ -120,6 +120,15 @@ class TestBroker {
   void pause_reading(int node, bool paused);
   // The next `count` InitProducerId requests get `error_code`.
   void fail_init_producer_id(std::int16_t error_code, int count);
+  // Transactions (txn_coordinator.h): `node` coordinates every
+  // transactional id (InitProducerId elsewhere gets NOT_COORDINATOR); the
+  // next `count` FindCoordinator keys get `error_code`; the transactional
+  // ids initialised so far, in order, and the transaction.timeout.ms each
+  // came with.
+  void set_coordinator(int node);
+  void fail_find_coordinator(std::int16_t error_code, int count);
+  [[nodiscard]] std::vector<std::string> transactional_inits() const;
+  [[nodiscard]] std::vector<std::int32_t> transaction_timeouts() const;
   // While hidden, the topic is missing from Metadata answers and Produce
   // requests for it get UNKNOWN_TOPIC_OR_PARTITION, as while a topic is
   // being deleted and made again; its log and producer state stay.

@@ -500,10 +500,40 @@ TEST(ConfigErrors, IntegerBoundsFollowTheTable) {
   }
 }
 
-TEST(ConfigErrors, TransactionalIdIsReserved) {
-  EXPECT_EQ(set_error("transactional.id", "tx-1", {}),
-            "transactional.id: transactions are not supported yet (reserved)");
-  set_error("transactional.id", "", {"transactional.id", "reserved"});
+TEST(ConfigErrors, TransactionalIdIsAProtocolString) {
+  set_error("transactional.id", "", {"transactional.id: \"\" is not a string of 1 to 32767 bytes"});
+  set_error("transactional.id", std::string(32768, 'x'), {"transactional.id", "1 to 32767 bytes"});
+  Config c = with_servers();
+  ASSERT_TRUE(c.set("transactional.id", std::string(32767, 'x')).ok());
+  ASSERT_TRUE(c.set("transactional.id", "tx-1").ok());
+  auto s = rc::parse_settings(c);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(s->transactional_id, "tx-1");
+  EXPECT_EQ(s->transaction_timeout_ms, 60000);
+  EXPECT_TRUE(s->enable_idempotence);
+}
+
+// As Java: a transactional producer is idempotent, so a conflicting key is
+// an error (naming both) even when enable.idempotence was not set.
+TEST(ConfigErrors, TransactionalIdNeedsIdempotence) {
+  auto with = [](std::map<std::string, std::string> extra) {
+    Config c = with_servers();
+    EXPECT_TRUE(c.set("transactional.id", "tx").ok());
+    for (const auto& [k, v] : extra) EXPECT_TRUE(c.set(k, v).ok()) << k;
+    return c;
+  };
+  parse_error(with({{"enable.idempotence", "false"}}),
+              {"enable.idempotence: \"false\" conflicts with transactional.id"});
+  parse_error(with({{"acks", "1"}}), {"acks: \"1\" conflicts with transactional.id", "acks=all"});
+  parse_error(with({{"retries", "0"}}), {"retries: \"0\" conflicts with transactional.id"});
+  parse_error(with({{"max.in.flight.requests.per.connection", "6"}}),
+              {"max.in.flight.requests.per.connection: \"6\" conflicts with transactional.id"});
+  // Without transactional.id the default idempotence quietly gives way.
+  Config plain = with_servers();
+  ASSERT_TRUE(plain.set("acks", "1").ok());
+  auto s = rc::parse_settings(plain);
+  ASSERT_TRUE(s.ok());
+  EXPECT_FALSE(s->enable_idempotence);
 }
 
 TEST(ConfigErrors, BootstrapServersRequired) {
@@ -763,9 +793,7 @@ TEST(ConfigKeys, NamesAreUniqueAndFound) {
     EXPECT_EQ(rc::find_key(key.name), &key);
     EXPECT_FALSE(key.allowed.empty()) << key.name;
     EXPECT_FALSE(key.meaning.empty()) << key.name;
-    if (key.form != rc::Form::kReserved) {
-      EXPECT_NE(key.store, nullptr) << key.name;
-    }
+    EXPECT_NE(key.store, nullptr) << key.name;
     if (key.form == rc::Form::kWord) {
       EXPECT_NE(key.lookup, nullptr) << key.name;
     }
@@ -811,7 +839,7 @@ TEST(ConfigKeys, PartitionerNamesArePartitionsOwn) {
 
 TEST(ConfigKeys, ErrcHasText) {
   std::set<std::string> seen;
-  for (int i = 0; i <= static_cast<int>(Errc::kTooManyTopics); ++i) {
+  for (int i = 0; i <= static_cast<int>(Errc::kTransaction); ++i) {
     const char* text = ringkafka::to_string(static_cast<Errc>(i));
     ASSERT_NE(text, nullptr);
     EXPECT_TRUE(seen.insert(text).second) << text;

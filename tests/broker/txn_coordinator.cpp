@@ -1,0 +1,47 @@
+#include "txn_coordinator.h"
+
+namespace ringkafka::test_broker {
+namespace {
+constexpr std::int16_t kNotCoordinator = 16;
+}
+
+std::vector<std::byte> TxnCoordinator::find(const RequestHeaderIn& h,
+                                            const FindCoordinatorRequestIn& req,
+                                            const std::function<std::uint16_t(int)>& port_of) {
+  std::vector<CoordinatorOut> out;
+  for (std::string_view key : req.keys) {
+    CoordinatorOut c{std::string(key), node, "127.0.0.1", port_of(node), 0};
+    if (find_error_count > 0) {
+      --find_error_count;
+      c = {std::string(key), -1, "", -1, find_error};
+    }
+    out.push_back(std::move(c));
+  }
+  if (out.empty()) out.push_back({"", -1, "", -1, 42});  // INVALID_REQUEST
+  return encode_find_coordinator_response(h.correlation_id, h.api_version, out);
+}
+
+std::vector<std::byte> TxnCoordinator::init(const RequestHeaderIn& h,
+                                            const InitProducerIdRequestIn& req, int at_node,
+                                            std::int16_t error, std::int64_t& next_producer_id) {
+  const std::string id(*req.transactional_id);
+  if (at_node != node) {
+    return encode_init_producer_id_response(h.correlation_id, h.api_version, 0, kNotCoordinator,
+                                            -1, -1);
+  }
+  if (error != 0) {
+    return encode_init_producer_id_response(h.correlation_id, h.api_version, 0, error, -1, -1);
+  }
+  auto [it, fresh] = producers.try_emplace(id, next_producer_id, std::int16_t{0});
+  if (fresh) {
+    ++next_producer_id;
+  } else {
+    ++it->second.second;  // fences the earlier instance
+  }
+  inits.push_back(id);
+  init_timeouts.push_back(req.transaction_timeout_ms);
+  return encode_init_producer_id_response(h.correlation_id, h.api_version, 0, 0, it->second.first,
+                                          it->second.second);
+}
+
+}  // namespace ringkafka::test_broker

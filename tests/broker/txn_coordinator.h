@@ -1,0 +1,36 @@
+// The test broker's transaction coordinator: FindCoordinator answers and
+// InitProducerId for a transactional.id (one producer id per id, its epoch
+// bumped by every init, as Kafka fences an earlier instance so).  Kept
+// under the test broker's lock; a test tool, it may allocate.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "server_codec.h"
+
+namespace ringkafka::test_broker {
+
+struct TxnCoordinator {
+  int node = 1;  // the coordinator of every transactional id
+  std::int16_t find_error = 0;  // FindCoordinator's scripted answer, `find_error_count` times
+  int find_error_count = 0;
+  std::map<std::string, std::pair<std::int64_t, std::int16_t>> producers;  // id -> (pid, epoch)
+  std::vector<std::string> inits;          // transactional ids initialised, in order
+  std::vector<std::int32_t> init_timeouts;  // their transaction.timeout.ms
+
+  // The frame that answers FindCoordinator; `port_of(node)` gives a node's
+  // advertised port.
+  std::vector<std::byte> find(const RequestHeaderIn& h, const FindCoordinatorRequestIn& req,
+                              const std::function<std::uint16_t(int)>& port_of);
+  // InitProducerId with a transactional id, arriving at `at_node`.  The
+  // pid/error scripted for InitProducerId come in `error` (0: none).
+  std::vector<std::byte> init(const RequestHeaderIn& h, const InitProducerIdRequestIn& req,
+                              int at_node, std::int16_t error, std::int64_t& next_producer_id);
+};
+
+}  // namespace ringkafka::test_broker
