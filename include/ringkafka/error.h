@@ -39,6 +39,7 @@ enum class Errc : std::uint8_t {
   kState,             // the call does not fit the producer's state: produce() or
                       // commit without an open transaction, init twice, ...
   kTransaction,       // a transactional call failed: Error::kind says what may follow
+  kAborted,           // in a delivery report: the record's transaction was aborted
 };
 
 // What a caller may do after a failed transactional call, as librdkafka's

@@ -221,6 +221,21 @@ class RINGKAFKA_API Producer {
   // and its open transaction aborted.  Blocks up to `timeout`.
   Result<std::monostate> init_transactions(std::chrono::milliseconds timeout);
 
+  // Opens a transaction: from now on produce() takes records, from any
+  // thread, and each belongs to this transaction.  Local: no request.
+  Result<std::monostate> begin_transaction();
+
+  // Ends the open transaction.  produce() refuses records (kState) from
+  // the moment either is called.  commit: every record accepted before the
+  // call is delivered first (lingering batches go at once), then the
+  // coordinator commits; if any of them failed, the commit is refused
+  // with an abortable error and their reports say why.  abort: records not
+  // yet sent end in kAborted reports, those in flight are answered, then
+  // the coordinator aborts.  Either may be called again after a timeout
+  // to wait for the same end.  Blocks up to `timeout`.
+  Result<std::monostate> commit_transaction(std::chrono::milliseconds timeout);
+  Result<std::monostate> abort_transaction(std::chrono::milliseconds timeout);
+
   // Why the producer became unusable, empty while it is fine.
   [[nodiscard]] std::string fatal_error() const;
 

@@ -302,6 +302,8 @@ void Accumulator::take(PartitionState& ps, Batch* b, bool idempotent, std::int64
     fields.producer_id = producer_id;
     fields.producer_epoch = producer_epoch;
     fields.base_sequence = ps.next_sequence;
+    // A transactional producer's batches all belong to a transaction.
+    fields.transactional = !s_.transactional_id.empty();
     // Sequences wrap to 0 after INT32_MAX, as the broker expects.
     ps.next_sequence = wire::sequence_after(ps.next_sequence, static_cast<std::int32_t>(b->count()));
   }

@@ -81,6 +81,7 @@ class Reporter {
     } else {
       slot.reports.push(r);
     }
+    if (r.error != Errc::kOk) [[unlikely]] handoff::bump(shared_.counters.records_failed);
     slot.reported.store(slot.reported.load(std::memory_order_relaxed) + 1,
                         std::memory_order_release);  // pairs with flush()'s acquire
   }

@@ -298,6 +298,7 @@ bool Connection::on_api_versions(const InFlight& f, std::span<const std::byte> b
   for (std::size_t k = 0; k < versions_.size(); ++k) {
     versions_[k] = wire::negotiate_version(static_cast<wire::ApiKey>(k), v);
   }
+  transaction_version_ = v.transaction_version;
   if (version(wire::ApiKey::kMetadata) < 0 || version(wire::ApiKey::kProduce) < 0) {
     events.on_unusable(*this, "speaks no Produce or Metadata version ringkafka knows "
                               "(Kafka 2.4 or newer is needed)");

@@ -118,6 +118,9 @@ class Connection {
   [[nodiscard]] std::int16_t version(wire::ApiKey key) const noexcept {
     return versions_[static_cast<std::size_t>(key)];
   }
+  // The cluster's finalized transaction.version as this broker told it at
+  // the handshake (0: none; 2+: KIP-890's second transaction protocol).
+  [[nodiscard]] std::int16_t transaction_version() const noexcept { return transaction_version_; }
   [[nodiscard]] std::size_t in_flight_count() const noexcept { return in_flight_count_; }
   [[nodiscard]] const InFlight& oldest_in_flight() const noexcept { return in_flight_[in_flight_head_]; }
 
@@ -248,6 +251,7 @@ class Connection {
   std::uint32_t generation_ = 0;  // bumped per socket
   State state_ = State::kIdle;
   bool* state_changed_ = nullptr;
+  std::int16_t transaction_version_ = 0;
   std::int64_t next_attempt_ns_ = 0;
   std::int64_t backoff_ms_;
   std::int64_t connect_started_ns_ = 0;

@@ -27,6 +27,7 @@ const char* to_string(Errc code) noexcept {
     case Errc::kTooManyTopics: return "too many topics";
     case Errc::kState: return "not in a state for this call";
     case Errc::kTransaction: return "transactional call failed";
+    case Errc::kAborted: return "transaction aborted";
   }
   return "unknown error";
 }

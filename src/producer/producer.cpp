@@ -583,6 +583,16 @@ Result<std::monostate> Producer::init_transactions(std::chrono::milliseconds tim
   return impl_->txn.init(timeout);
 }
 
+Result<std::monostate> Producer::begin_transaction() { return impl_->txn.begin(); }
+
+Result<std::monostate> Producer::commit_transaction(std::chrono::milliseconds timeout) {
+  return impl_->txn.commit(timeout);
+}
+
+Result<std::monostate> Producer::abort_transaction(std::chrono::milliseconds timeout) {
+  return impl_->txn.abort(timeout);
+}
+
 std::string Producer::fatal_error() const {
   std::lock_guard lock(impl_->shared.fatal_mu);
   return std::string(impl_->shared.fatal_message);

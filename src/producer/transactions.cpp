@@ -70,22 +70,65 @@ Result<std::monostate> TxnCalls::wait(const char* call, std::chrono::millisecond
   return error(ch.error, ch.kind, ch.message);
 }
 
-Result<std::monostate> TxnCalls::init(std::chrono::milliseconds timeout) {
-  constexpr const char* kCall = "init_transactions";
+std::optional<Error> TxnCalls::enter(const char* call, std::unique_lock<std::mutex>& lock) {
   if (!enabled_) {
     return error(Errc::kState, ErrorKind::kPermanent,
-                 "init_transactions refused: the producer has no transactional.id");
+                 std::string(call) + " refused: the producer has no transactional.id");
   }
-  std::unique_lock lock(mu_, std::try_to_lock);
+  lock = std::unique_lock(mu_, std::try_to_lock);
   if (!lock.owns_lock()) {
     return error(Errc::kState, ErrorKind::kRetriable,
-                 "init_transactions refused: another transactional call is running on another "
-                 "thread");
+                 std::string(call) + " refused: another transactional call is running on another thread");
   }
+  return std::nullopt;
+}
+
+Result<std::monostate> TxnCalls::init(std::chrono::milliseconds timeout) {
+  constexpr const char* kCall = "init_transactions";
+  std::unique_lock<std::mutex> lock;
+  if (auto e = enter(kCall, lock)) return *std::move(e);
   const Transaction::Decision d = machine_.call(Transaction::Call::kInit);
   if (d.admit == Admit::kStart) post(handoff::TxnStep::kInit);
   if (d.admit != Admit::kStart && d.admit != Admit::kResume) return refusal(kCall, d);
   return wait(kCall, timeout);
+}
+
+Result<std::monostate> TxnCalls::begin() {
+  constexpr const char* kCall = "begin_transaction";
+  std::unique_lock<std::mutex> lock;
+  if (auto e = enter(kCall, lock)) return *std::move(e);
+  const Transaction::Decision d = machine_.call(Transaction::Call::kBegin);
+  if (d.admit != Admit::kDone) return refusal(kCall, d);
+  // Local, as in Java: the coordinator hears of the transaction with its
+  // first record (Produce v12) or at its end.
+  shared_.admit(handoff::Shared::kRefuseNoTransaction);
+  return std::monostate{};
+}
+
+Result<std::monostate> TxnCalls::commit(std::chrono::milliseconds timeout) {
+  return end("commit_transaction", Transaction::Call::kCommit, handoff::TxnStep::kCommit, timeout);
+}
+
+Result<std::monostate> TxnCalls::abort(std::chrono::milliseconds timeout) {
+  return end("abort_transaction", Transaction::Call::kAbort, handoff::TxnStep::kAbort, timeout);
+}
+
+Result<std::monostate> TxnCalls::end(const char* call, Transaction::Call which,
+                                     handoff::TxnStep step, std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock;
+  if (auto e = enter(call, lock)) return *std::move(e);
+  const Transaction::Decision d = machine_.call(which);
+  if (d.admit == Admit::kStart) {
+    // Every record accepted before this call belongs to the transaction:
+    // none is taken from here on, and one on its way in (between
+    // produce()'s check and its commit) is waited out, so that the rings
+    // hold all of them and nothing else when the sender takes the step.
+    shared_.refuse(handoff::Shared::kRefuseNoTransaction);
+    waiting::wait_for_producers(shared_);
+    post(step);
+  }
+  if (d.admit != Admit::kStart && d.admit != Admit::kResume) return refusal(call, d);
+  return wait(call, timeout);
 }
 
 }  // namespace ringkafka::transactions

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <variant>
 
 #include "handoff/shared.h"
@@ -26,12 +27,22 @@ class TxnCalls {
   explicit TxnCalls(handoff::Shared& shared) noexcept;
 
   Result<std::monostate> init(std::chrono::milliseconds timeout);
+  Result<std::monostate> begin();
+  Result<std::monostate> commit(std::chrono::milliseconds timeout);
+  Result<std::monostate> abort(std::chrono::milliseconds timeout);
 
  private:
   // The outcome of the step posted (or resumed) as number `step`, waited
   // for until the timeout.  `call` names the call in messages.
   Result<std::monostate> wait(const char* call, std::chrono::milliseconds timeout);
   void post(handoff::TxnStep step) noexcept;
+  // commit and abort: the call admitted, records refused from now on,
+  // produce() calls in progress waited out, then the step posted.
+  Result<std::monostate> end(const char* call, sender::Transaction::Call which,
+                             handoff::TxnStep step, std::chrono::milliseconds timeout);
+  // Whether the call may run here (a transactional producer, no other
+  // call running); the lock is taken if so.
+  std::optional<Error> enter(const char* call, std::unique_lock<std::mutex>& lock);
   // The machine's refusal as an Error.
   static Error refusal(const char* call, const sender::Transaction::Decision& d);
 

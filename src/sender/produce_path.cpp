@@ -93,6 +93,10 @@ bool ProducePath::send(Connection& c, broker::ConnectionEvents& events, std::int
   req.acks = s_.acks;
   req.timeout_ms = static_cast<std::int32_t>(std::min<std::int64_t>(s_.request_timeout_ms, INT32_MAX));
   req.topics = topic_scratch_;
+  // Under transaction.version 2 (the only one a transactional producer
+  // speaks yet) Produce v12 adds the partitions to the transaction itself.
+  const std::string_view txn_id = s_.transactional_id;
+  if (!txn_id.empty()) req.transactional_id = &txn_id;
   if (!wire::encode_produce_request(w, h, req)) {
     for (Batch* b : batch_scratch_) {
       acc_.finish(b, Errc::kRecordTooLarge, 0, "the Produce request could not be encoded", -1, -1);

@@ -81,7 +81,7 @@ struct Sender::Loop final : broker::ConnectionEvents {
   static void txn_fatal(void* self, const char* why) noexcept {
     static_cast<Loop*>(self)->fatal("%s", why);
   }
-  Transactional txn{shared, pstate, brokers, timers, &Loop::txn_fatal, this};
+  Transactional txn{shared, pstate, brokers, acc, timers, &Loop::txn_fatal, this};
   std::vector<std::string_view> name_scratch;
 
   std::int64_t now_ns = 0;
@@ -154,6 +154,7 @@ struct Sender::Loop final : broker::ConnectionEvents {
       work |= acc.drain(now_ns, now_ms);
       work |= timers.expire(now_ns, [this](core::Timer& t) noexcept { on_timer(t); });
       work |= txn.take_step(now_ns);
+      work |= txn.service(now_ns);
       // Both wishes are taken (each call clears its own).
       if (acc.take_metadata_wish()) metadata_wanted = true;
       if (produce.take_metadata_wish()) metadata_wanted = true;
@@ -231,6 +232,7 @@ struct Sender::Loop final : broker::ConnectionEvents {
         }
         return;
       case wire::ApiKey::kFindCoordinator:
+      case wire::ApiKey::kEndTxn:
         txn.on_response(c, f, body, now_ns);
         return;
       case wire::ApiKey::kProduce:

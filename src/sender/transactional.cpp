@@ -8,6 +8,7 @@
 #include "core/debug_log.h"
 #include "sender/transaction.h"
 #include "wire/error_code.h"
+#include "wire/end_txn.h"
 #include "wire/find_coordinator.h"
 #include "wire/init_producer_id.h"
 
@@ -28,8 +29,8 @@ struct Name {
 }  // namespace
 
 Transactional::Transactional(handoff::Shared& shared, ProducerState& pstate,
-                             broker::Brokers& brokers, core::TimerHeap& timers, Fatal fatal,
-                             void* context) noexcept
+                             broker::Brokers& brokers, accumulator::Accumulator& acc,
+                             core::TimerHeap& timers, Fatal fatal, void* context) noexcept
     : shared_(shared),
       s_(shared.settings),
       pstate_(pstate),
@@ -38,6 +39,7 @@ Transactional::Transactional(handoff::Shared& shared, ProducerState& pstate,
       fatal_(fatal),
       context_(context),
       enabled_(!shared.settings.transactional_id.empty()),
+      acc_(acc),
       coordinator_(core::ms_to_ns(shared.settings.retry_backoff_ms)) {}
 
 bool Transactional::setup() noexcept { return !enabled_ || timers_.add_timers(1); }
@@ -50,13 +52,72 @@ bool Transactional::take_step(std::int64_t now_ns) noexcept {
   step_ = shared_.txn.step;  // written before `posted` (release)
   not_before_ns_ = now_ns;
   RK_DEBUG("transaction step %u (%d) taken", posted, static_cast<int>(step_));
+  switch (step_) {
+    case TxnStep::kInit:
+      phase_ = Phase::kId;
+      break;
+    case TxnStep::kCommit:
+      // Lingering batches go at once, as for flush().
+      shared_.flush_waiters.fetch_add(1, std::memory_order_acq_rel);
+      flushing_ = true;
+      phase_ = Phase::kDrain;
+      break;
+    case TxnStep::kAbort:
+      // What was not sent is not sent: the caller set the no-transaction
+      // bit and waited out produce() calls in progress, so the rings hold
+      // only this transaction's records.
+      acc_.purge(Errc::kAborted, "the record's transaction was aborted", now_ns, core::wall_ms());
+      phase_ = Phase::kDrain;
+      break;
+    case TxnStep::kNone:
+      break;
+  }
+  return true;
+}
+
+std::uint64_t Transactional::accepted() const noexcept {
+  std::uint64_t n = 0;
+  const std::uint32_t used = shared_.slots_in_use.load(std::memory_order_acquire);
+  for (std::uint32_t i = 0; i < used; ++i) {
+    n += shared_.slots[i]->accepted.load(std::memory_order_acquire);
+  }
+  return n;
+}
+
+std::uint64_t Transactional::outstanding() const noexcept {
+  std::uint64_t n = 0;
+  const std::uint32_t used = shared_.slots_in_use.load(std::memory_order_acquire);
+  for (std::uint32_t i = 0; i < used; ++i) {
+    const handoff::Slot& s = *shared_.slots[i];
+    n += s.accepted.load(std::memory_order_acquire) - s.reported.load(std::memory_order_relaxed);
+  }
+  return n;
+}
+
+bool Transactional::service(std::int64_t) noexcept {
+  if (step_ == TxnStep::kNone || phase_ != Phase::kDrain || outstanding() != 0) return false;
+  const bool commit = step_ == TxnStep::kCommit;
+  if (accepted() == accepted_at_end_) {
+    // Nothing was produced: nothing to end on the coordinator.
+    finish(Errc::kOk, ErrorKind::kPermanent, "%s", "");
+    return true;
+  }
+  const std::uint64_t failed =
+      shared_.counters.records_failed.load(std::memory_order_relaxed) - failed_at_end_;
+  if (commit && failed != 0) {
+    finish(Errc::kTransaction, ErrorKind::kAbortable,
+           "commit_transaction: %llu of the transaction's records failed (their delivery reports "
+           "say why); abort the transaction",
+           static_cast<unsigned long long>(failed));
+    return true;
+  }
+  phase_ = Phase::kEnd;
   return true;
 }
 
 bool Transactional::send(Connection& c, std::int64_t now_ns,
                          broker::ConnectionEvents& events) noexcept {
   if (!wants_to_send() || now_ns < not_before_ns_ || !c.can_send()) return false;
-  if (step_ != TxnStep::kInit) return false;
   const std::string_view id = s_.transactional_id;
   if (coordinator_.state() != CoordinatorLookup::State::kKnown) {
     // Any broker answers FindCoordinator.
@@ -73,12 +134,36 @@ bool Transactional::send(Connection& c, std::int64_t now_ns,
     return true;
   }
   if (c.node_id() != coordinator_.node()) return false;
+  if (phase_ == Phase::kEnd) {
+    // The protocol of the transaction now ending, decided at init.
+    const std::int16_t v = c.version(wire::ApiKey::kEndTxn);
+    if (v < 5) {
+      finish(Errc::kTransaction, ErrorKind::kFatal,
+             "%s: the coordinator (broker %d) has no EndTxn v5 (transaction.version 2)",
+             step_ == TxnStep::kCommit ? "commit_transaction" : "abort_transaction", c.node_id());
+      return false;
+    }
+    wire::Writer w(c.send_buffer());
+    const auto h = c.header(wire::ApiKey::kEndTxn, v);
+    const wire::EndTxnRequest req{id, pstate_.producer_id(), pstate_.producer_epoch(),
+                                  step_ == TxnStep::kCommit};
+    if (!wire::encode_end_txn_request(w, h, req)) return false;
+    in_flight_ = true;
+    c.send(w.position(), h, true, nullptr, now_ns, events);
+    return true;
+  }
+  if (c.transaction_version() < 2) {
+    finish(Errc::kTransaction, ErrorKind::kFatal,
+           "init_transactions: the cluster runs transaction.version %d; ringkafka speaks only "
+           "version 2 (KIP-890, Kafka 4.x's default) so far",
+           c.transaction_version());
+    return false;
+  }
   const std::int16_t v = c.version(wire::ApiKey::kInitProducerId);
   if (v < 0) {
     finish(Errc::kTransaction, ErrorKind::kFatal,
            "init_transactions: the coordinator (broker %d) has no InitProducerId version of ours",
            c.node_id());
-    fatal_(context_, "the transaction coordinator has no InitProducerId version of ours");
     return false;
   }
   wire::Writer w(c.send_buffer());
@@ -99,6 +184,50 @@ void Transactional::on_response(Connection&, const broker::InFlight& f,
     on_find_coordinator(body, f.version, now_ns);
   } else if (f.key == wire::ApiKey::kInitProducerId) {
     on_init_producer_id(body, f.version, now_ns);
+  } else if (f.key == wire::ApiKey::kEndTxn) {
+    on_end_txn(body, f.version, now_ns);
+  }
+}
+
+void Transactional::on_end_txn(std::span<const std::byte> body, std::int16_t version,
+                               std::int64_t now_ns) noexcept {
+  if (phase_ != Phase::kEnd) return;  // the step ended meanwhile (close)
+  const bool commit = step_ == TxnStep::kCommit;
+  const char* call = commit ? "commit_transaction" : "abort_transaction";
+  wire::EndTxnResponse r;
+  if (wire::decode_end_txn_response(body, version, r) != wire::DecodeStatus::kOk) {
+    // Its outcome is unknown: never assumed, asked again (the coordinator
+    // knows a retried EndTxn).
+    RK_DEBUG("garbled EndTxn answer; again");
+    retry_after_backoff(now_ns);
+    return;
+  }
+  const Name n(r.error_code);
+  switch (txn_verdict(TxnRequest::kEndTxn, r.error_code, !commit)) {
+    case TxnVerdict::kDone:
+      if (r.producer_id >= 0 && r.producer_epoch >= 0) {
+        // The next transaction's id and epoch; its sequences start at 0.
+        (void)pstate_.on_init_producer_id(true, 0, r.producer_id, r.producer_epoch);
+        acc_.restamp_all(r.producer_id, r.producer_epoch);
+      }
+      RK_DEBUG("%s done; next epoch %d", call, pstate_.producer_epoch());
+      finish(Errc::kOk, ErrorKind::kPermanent, "%s", "");
+      return;
+    case TxnVerdict::kRefind:
+      (void)coordinator_.on_coordinator_error(r.error_code);
+      [[fallthrough]];
+    case TxnVerdict::kRetry:
+      RK_DEBUG("EndTxn: %s; again", n.data());
+      retry_after_backoff(now_ns);
+      return;
+    case TxnVerdict::kAbortable:
+      finish(Errc::kTransaction, ErrorKind::kAbortable, "%s: EndTxn refused with %.*s; abort the transaction",
+             call, n.size(), n.data());
+      return;
+    case TxnVerdict::kFatal:
+      finish(Errc::kTransaction, ErrorKind::kFatal, "%s: EndTxn for transactional.id \"%s\" refused with %.*s",
+             call, s_.transactional_id.c_str(), n.size(), n.data());
+      return;
   }
 }
 
@@ -134,7 +263,6 @@ void Transactional::on_find_coordinator(std::span<const std::byte> body, std::in
              "init_transactions: FindCoordinator for transactional.id \"%s\" refused with %.*s%s%.*s",
              s_.transactional_id.c_str(), n.size(), n.data(), r.error_message.empty() ? "" : ": ",
              static_cast<int>(r.error_message.size()), r.error_message.data());
-      fatal_(context_, shared_.txn.message);
       return;
     }
   }
@@ -171,7 +299,6 @@ void Transactional::on_init_producer_id(std::span<const std::byte> body, std::in
       finish(Errc::kTransaction, ErrorKind::kFatal,
              "init_transactions: InitProducerId for transactional.id \"%s\" refused with %.*s",
              s_.transactional_id.c_str(), n.size(), n.data());
-      fatal_(context_, shared_.txn.message);
       return;
     }
   }
@@ -181,7 +308,7 @@ void Transactional::on_dropped(const Connection& c, const broker::InFlight& f) n
   if (f.key == wire::ApiKey::kFindCoordinator) {
     in_flight_ = false;
     coordinator_.on_dropped();
-  } else if (f.key == wire::ApiKey::kInitProducerId) {
+  } else if (f.key == wire::ApiKey::kInitProducerId || f.key == wire::ApiKey::kEndTxn) {
     in_flight_ = false;
     on_failed(c);
   }
@@ -213,8 +340,23 @@ void Transactional::finish(Errc error, ErrorKind kind, const char* fmt, ...) noe
   va_start(args, fmt);
   std::vsnprintf(ch.message, sizeof ch.message, fmt, args);
   va_end(args);
+  // Fatal: recorded before the caller can see the outcome, so that
+  // fatal_error() says it as soon as the call returns.  (The caller reads
+  // the message only after `done`.)
+  if (kind == ErrorKind::kFatal && error != Errc::kFatal) fatal_(context_, ch.message);
   ch.error = error;
   ch.kind = kind;
+  if (flushing_) {
+    shared_.flush_waiters.fetch_sub(1, std::memory_order_acq_rel);
+    flushing_ = false;
+  }
+  if (error == Errc::kOk) {
+    // The transaction ended (or none was open yet): what follows belongs
+    // to the next.  A commit refused as abortable leaves it open for the
+    // abort, which must still end it at the coordinator.
+    accepted_at_end_ = accepted();
+    failed_at_end_ = shared_.counters.records_failed.load(std::memory_order_relaxed);
+  }
   step_ = TxnStep::kNone;
   ch.done.store(step_number_, std::memory_order_release);  // after the outcome
   shared_.wake_waiters();

@@ -7,7 +7,16 @@
 //           to the coordinator: the producer id and epoch every batch of
 //           every transaction carries (an open transaction of an earlier
 //           instance is aborted by the coordinator first, and the earlier
-//           instance fenced).
+//           instance fenced).  The cluster must run transaction.version 2
+//           (KIP-890 part 2: Kafka 4.x's default); version 1 comes next.
+//   commit  every record accepted in the transaction delivered (lingering
+//           batches go at once, as in flush()), then EndTxn(commit); a
+//           record that failed makes the commit abortable instead.
+//   abort   records not yet sent are reported kAborted, those in flight
+//           answered, then EndTxn(abort).
+//   A transaction with no record ends without EndTxn (Java does so too).
+//   EndTxn v5 answers with the epoch of the next transaction; sequences
+//   start again at 0 under it.
 //
 // Which request an error asks for (again, after FindCoordinator, or never)
 // is txn_verdict()'s (transaction.h); the lookup's own state machine is
@@ -17,6 +26,7 @@
 #include <cstdint>
 #include <span>
 
+#include "accumulator/accumulator.h"
 #include "broker/brokers.h"
 #include "core/timer_heap.h"
 #include "handoff/shared.h"
@@ -31,7 +41,8 @@ class Transactional {
   using Fatal = void (*)(void* context, const char* why) noexcept;
 
   Transactional(handoff::Shared& shared, ProducerState& pstate, broker::Brokers& brokers,
-                core::TimerHeap& timers, Fatal fatal, void* context) noexcept;
+                accumulator::Accumulator& acc, core::TimerHeap& timers, Fatal fatal,
+                void* context) noexcept;
 
   [[nodiscard]] bool enabled() const noexcept { return enabled_; }
   // Registers the timer; false when out of memory.
@@ -40,9 +51,12 @@ class Transactional {
   // A step posted by the application is taken (one acquire load when there
   // is none); true if one was.
   bool take_step(std::int64_t now_ns) noexcept;
+  // A commit or abort waits for its records' reports: true when they are
+  // all in and the step moved on.  Every pass, while a step runs.
+  bool service(std::int64_t now_ns) noexcept;
   // Something may go on some connection now (a cheap test, every pass).
   [[nodiscard]] bool wants_to_send() const noexcept {
-    return step_ != handoff::TxnStep::kNone && !in_flight_;
+    return step_ != handoff::TxnStep::kNone && phase_ != Phase::kDrain && !in_flight_;
   }
   // Sends what the step needs next on `c`, if `c` is the connection for it.
   bool send(broker::Connection& c, std::int64_t now_ns, broker::ConnectionEvents& events) noexcept;
@@ -64,6 +78,11 @@ class Transactional {
                            std::int64_t now_ns) noexcept;
   void on_init_producer_id(std::span<const std::byte> body, std::int16_t version,
                            std::int64_t now_ns) noexcept;
+  void on_end_txn(std::span<const std::byte> body, std::int16_t version,
+                  std::int64_t now_ns) noexcept;
+  // Records accepted over all threads, and those not yet reported.
+  [[nodiscard]] std::uint64_t accepted() const noexcept;
+  [[nodiscard]] std::uint64_t outstanding() const noexcept;
   void retry_after_backoff(std::int64_t now_ns) noexcept;
   // The step ends: its outcome is posted and waiters woken.
   __attribute__((format(printf, 4, 5))) void finish(Errc error, ErrorKind kind, const char* fmt,
@@ -78,7 +97,20 @@ class Transactional {
   void* context_;
   const bool enabled_;
 
+  enum class Phase : std::uint8_t {
+    kId,     // InitProducerId to the coordinator
+    kDrain,  // waiting for the transaction's reports
+    kEnd,    // EndTxn to the coordinator
+  };
+
+  accumulator::Accumulator& acc_;
   handoff::TxnStep step_ = handoff::TxnStep::kNone;
+  Phase phase_ = Phase::kId;
+  bool flushing_ = false;  // holds Shared::flush_waiters for a commit
+  // At the end of the last step: records accepted, and reports with an
+  // error.  What came after belongs to the transaction now ending.
+  std::uint64_t accepted_at_end_ = 0;
+  std::uint64_t failed_at_end_ = 0;
   std::uint32_t step_number_ = 0;  // the posted number being run
   std::uint32_t taken_ = 0;        // the last number taken
   bool in_flight_ = false;         // our one request out

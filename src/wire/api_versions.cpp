@@ -14,6 +14,39 @@ bool encode_api_versions_request(Writer& w, const RequestHeader& h,
   });
 }
 
+namespace {
+
+// The body's tagged fields: FinalizedFeaturesEpoch (tag 1) and
+// FinalizedFeatures (tag 2) give transaction.version; the others
+// (SupportedFeatures, ZkMigrationReady, unknown ones) are skipped.
+void read_features(Reader& r, ApiVersionsResponse& out) noexcept {
+  std::int64_t epoch = -1;
+  std::int16_t level = 0;
+  const std::uint32_t count = r.uvarint();
+  for (std::uint32_t i = 0; r.ok() && i < count; ++i) {
+    const std::uint32_t tag = r.uvarint();
+    const std::span<const std::byte> field = r.raw(r.uvarint());
+    if (tag != 1 && tag != 2) continue;
+    Reader f(field);
+    if (tag == 1) {
+      epoch = f.int64();
+    } else {
+      const std::int32_t n = f.compact_array_length(1 + 2 + 2 + 1);
+      for (std::int32_t k = 0; k < n && f.ok(); ++k) {
+        const std::string_view name = f.compact_string();
+        const std::int16_t max_level = f.int16();
+        (void)f.int16();  // MinVersionLevel
+        f.skip_tagged_fields();
+        if (name == "transaction.version") level = max_level;
+      }
+    }
+    if (!f.ok()) r.fail();
+  }
+  out.transaction_version = epoch >= 0 ? level : std::int16_t{0};
+}
+
+}  // namespace
+
 DecodeStatus decode_api_versions_response(std::span<const std::byte> body, std::int16_t version,
                                           ApiVersionsResponse& out) noexcept {
   if (!version_supported(ApiKey::kApiVersions, version)) return DecodeStatus::kUnsupportedVersion;
@@ -32,9 +65,7 @@ DecodeStatus decode_api_versions_response(std::span<const std::byte> body, std::
     }
   }
   if (version >= 1) out.throttle_time_ms = r.int32();
-  // SupportedFeatures and FinalizedFeatures are tagged; a producer needs
-  // neither yet (transaction.version arrives with the transactions work).
-  m.skip_tagged_fields();
+  if (m.flexible()) read_features(r, out);
   return finish_decode(r);
 }
 

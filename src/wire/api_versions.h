@@ -32,6 +32,10 @@ struct ApiVersionsResponse {
   std::int16_t error_code = 0;
   std::int32_t throttle_time_ms = 0;
   std::array<VersionRange, kMaxApiKey + 1> versions{};
+  // The cluster's finalized `transaction.version` (FinalizedFeatures, tag 2,
+  // v3+), 0 when absent or its epoch is unknown: 2 and above is KIP-890's
+  // second transaction protocol.
+  std::int16_t transaction_version = 0;
 
   [[nodiscard]] VersionRange range(ApiKey key) const noexcept {
     return versions[static_cast<std::size_t>(key)];

@@ -20,8 +20,13 @@ DecodeStatus decode_end_txn_response(std::span<const std::byte> body, std::int16
                                      EndTxnResponse& out) noexcept {
   if (!version_supported(kKey, version)) return DecodeStatus::kUnsupportedVersion;
   Reader r(body);
+  out = EndTxnResponse{};
   out.throttle_time_ms = r.int32();
   out.error_code = r.int16();
+  if (version >= 5) {
+    out.producer_id = r.int64();
+    out.producer_epoch = r.int16();
+  }
   r.skip_tagged_fields();
   return finish_decode(r);
 }

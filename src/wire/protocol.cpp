@@ -10,7 +10,7 @@ VersionRange supported_versions(ApiKey key) noexcept {
     case ApiKey::kApiVersions: return {0, 4};
     case ApiKey::kInitProducerId: return {2, 5};
     case ApiKey::kAddPartitionsToTxn: return {3, 3};
-    case ApiKey::kEndTxn: return {3, 4};
+    case ApiKey::kEndTxn: return {3, 5};
   }
   return {};
 }

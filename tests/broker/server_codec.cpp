@@ -1,5 +1,6 @@
 #include "server_codec.h"
 
+#include <array>
 #include <cstring>
 
 namespace ringkafka::test_broker {
@@ -55,6 +56,7 @@ w::VersionRange served_versions(w::ApiKey key) noexcept {
     case w::ApiKey::kMetadata: return {1, 12};
     case w::ApiKey::kInitProducerId: return {0, 5};
     case w::ApiKey::kFindCoordinator: return {3, 5};
+    case w::ApiKey::kEndTxn: return {3, 5};
     case w::ApiKey::kProduce:
     case w::ApiKey::kApiVersions: return w::supported_versions(key);
     default: return {};
@@ -145,7 +147,8 @@ w::DecodeStatus decode_init_producer_id_request(std::span<const std::byte> body,
 std::vector<std::byte> encode_api_versions_response(std::int32_t correlation_id,
                                                     std::int16_t version, std::int16_t error_code,
                                                     const std::vector<ApiVersionOut>& apis,
-                                                    std::int32_t throttle_time_ms) {
+                                                    std::int32_t throttle_time_ms,
+                                                    std::int16_t transaction_version) {
   return frame(w::ApiKey::kApiVersions, version, correlation_id,
                [&](w::Writer& wr, w::MessageWriter& m) {
                  wr.int16(error_code);
@@ -157,8 +160,56 @@ std::vector<std::byte> encode_api_versions_response(std::int32_t correlation_id,
                    m.tagged_fields();
                  }
                  if (version >= 1) wr.int32(throttle_time_ms);
-                 m.tagged_fields();
+                 if (version < 3 || transaction_version <= 0) {
+                   m.tagged_fields();
+                   return;
+                 }
+                 // Tag 1: FinalizedFeaturesEpoch; tag 2: FinalizedFeatures.
+                 std::array<std::byte, 16> epoch_field{};
+                 w::Writer e(epoch_field);
+                 e.int64(1);
+                 std::array<std::byte, 64> features{};
+                 w::Writer f(features);
+                 f.uvarint(2);  // one entry
+                 f.compact_string("transaction.version");
+                 f.int16(transaction_version);  // MaxVersionLevel
+                 f.int16(transaction_version);  // MinVersionLevel
+                 f.uvarint(0);
+                 wr.uvarint(2);
+                 wr.uvarint(1);
+                 wr.uvarint(e.position());
+                 wr.raw(std::span(epoch_field).first(e.position()));
+                 wr.uvarint(2);
+                 wr.uvarint(f.position());
+                 wr.raw(std::span(features).first(f.position()));
                });
+}
+
+w::DecodeStatus decode_end_txn_request(std::span<const std::byte> body, std::int16_t version,
+                                       EndTxnRequestIn& out) {
+  if (!version_served(w::ApiKey::kEndTxn, version)) return w::DecodeStatus::kUnsupportedVersion;
+  w::Reader r(body);
+  w::MessageReader m(r, true);  // v3+ are flexible
+  out.transactional_id = m.string();
+  out.producer_id = r.int64();
+  out.producer_epoch = r.int16();
+  out.committed = r.int8() != 0;
+  m.skip_tagged_fields();
+  return w::finish_decode(r);
+}
+
+std::vector<std::byte> encode_end_txn_response(std::int32_t correlation_id, std::int16_t version,
+                                               std::int16_t error_code, std::int64_t producer_id,
+                                               std::int16_t producer_epoch) {
+  return frame(w::ApiKey::kEndTxn, version, correlation_id, [&](w::Writer& wr, w::MessageWriter& m) {
+    wr.int32(0);
+    wr.int16(error_code);
+    if (version >= 5) {
+      wr.int64(producer_id);
+      wr.int16(producer_epoch);
+    }
+    m.tagged_fields();
+  });
 }
 
 std::vector<std::byte> encode_metadata_response(std::int32_t correlation_id, std::int16_t version,

@@ -77,6 +77,21 @@ struct InitProducerIdRequestIn {
                                                               std::int16_t version,
                                                               InitProducerIdRequestIn& out);
 
+struct EndTxnRequestIn {
+  std::string_view transactional_id;
+  std::int64_t producer_id = -1;
+  std::int16_t producer_epoch = -1;
+  bool committed = false;
+};
+[[nodiscard]] w::DecodeStatus decode_end_txn_request(std::span<const std::byte> body,
+                                                     std::int16_t version, EndTxnRequestIn& out);
+// v5 carries the producer id and epoch for the next transaction.
+[[nodiscard]] std::vector<std::byte> encode_end_txn_response(std::int32_t correlation_id,
+                                                             std::int16_t version,
+                                                             std::int16_t error_code,
+                                                             std::int64_t producer_id,
+                                                             std::int16_t producer_epoch);
+
 struct FindCoordinatorRequestIn {
   std::int8_t key_type = 0;
   std::vector<std::string_view> keys;  // one for v3, the batch for v4+
@@ -92,9 +107,11 @@ struct ApiVersionOut {
   std::int16_t min_version;
   std::int16_t max_version;
 };
+// `transaction_version` above 0 is sent as the finalized feature (v3+).
 [[nodiscard]] std::vector<std::byte> encode_api_versions_response(
     std::int32_t correlation_id, std::int16_t version, std::int16_t error_code,
-    const std::vector<ApiVersionOut>& apis, std::int32_t throttle_time_ms);
+    const std::vector<ApiVersionOut>& apis, std::int32_t throttle_time_ms,
+    std::int16_t transaction_version = 0);
 
 struct MetadataBrokerOut {
   std::int32_t node_id;

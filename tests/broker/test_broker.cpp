@@ -262,6 +262,17 @@ std::vector<std::int32_t> TestBroker::transaction_timeouts() const {
   return state_->txn.init_timeouts;
 }
 
+void TestBroker::fail_end_txn(std::int16_t error_code, int count) {
+  std::lock_guard lock(mu_);
+  state_->txn.end_error = error_code;
+  state_->txn.end_error_count = count;
+}
+
+std::vector<std::pair<std::string, bool>> TestBroker::transaction_ends() const {
+  std::lock_guard lock(mu_);
+  return state_->txn.ends;
+}
+
 void TestBroker::hide_topic(const std::string& topic, bool hidden) {
   std::lock_guard lock(mu_);
   if (hidden) {
@@ -452,7 +463,8 @@ ProducePartitionOut append(Partition& part, const std::string& where,
 std::vector<ApiVersionOut> advertised() {
   std::vector<ApiVersionOut> out;
   for (auto key : {wire::ApiKey::kProduce, wire::ApiKey::kMetadata, wire::ApiKey::kApiVersions,
-                   wire::ApiKey::kInitProducerId, wire::ApiKey::kFindCoordinator}) {
+                   wire::ApiKey::kInitProducerId, wire::ApiKey::kFindCoordinator,
+                   wire::ApiKey::kEndTxn}) {
     const auto r = served_versions(key);
     out.push_back({static_cast<std::int16_t>(key), r.min, r.max});
   }
@@ -587,13 +599,14 @@ void TestBroker::run() {
           const auto key = static_cast<wire::ApiKey>(h.api_key);
           const bool supported =
               h.api_key == 18 || ((h.api_key == 0 || h.api_key == 3 || h.api_key == 10 ||
-                                   h.api_key == 22) &&
+                                   h.api_key == 22 || h.api_key == 26) &&
                                   version_served(key, h.api_version));
           if (h.api_key == 18) {
             if (!version_served(key, h.api_version)) {
               response = encode_api_versions_response(h.correlation_id, 0, kUnsupportedVersion, advertised(), 0);
             } else {
-              response = encode_api_versions_response(h.correlation_id, h.api_version, kNone, advertised(), 0);
+              response = encode_api_versions_response(h.correlation_id, h.api_version, kNone,
+                                                      advertised(), 0, config_.transaction_version);
             }
           } else if (!supported) {
             dead[i] = true;  // an API or version this broker does not speak
@@ -634,6 +647,13 @@ void TestBroker::run() {
               for (auto name : req.topics) describe(std::string(name));
             }
             response = encode_metadata_response(h.correlation_id, h.api_version, md);
+          } else if (key == wire::ApiKey::kEndTxn) {
+            EndTxnRequestIn req;
+            if (decode_end_txn_request(body, h.api_version, req) != wire::DecodeStatus::kOk) {
+              dead[i] = true;
+              break;
+            }
+            response = st.txn.end(h, req, c.node);
           } else if (key == wire::ApiKey::kFindCoordinator) {
             FindCoordinatorRequestIn req;
             if (decode_find_coordinator_request(body, h.api_version, req) != wire::DecodeStatus::kOk) {

@@ -42,6 +42,9 @@ struct Config {
   // SO_RCVBUF of the brokers' sockets (0: the system's), so that a client's
   // send stalls soon when reading is paused.
   int receive_buffer = 0;
+  // The finalized transaction.version ApiVersions tells (0: none), as a
+  // Kafka 4.x cluster formatted so would.
+  std::int16_t transaction_version = 2;
 };
 
 struct StoredBatch {
@@ -129,6 +132,10 @@ class TestBroker {
   void fail_find_coordinator(std::int16_t error_code, int count);
   [[nodiscard]] std::vector<std::string> transactional_inits() const;
   [[nodiscard]] std::vector<std::int32_t> transaction_timeouts() const;
+  // The next `count` EndTxn requests get `error_code`; (id, committed) of
+  // every EndTxn taken so far.
+  void fail_end_txn(std::int16_t error_code, int count);
+  [[nodiscard]] std::vector<std::pair<std::string, bool>> transaction_ends() const;
   // While hidden, the topic is missing from Metadata answers and Produce
   // requests for it get UNKNOWN_TOPIC_OR_PARTITION, as while a topic is
   // being deleted and made again; its log and producer state stay.

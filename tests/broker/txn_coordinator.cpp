@@ -44,4 +44,24 @@ std::vector<std::byte> TxnCoordinator::init(const RequestHeaderIn& h,
                                           it->second.second);
 }
 
+std::vector<std::byte> TxnCoordinator::end(const RequestHeaderIn& h, const EndTxnRequestIn& req,
+                                           int at_node) {
+  const auto answer = [&](std::int16_t error, std::int64_t id, std::int16_t epoch) {
+    return encode_end_txn_response(h.correlation_id, h.api_version, error, id, epoch);
+  };
+  if (at_node != node) return answer(kNotCoordinator, -1, -1);
+  if (end_error_count > 0) {
+    --end_error_count;
+    return answer(end_error, -1, -1);
+  }
+  const auto it = producers.find(std::string(req.transactional_id));
+  if (it == producers.end() || it->second.first != req.producer_id) {
+    return answer(49, -1, -1);  // INVALID_PRODUCER_ID_MAPPING
+  }
+  if (req.producer_epoch != it->second.second) return answer(90, -1, -1);  // PRODUCER_FENCED
+  ends.emplace_back(it->first, req.committed);
+  if (h.api_version >= 5) ++it->second.second;
+  return answer(0, it->second.first, it->second.second);
+}
+
 }  // namespace ringkafka::test_broker

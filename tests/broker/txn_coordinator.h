@@ -22,6 +22,9 @@ struct TxnCoordinator {
   std::map<std::string, std::pair<std::int64_t, std::int16_t>> producers;  // id -> (pid, epoch)
   std::vector<std::string> inits;          // transactional ids initialised, in order
   std::vector<std::int32_t> init_timeouts;  // their transaction.timeout.ms
+  std::int16_t end_error = 0;  // EndTxn's scripted answer, `end_error_count` times
+  int end_error_count = 0;
+  std::vector<std::pair<std::string, bool>> ends;  // (id, committed) of every EndTxn taken
 
   // The frame that answers FindCoordinator; `port_of(node)` gives a node's
   // advertised port.
@@ -31,6 +34,9 @@ struct TxnCoordinator {
   // pid/error scripted for InitProducerId come in `error` (0: none).
   std::vector<std::byte> init(const RequestHeaderIn& h, const InitProducerIdRequestIn& req,
                               int at_node, std::int16_t error, std::int64_t& next_producer_id);
+  // EndTxn: refused if not at the coordinator or not at the id's current
+  // epoch (PRODUCER_FENCED); v5 bumps the epoch (KIP-890 part 2).
+  std::vector<std::byte> end(const RequestHeaderIn& h, const EndTxnRequestIn& req, int at_node);
 };
 
 }  // namespace ringkafka::test_broker

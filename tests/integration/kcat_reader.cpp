@@ -84,9 +84,10 @@ std::string parse_kcat_output(std::string_view out, std::vector<KcatRecord>& rec
 
 std::string kcat_read_topic(const std::string& bootstrap, const std::string& topic,
                             std::vector<KcatRecord>& records, std::size_t expected,
-                            std::chrono::milliseconds patience) {
+                            std::chrono::milliseconds patience, const std::string& isolation) {
   const std::string command = "timeout 120 kcat -C -b '" + bootstrap + "' -t '" + topic +
-                              "' -e -q -f '%p %o %T %K %S %h\\n%k%s\\n'";
+                              "' -X isolation.level=" + isolation +
+                              " -e -q -f '%p %o %T %K %S %h\\n%k%s\\n'";
   const auto deadline = std::chrono::steady_clock::now() + patience;
   for (;;) {
     const CommandResult r = run_command(command);

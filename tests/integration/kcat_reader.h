@@ -36,10 +36,13 @@ std::string parse_kcat_output(std::string_view out, std::vector<KcatRecord>& rec
 // Every record of `topic`, from the first offset of each partition to its
 // end, in kcat's order (offset order within a partition).  If fewer than
 // `expected` records come back, reads again until `patience` has passed,
-// for records the broker has accepted but not yet made readable.  Returns
-// an error text, empty on success.
+// for records the broker has accepted but not yet made readable.
+// `isolation` is kcat's isolation.level (librdkafka's default,
+// read_committed, hides aborted and open transactions).  Returns an error
+// text, empty on success.
 std::string kcat_read_topic(const std::string& bootstrap, const std::string& topic,
                             std::vector<KcatRecord>& records, std::size_t expected = 0,
-                            std::chrono::milliseconds patience = std::chrono::seconds(10));
+                            std::chrono::milliseconds patience = std::chrono::seconds(10),
+                            const std::string& isolation = "read_committed");
 
 }  // namespace ringkafka::testing

@@ -1,18 +1,27 @@
-// Transactions against real Kafka, checked by Kafka's own tools
-// (TransactionsCommand through tools/kafka-local transaction).
+// Transactions against real Kafka, checked by tools we did not write:
+// Kafka's TransactionsCommand (tools/kafka-local transaction) and kcat.
 //
 // init_transactions(): the coordinator is found for the transactional.id,
 // InitProducerId reaches it with transaction.timeout.ms, and a second
 // instance with the same id gets the same producer id at the next epoch
 // (which fences the first).
+//
+// Commit and abort across partitions: kcat with read_committed sees
+// exactly the committed records, once, in order; read_uncommitted sees
+// the aborted ones too.
 #include <chrono>
 #include <cstdio>
+#include <map>
+#include <set>
+#include <thread>
+#include <vector>
 #include <memory>
 #include <string>
 
 #include <gtest/gtest.h>
 
 #include "broker.h"
+#include "kcat_reader.h"
 #include "ringkafka/producer.h"
 
 namespace rk = ringkafka;
@@ -48,9 +57,11 @@ class ProducerTransactions : public ::testing::Test {
  protected:
   void SetUp() override { RINGKAFKA_REQUIRE_BROKER(bootstrap_); }
 
-  std::unique_ptr<rk::Producer> make(const std::string& id) {
+  std::unique_ptr<rk::Producer> make(const std::string& id,
+                                     const std::map<std::string, std::string>& extra = {}) {
     rk::Config config;
     config.bootstrap_servers(bootstrap_);
+    for (const auto& [k, v] : extra) EXPECT_TRUE(config.set(k, v).ok()) << k;
     EXPECT_TRUE(config.set("transactional.id", id).ok());
     EXPECT_TRUE(config.set("transaction.timeout.ms", "45000").ok());
     auto made = rk::Producer::create(config);
@@ -88,6 +99,97 @@ TEST_F(ProducerTransactions, InitTransactionsGetsAnIdFromTheCoordinator) {
   EXPECT_EQ(two.producer_id, one.producer_id);
   EXPECT_EQ(two.epoch, one.epoch + 1);
   EXPECT_EQ(two.state, "Empty");
+}
+
+// Reports polled until `n` came or 30 s passed; the count of each error.
+std::map<rk::Errc, int> poll_reports(rk::Producer& p, int n) {
+  std::map<rk::Errc, int> by_error;
+  int got = 0;
+  const auto until = std::chrono::steady_clock::now() + 30s;
+  while (got < n && std::chrono::steady_clock::now() < until) {
+    rk::DeliveryReport rs[256];
+    const std::size_t k = p.poll(rs);
+    for (std::size_t i = 0; i < k; ++i) ++by_error[rs[i].error];
+    got += static_cast<int>(k);
+    if (k == 0) std::this_thread::sleep_for(1ms);
+  }
+  return by_error;
+}
+
+TEST_F(ProducerTransactions, CommittedRecordsAreReadOnceAndAbortedOnesNever) {
+  const std::string id = rt::unique_topic("ringkafka-tx");
+  const std::string topic = rt::unique_topic("tx-commit");
+  ASSERT_TRUE(rt::create_topic(topic, 3));
+  for (const char* codec : {"none", "zstd"}) {
+    SCOPED_TRACE(codec);
+    const std::string t = topic + "-" + codec;
+    ASSERT_TRUE(rt::create_topic(t, 3));
+    auto p = make(id + "-" + codec, {{"compression.type", codec}, {"linger.ms", "5"}});
+    ASSERT_TRUE(p);
+    ASSERT_TRUE(p->init_transactions(60s).ok());
+    const rk::Topic handle = p->topic(t).value();
+    // Alternating: commit, abort, commit, abort, commit; 300 records each
+    // over three partitions, keyed by transaction and number.
+    int committed = 0;
+    int total = 0;
+    for (int txn = 0; txn < 5; ++txn) {
+      ASSERT_TRUE(p->begin_transaction().ok());
+      for (int i = 0; i < 300; ++i) {
+        const std::string key = std::to_string(txn) + ":" + std::to_string(i);
+        ASSERT_EQ(p->produce(handle, key, "value", {}, rk::kTimestampNow, nullptr, i % 3),
+                  rk::Errc::kOk);
+      }
+      total += 300;
+      if (txn % 2 == 0) {
+        auto r = p->commit_transaction(30s);
+        ASSERT_TRUE(r.ok()) << r.error().message;
+        committed += 300;
+      } else {
+        // Let some go out first, so the abort has records in the log too.
+        std::this_thread::sleep_for(50ms);
+        auto r = p->abort_transaction(30s);
+        ASSERT_TRUE(r.ok()) << r.error().message;
+      }
+    }
+    const auto reports = poll_reports(*p, total);
+    EXPECT_EQ(reports.at(rk::Errc::kOk) + (reports.count(rk::Errc::kAborted) != 0U
+                                               ? reports.at(rk::Errc::kAborted)
+                                               : 0),
+              total);
+    std::vector<rt::KcatRecord> read;
+    ASSERT_EQ(rt::kcat_read_topic(bootstrap_, t, read, static_cast<std::size_t>(committed)), "");
+    ASSERT_EQ(read.size(), static_cast<std::size_t>(committed));
+    std::set<std::string> keys;
+    std::map<int, int> last_in_partition;
+    for (const auto& r : read) {
+      ASSERT_TRUE(r.key);
+      const int txn = std::stoi(r.key->substr(0, r.key->find(':')));
+      EXPECT_EQ(txn % 2, 0) << "a record of aborted transaction " << txn << " was read";
+      EXPECT_TRUE(keys.insert(*r.key).second) << "read twice: " << *r.key;
+      // In produce order within a partition.
+      const int order = txn * 1000 + std::stoi(r.key->substr(r.key->find(':') + 1));
+      auto [it, fresh] = last_in_partition.try_emplace(r.partition, -1);
+      EXPECT_LT(it->second, order) << "out of order in partition " << r.partition;
+      it->second = order;
+    }
+    // read_uncommitted shows what the aborts left in the log as well.
+    std::vector<rt::KcatRecord> all;
+    ASSERT_EQ(rt::kcat_read_topic(bootstrap_, t, all, static_cast<std::size_t>(committed), 10s,
+                                  "read_uncommitted"),
+              "");
+    const int aborted_in_log = static_cast<int>(all.size()) - committed;
+    EXPECT_GE(aborted_in_log, 0);
+    const int aborted_reports =
+        reports.count(rk::Errc::kAborted) != 0U ? reports.at(rk::Errc::kAborted) : 0;
+    // Every aborted record was either reported kAborted (never sent) or is
+    // in the log, delivered and then aborted there.
+    EXPECT_EQ(aborted_in_log + aborted_reports, total - committed);
+    std::cerr << codec << ": " << committed << " committed, " << aborted_in_log
+              << " aborted in the log, " << aborted_reports << " aborted before sending\n";
+    const Described d = describe(id + "-" + codec);
+    EXPECT_EQ(d.state, "CompleteCommit");
+    EXPECT_EQ(d.epoch, 5) << "transaction.version 2: one epoch per transaction";
+  }
 }
 
 }  // namespace

@@ -129,7 +129,7 @@ std::vector<std::byte> encode(const Vector& v) {
 
 TEST(Protocol, EveryRequestEqualsTheJavaClientsFrame) {
   const auto requests = vectors("request");
-  ASSERT_EQ(requests.size(), 47U) << golden::path("protocol.txt");
+  ASSERT_EQ(requests.size(), 48U) << golden::path("protocol.txt");
   for (const auto& v : requests) {
     SCOPED_TRACE("api " + std::to_string(v.api) + " v" + std::to_string(v.version) + " " + v.name);
     const auto ours = encode(v);
@@ -225,6 +225,8 @@ w::DecodeStatus decode_and_check(const Vector& v, std::span<const std::byte> bod
         EXPECT_EQ(r.range(w::ApiKey::kInitProducerId).max, 4);
         EXPECT_TRUE(r.range(w::ApiKey::kEndTxn).empty());
         EXPECT_EQ(r.throttle_time_ms, v.version >= 1 ? 5 : 0);
+        // FinalizedFeatures (tagged, v3+): transaction.version 2 at epoch 42.
+        EXPECT_EQ(r.transaction_version, v.version >= 3 ? 2 : 0);
         EXPECT_EQ(w::negotiate_version(w::ApiKey::kProduce, r), 12);
         EXPECT_EQ(w::negotiate_version(w::ApiKey::kMetadata, r), 12);
         EXPECT_EQ(w::negotiate_version(w::ApiKey::kInitProducerId, r), 4);
@@ -344,6 +346,9 @@ w::DecodeStatus decode_and_check(const Vector& v, std::span<const std::byte> bod
       if (check && s == w::DecodeStatus::kOk) {
         EXPECT_EQ(r.throttle_time_ms, 1);
         EXPECT_EQ(r.error_code, 48);
+        // The epoch for the next transaction: v5 only.
+        EXPECT_EQ(r.producer_id, v.version >= 5 ? 1234 : -1);
+        EXPECT_EQ(r.producer_epoch, v.version >= 5 ? 6 : -1);
       }
       return s;
     }
@@ -353,7 +358,7 @@ w::DecodeStatus decode_and_check(const Vector& v, std::span<const std::byte> bod
 
 TEST(Protocol, EveryResponseOfTheJavaClientDecodesToItsValues) {
   const auto responses = vectors("response");
-  ASSERT_EQ(responses.size(), 29U);
+  ASSERT_EQ(responses.size(), 30U);
   for (const auto& v : responses) {
     SCOPED_TRACE("api " + std::to_string(v.api) + " v" + std::to_string(v.version));
     EXPECT_EQ(decode_and_check(v, v.bytes, true), w::DecodeStatus::kOk);

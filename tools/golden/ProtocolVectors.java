@@ -99,10 +99,11 @@ public final class ProtocolVectors {
                 response(w, ApiKeys.ADD_PARTITIONS_TO_TXN, v, "default", new AddPartitionsToTxnResponseData()
                     .setThrottleTimeMs(2).setResultsByTopicV3AndBelow(results));
             }
-            for (short v = 3; v <= 4; v++) {
+            for (short v = 3; v <= 5; v++) {
                 request(w, ApiKeys.END_TXN, v, "commit", new EndTxnRequestData().setTransactionalId("txn-1")
                     .setProducerId(1234L).setProducerEpoch((short) 5).setCommitted(true));
-                response(w, ApiKeys.END_TXN, v, "default", new EndTxnResponseData().setThrottleTimeMs(1).setErrorCode((short) 48));
+                response(w, ApiKeys.END_TXN, v, "default", new EndTxnResponseData().setThrottleTimeMs(1).setErrorCode((short) 48)
+                    .setProducerId(1234L).setProducerEpoch((short) 6));
             }
         }
     }

@@ -1,0 +1,192 @@
+// begin / commit / abort against the test broker (transaction.version 2):
+// commit delivers every record first, even lingering ones; the batches are
+// transactional and a new epoch (with sequences from 0) follows every
+// EndTxn; abort reports unsent records kAborted; an empty transaction ends
+// without a request; a failed record makes the commit abortable; fencing
+// is fatal; misuse is refused.  (Real Kafka, checked by kcat:
+// tests/integration/producer_transactions_test.cpp.)
+#include <chrono>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "../broker/test_broker.h"
+#include "make_producer.h"
+#include "ringkafka/producer.h"
+#include "wire/error_code.h"
+
+namespace rk = ringkafka;
+namespace tb = ringkafka::test_broker;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr std::int16_t kTransactionalBit = 0x10;
+
+struct Fixture {
+  explicit Fixture(std::int16_t transaction_version = 2, const std::string& id = "tx") {
+    tb::Config c{1, {{"orders", 3}}};
+    c.transaction_version = transaction_version;
+    broker = std::make_unique<tb::TestBroker>(c);
+    EXPECT_EQ(broker->start(), "");
+    p = tb::make_producer(rk::Config(), broker->bootstrap(),
+                          {{"transactional.id", id}, {"retry.backoff.ms", "20"},
+                           {"linger.ms", "60000"}});  // only commit sends them
+    topic = p->topic("orders").value();
+  }
+  // Reports polled until `n` came (or 10 s), by error code.
+  std::map<rk::Errc, int> reports(int n) {
+    const auto until = std::chrono::steady_clock::now() + 10s;
+    while (got < n && std::chrono::steady_clock::now() < until) {
+      rk::DeliveryReport rs[64];
+      const std::size_t k = p->poll(rs);
+      for (std::size_t i = 0; i < k; ++i) ++by_error[rs[i].error];
+      got += static_cast<int>(k);
+      if (k == 0) std::this_thread::sleep_for(1ms);
+    }
+    return by_error;
+  }
+  std::unique_ptr<tb::TestBroker> broker;
+  std::unique_ptr<rk::Producer> p;
+  rk::Topic topic{};
+  int got = 0;
+  std::map<rk::Errc, int> by_error;
+};
+
+TEST(ProducerTxnCommit, CommitDeliversEveryRecordThenEndsAtTheCoordinator) {
+  Fixture f;
+  ASSERT_TRUE(f.p->init_transactions(10s).ok());
+  for (int round = 0; round < 2; ++round) {
+    ASSERT_TRUE(f.p->begin_transaction().ok());
+    for (int i = 0; i < 30; ++i) {
+      const std::string key = std::to_string(i);
+      ASSERT_EQ(f.p->produce(f.topic, key, "v", {}, rk::kTimestampNow, nullptr, i % 3),
+                rk::Errc::kOk);
+    }
+    // linger.ms is a minute: only the commit sends them.
+    auto r = f.p->commit_transaction(10s);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(f.p->in_flight(), 0U) << "commit returns with every report in";
+    EXPECT_EQ(f.reports(30 * (round + 1))[rk::Errc::kOk], 30 * (round + 1));
+    // Refused again until the next begin.
+    EXPECT_EQ(f.p->produce(f.topic, "k", "v"), rk::Errc::kState);
+  }
+  EXPECT_EQ(f.broker->transaction_ends(),
+            (std::vector<std::pair<std::string, bool>>{{"tx", true}, {"tx", true}}));
+  for (int part = 0; part < 3; ++part) {
+    const auto batches = f.broker->batches("orders", part);
+    ASSERT_EQ(batches.size(), 2U) << "one batch per transaction and partition";
+    for (const auto& b : batches) EXPECT_NE(b.header.attributes & kTransactionalBit, 0);
+    // EndTxn v5 bumped the epoch; the next transaction starts at sequence 0.
+    EXPECT_EQ(batches[0].header.producer_epoch + 1, batches[1].header.producer_epoch);
+    EXPECT_EQ(batches[1].header.base_sequence, 0);
+  }
+}
+
+TEST(ProducerTxnCommit, AbortReportsRecordsNotSentAsAborted) {
+  Fixture f;
+  ASSERT_TRUE(f.p->init_transactions(10s).ok());
+  ASSERT_TRUE(f.p->begin_transaction().ok());
+  for (int i = 0; i < 20; ++i) ASSERT_EQ(f.p->produce(f.topic, "k", "v"), rk::Errc::kOk);
+  auto r = f.p->abort_transaction(10s);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(f.reports(20)[rk::Errc::kAborted], 20);
+  EXPECT_EQ(f.broker->transaction_ends(),
+            (std::vector<std::pair<std::string, bool>>{{"tx", false}}));
+  for (int part = 0; part < 3; ++part) EXPECT_TRUE(f.broker->batches("orders", part).empty());
+  // And the producer goes on.
+  ASSERT_TRUE(f.p->begin_transaction().ok());
+  ASSERT_EQ(f.p->produce(f.topic, "k", "after"), rk::Errc::kOk);
+  ASSERT_TRUE(f.p->commit_transaction(10s).ok());
+  EXPECT_EQ(f.reports(21)[rk::Errc::kOk], 1);
+}
+
+TEST(ProducerTxnCommit, AnEmptyTransactionEndsWithoutARequest) {
+  Fixture f;
+  ASSERT_TRUE(f.p->init_transactions(10s).ok());
+  ASSERT_TRUE(f.p->begin_transaction().ok());
+  ASSERT_TRUE(f.p->commit_transaction(10s).ok());
+  ASSERT_TRUE(f.p->begin_transaction().ok());
+  ASSERT_TRUE(f.p->abort_transaction(10s).ok());
+  EXPECT_TRUE(f.broker->transaction_ends().empty());
+}
+
+TEST(ProducerTxnCommit, AFailedRecordMakesTheCommitAbortable) {
+  Fixture f;
+  ASSERT_TRUE(f.p->init_transactions(10s).ok());
+  ASSERT_TRUE(f.p->begin_transaction().ok());
+  ASSERT_EQ(f.p->produce(f.topic, "k", "fine"), rk::Errc::kOk);
+  // The topic has 3 partitions: this record fails in its report.
+  ASSERT_EQ(f.p->produce(f.topic, "k", "bad", {}, rk::kTimestampNow, nullptr, 7), rk::Errc::kOk);
+  auto r = f.p->commit_transaction(10s);
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.error().txn_requires_abort()) << r.error().message;
+  EXPECT_NE(r.error().message.find("1 of the transaction's records failed"), std::string::npos)
+      << r.error().message;
+  // Only abort is left.
+  auto again = f.p->commit_transaction(1s);
+  ASSERT_FALSE(again.ok());
+  EXPECT_TRUE(again.error().txn_requires_abort());
+  EXPECT_EQ(f.p->produce(f.topic, "k", "v"), rk::Errc::kState);
+  ASSERT_TRUE(f.p->abort_transaction(10s).ok());
+  EXPECT_TRUE(f.broker->transaction_ends().size() == 1 && !f.broker->transaction_ends()[0].second);
+  ASSERT_TRUE(f.p->begin_transaction().ok());
+}
+
+// A second instance's init bumps the epoch: the first one's EndTxn is
+// refused with PRODUCER_FENCED, which nothing recovers from.
+TEST(ProducerTxnCommit, AFencedProducerIsFatal) {
+  Fixture f;
+  ASSERT_TRUE(f.p->init_transactions(10s).ok());
+  ASSERT_TRUE(f.p->begin_transaction().ok());
+  ASSERT_EQ(f.p->produce(f.topic, "k", "v"), rk::Errc::kOk);
+  auto zombie_killer = tb::make_producer(rk::Config(), f.broker->bootstrap(), {{"transactional.id", "tx"}});
+  ASSERT_TRUE(zombie_killer->init_transactions(10s).ok());
+  auto r = f.p->commit_transaction(10s);
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.error().fatal()) << r.error().message;
+  EXPECT_NE(r.error().message.find("PRODUCER_FENCED"), std::string::npos) << r.error().message;
+  EXPECT_NE(f.p->fatal_error().find("PRODUCER_FENCED"), std::string::npos);
+}
+
+TEST(ProducerTxnCommit, RetriesACoordinatorThatIsBusy) {
+  Fixture f;
+  ASSERT_TRUE(f.p->init_transactions(10s).ok());
+  ASSERT_TRUE(f.p->begin_transaction().ok());
+  ASSERT_EQ(f.p->produce(f.topic, "k", "v"), rk::Errc::kOk);
+  f.broker->fail_end_txn(51, 2);  // CONCURRENT_TRANSACTIONS
+  auto r = f.p->commit_transaction(10s);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(f.broker->transaction_ends().size(), 1U);
+}
+
+TEST(ProducerTxnCommit, MisuseIsRefused) {
+  Fixture f;
+  auto early = f.p->begin_transaction();
+  ASSERT_FALSE(early.ok());
+  EXPECT_NE(early.error().message.find("init_transactions() has not been called"), std::string::npos);
+  ASSERT_TRUE(f.p->init_transactions(10s).ok());
+  auto no_txn = f.p->commit_transaction(1s);
+  ASSERT_FALSE(no_txn.ok());
+  EXPECT_EQ(no_txn.error().code, rk::Errc::kState);
+  EXPECT_NE(no_txn.error().message.find("no transaction is open"), std::string::npos);
+  ASSERT_TRUE(f.p->begin_transaction().ok());
+  auto twice = f.p->begin_transaction();
+  ASSERT_FALSE(twice.ok());
+  EXPECT_NE(twice.error().message.find("a transaction is open"), std::string::npos);
+}
+
+// A cluster on the first transaction protocol: refused at init (for now),
+// with a message that says so.
+TEST(ProducerTxnCommit, TransactionVersionOneIsRefusedAtInit) {
+  Fixture f(0);
+  auto r = f.p->init_transactions(10s);
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.error().fatal());
+  EXPECT_NE(r.error().message.find("transaction.version"), std::string::npos) << r.error().message;
+}
+
+}  // namespace
