@@ -246,6 +246,15 @@ void ProducePath::on_batch_result(Batch* b, const wire::ProducePartitionResponse
       return;
     case ProducerState::Verdict::kFail: {
       if (ps.in_flight > 0) --ps.in_flight;
+      if (o.fatal && fatal_ != nullptr) {
+        char why[200];
+        const std::string_view name = wire::error_info(code).name;
+        std::snprintf(why, sizeof why,
+                      "Produce refused with %.*s for transactional.id \"%s\" (fenced by a newer "
+                      "instance, or not allowed)",
+                      static_cast<int>(name.size()), name.data(), s_.transactional_id.c_str());
+        fatal_(fatal_context_, why);
+      }
       // The broker's words, and each invalid record's own (KIP-467); the
       // other records of such a batch were not written either.
       const char* text = failure_text(code, p.error_message);

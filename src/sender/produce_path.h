@@ -28,6 +28,13 @@ class ProducePath {
 
   // Reserves the per-request scratch (nothing grows while records flow).
   void setup();
+  // Who hears that a Produce answer made the producer unusable (a
+  // transactional producer fenced); the loop's fatal().
+  using Fatal = void (*)(void* context, const char* why) noexcept;
+  void on_fatal(Fatal fatal, void* context) noexcept {
+    fatal_ = fatal;
+    fatal_context_ = context;
+  }
 
   // Sends what may go to `c`'s broker now; true if a request went.
   bool send(broker::Connection& c, broker::ConnectionEvents& events, std::int64_t now_ns) noexcept;
@@ -64,6 +71,8 @@ class ProducePath {
 
   handoff::Shared& shared_;
   const config::Settings& s_;
+  Fatal fatal_ = nullptr;
+  void* fatal_context_ = nullptr;
   accumulator::Accumulator& acc_;
   ProducerState& pstate_;
   core::Jitter& jitter_;

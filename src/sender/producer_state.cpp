@@ -31,7 +31,7 @@ bool ProducerState::may_send(const BatchFacts& b, const PartitionFacts& p,
   if (b.sealed && b.attempts > 0 && p.in_flight > 0) return false;
   // While a bump is wanted, only batches the broker may already have go
   // out (see the header).
-  if (bump_wanted_ && !(b.sealed && b.maybe_written)) return false;
+  if (bump_wanted_ && !transactional_ && !(b.sealed && b.maybe_written)) return false;
   // A partition does not move to a new leader while batches sent to the
   // old one are unanswered: sent ahead of them, the next batch would reach
   // the new leader out of sequence.
@@ -74,6 +74,28 @@ ProducerState::Outcome ProducerState::on_result(std::int16_t error_code, const B
                                                 bool behind_a_retry) noexcept {
   if (error_code == 0 || error_code == code(ErrorCode::kDuplicateSequenceNumber)) {
     return {Verdict::kAck, false};
+  }
+  if (transactional_) {
+    switch (static_cast<ErrorCode>(error_code)) {
+      case ErrorCode::kProducerFenced:
+      case ErrorCode::kTransactionalIdAuthorizationFailed:
+      case ErrorCode::kClusterAuthorizationFailed:
+      case ErrorCode::kUnsupportedVersion:
+        return {Verdict::kFail, false, false, false, true};
+      case ErrorCode::kConcurrentTransactions:
+        return {Verdict::kRetry, false};
+      // The transaction timed out on the coordinator (INVALID_PRODUCER_EPOCH),
+      // was aborted there, or lost a sequence: it can only be aborted, and
+      // the abort's new epoch starts the sequences over.
+      case ErrorCode::kInvalidProducerEpoch:
+      case ErrorCode::kTransactionAbortable:
+      case ErrorCode::kInvalidTxnState:
+      case ErrorCode::kOutOfOrderSequenceNumber:
+      case ErrorCode::kUnknownProducerId:
+        return {Verdict::kFail, false};
+      default:
+        break;
+    }
   }
   const bool leadership = is_leadership_error(error_code);
   const bool out_of_order = error_code == code(ErrorCode::kOutOfOrderSequenceNumber);

@@ -58,9 +58,18 @@ class ProducerState {
     // as possibly written from now on: a bump waits for it, since
     // restamped under a new epoch it would be written twice.
     bool maybe_written = false;
+    // A transactional producer cannot go on: fenced by a newer instance,
+    // or not allowed.
+    bool fatal = false;
   };
 
-  explicit ProducerState(bool idempotent) noexcept : idempotent_(idempotent) {}
+  // A transactional producer never bumps its epoch itself: the
+  // coordinator does, at the end of every transaction (transaction.version
+  // 2), and an error that would call for a bump fails the batch instead,
+  // which makes the transaction abortable (librdkafka #3575 lost records
+  // by bumping inside a transaction).
+  explicit ProducerState(bool idempotent, bool transactional = false) noexcept
+      : idempotent_(idempotent), transactional_(transactional) {}
 
   [[nodiscard]] bool idempotent() const noexcept { return idempotent_; }
   [[nodiscard]] bool has_id() const noexcept { return producer_id_ >= 0; }
@@ -95,11 +104,12 @@ class ProducerState {
   // broker's refusal): its sequences will never arrive, so the partition
   // cannot go on without a bump.  Not for purged batches.
   void on_sealed_batch_failed() noexcept {
-    if (idempotent_) bump_wanted_ = true;
+    if (idempotent_ && !transactional_) bump_wanted_ = true;
   }
 
  private:
   bool idempotent_;
+  bool transactional_;
   std::int64_t producer_id_ = -1;
   std::int16_t producer_epoch_ = -1;
   bool bump_wanted_ = false;

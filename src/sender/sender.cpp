@@ -75,7 +75,7 @@ struct Sender::Loop final : broker::ConnectionEvents {
   core::TimerHeap timers;
   broker::Brokers brokers{reactor, timers, s};
   accumulator::Accumulator acc{shared, reporter, timers, &Loop::sealed_failed, this};
-  ProducerState pstate{s.enable_idempotence};
+  ProducerState pstate{s.enable_idempotence, !s.transactional_id.empty()};
   core::Jitter jitter{partition::random_seed()};
   ProducePath produce{shared, acc, pstate, jitter};
   static void txn_fatal(void* self, const char* why) noexcept {
@@ -110,6 +110,7 @@ struct Sender::Loop final : broker::ConnectionEvents {
     }
     try {
       produce.setup();
+      produce.on_fatal(&Loop::txn_fatal, this);
       name_scratch.reserve(64);
       for (std::size_t i = 0; i < s.bootstrap_servers.size(); ++i) {
         brokers.add(-1 - static_cast<std::int32_t>(i), s.bootstrap_servers[i].host,

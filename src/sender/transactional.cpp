@@ -203,7 +203,8 @@ void Transactional::on_end_txn(std::span<const std::byte> body, std::int16_t ver
     return;
   }
   const Name n(r.error_code);
-  switch (txn_verdict(TxnRequest::kEndTxn, r.error_code, !commit)) {
+  const TxnVerdict verdict = txn_verdict(TxnRequest::kEndTxn, r.error_code, !commit);
+  switch (verdict) {
     case TxnVerdict::kDone:
       if (r.producer_id >= 0 && r.producer_epoch >= 0) {
         // The next transaction's id and epoch; its sequences start at 0.
@@ -214,11 +215,8 @@ void Transactional::on_end_txn(std::span<const std::byte> body, std::int16_t ver
       finish(Errc::kOk, ErrorKind::kPermanent, "%s", "");
       return;
     case TxnVerdict::kRefind:
-      (void)coordinator_.on_coordinator_error(r.error_code);
-      [[fallthrough]];
     case TxnVerdict::kRetry:
-      RK_DEBUG("EndTxn: %s; again", n.data());
-      retry_after_backoff(now_ns);
+      again(verdict, r.error_code, "EndTxn", now_ns);
       return;
     case TxnVerdict::kAbortable:
       finish(Errc::kTransaction, ErrorKind::kAbortable, "%s: EndTxn refused with %.*s; abort the transaction",
@@ -277,7 +275,8 @@ void Transactional::on_init_producer_id(std::span<const std::byte> body, std::in
     retry_after_backoff(now_ns);
     return;
   }
-  switch (txn_verdict(TxnRequest::kInitProducerId, r.error_code, false)) {
+  const TxnVerdict verdict = txn_verdict(TxnRequest::kInitProducerId, r.error_code, false);
+  switch (verdict) {
     case TxnVerdict::kDone:
       (void)pstate_.on_init_producer_id(true, 0, r.producer_id, r.producer_epoch);
       RK_DEBUG("transactional producer id %lld epoch %d", static_cast<long long>(r.producer_id),
@@ -285,13 +284,10 @@ void Transactional::on_init_producer_id(std::span<const std::byte> body, std::in
       finish(Errc::kOk, ErrorKind::kPermanent, "%s", "");
       return;
     case TxnVerdict::kRefind:
-      (void)coordinator_.on_coordinator_error(r.error_code);
-      [[fallthrough]];
     case TxnVerdict::kRetry:
       // CONCURRENT_TRANSACTIONS: the coordinator is still aborting an
       // earlier instance's transaction.
-      RK_DEBUG("InitProducerId: %s; again", Name(r.error_code).data());
-      retry_after_backoff(now_ns);
+      again(verdict, r.error_code, "InitProducerId", now_ns);
       return;
     case TxnVerdict::kAbortable:
     case TxnVerdict::kFatal: {
@@ -322,6 +318,13 @@ void Transactional::on_failed(const Connection& c) noexcept {
 
 void Transactional::on_timer(std::int64_t) noexcept {
   // A backoff ended: the next pass sends.
+}
+
+void Transactional::again(TxnVerdict verdict, std::int16_t error_code, const char* request,
+                          std::int64_t now_ns) noexcept {
+  if (verdict == TxnVerdict::kRefind) (void)coordinator_.on_coordinator_error(error_code);
+  RK_DEBUG("%s: %s; again", request, Name(error_code).data());
+  retry_after_backoff(now_ns);
 }
 
 void Transactional::retry_after_backoff(std::int64_t now_ns) noexcept {

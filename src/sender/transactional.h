@@ -32,6 +32,7 @@
 #include "handoff/shared.h"
 #include "sender/coordinator.h"
 #include "sender/producer_state.h"
+#include "sender/transaction.h"
 
 namespace ringkafka::sender {
 
@@ -84,6 +85,10 @@ class Transactional {
   [[nodiscard]] std::uint64_t accepted() const noexcept;
   [[nodiscard]] std::uint64_t outstanding() const noexcept;
   void retry_after_backoff(std::int64_t now_ns) noexcept;
+  // The same request again after retry.backoff.ms; kRefind finds the
+  // coordinator first.
+  void again(TxnVerdict verdict, std::int16_t error_code, const char* request,
+             std::int64_t now_ns) noexcept;
   // The step ends: its outcome is posted and waiters woken.
   __attribute__((format(printf, 4, 5))) void finish(Errc error, ErrorKind kind, const char* fmt,
                                                     ...) noexcept;

@@ -152,6 +152,40 @@ TEST(ProducerTxnCommit, AFencedProducerIsFatal) {
   EXPECT_NE(f.p->fatal_error().find("PRODUCER_FENCED"), std::string::npos);
 }
 
+// Produce answers inside a transaction: a sequence or epoch error makes
+// the transaction abortable at once (no bump inside it), fencing is fatal.
+TEST(ProducerTxnCommit, ProduceErrorsMakeItAbortableOrFatal) {
+  {
+    Fixture f;
+    ASSERT_TRUE(f.p->init_transactions(10s).ok());
+    ASSERT_TRUE(f.p->begin_transaction().ok());
+    f.broker->fail_produce("orders", 0, 47, 1);  // INVALID_PRODUCER_EPOCH: the transaction timed out
+    for (int part = 0; part < 3; ++part) {
+      ASSERT_EQ(f.p->produce(f.topic, "k", "v", {}, rk::kTimestampNow, nullptr, part), rk::Errc::kOk);
+    }
+    auto r = f.p->commit_transaction(10s);
+    ASSERT_FALSE(r.ok());
+    EXPECT_TRUE(r.error().txn_requires_abort()) << r.error().message;
+    ASSERT_TRUE(f.p->abort_transaction(10s).ok());
+    // The abort's new epoch starts over: the next transaction commits.
+    ASSERT_TRUE(f.p->begin_transaction().ok());
+    ASSERT_EQ(f.p->produce(f.topic, "k", "v", {}, rk::kTimestampNow, nullptr, 0), rk::Errc::kOk);
+    auto again = f.p->commit_transaction(10s);
+    EXPECT_TRUE(again.ok()) << again.error().message;
+  }
+  {
+    Fixture f;
+    ASSERT_TRUE(f.p->init_transactions(10s).ok());
+    ASSERT_TRUE(f.p->begin_transaction().ok());
+    f.broker->fail_produce("orders", 1, 90, 1);  // PRODUCER_FENCED
+    ASSERT_EQ(f.p->produce(f.topic, "k", "v", {}, rk::kTimestampNow, nullptr, 1), rk::Errc::kOk);
+    auto r = f.p->commit_transaction(10s);
+    ASSERT_FALSE(r.ok());
+    EXPECT_TRUE(r.error().fatal()) << r.error().message;
+    EXPECT_NE(f.p->fatal_error().find("PRODUCER_FENCED"), std::string::npos) << f.p->fatal_error();
+  }
+}
+
 TEST(ProducerTxnCommit, RetriesACoordinatorThatIsBusy) {
   Fixture f;
   ASSERT_TRUE(f.p->init_transactions(10s).ok());

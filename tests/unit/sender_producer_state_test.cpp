@@ -162,4 +162,36 @@ TEST(SenderProducerState, ASealedBatchThatFailedAsksForABump) {
   EXPECT_EQ(ps.id_request(true), PS::IdRequest::kBump);
 }
 
+// A transactional producer never bumps inside a transaction: what would
+// ask for a bump fails the batch (the commit becomes abortable), fencing
+// is fatal, CONCURRENT_TRANSACTIONS is retried.
+TEST(SenderProducerState, ATransactionalProducerFailsWhatAnIdempotentOneWouldBumpFor) {
+  PS ps(true, true);
+  ASSERT_EQ(ps.on_init_producer_id(true, 0, 7000, 0), PS::IdOutcome::kReady);
+  for (auto e : {w::ErrorCode::kOutOfOrderSequenceNumber, w::ErrorCode::kUnknownProducerId,
+                 w::ErrorCode::kInvalidProducerEpoch, w::ErrorCode::kTransactionAbortable,
+                 w::ErrorCode::kInvalidTxnState}) {
+    const PS::Outcome o = ps.on_result(code(e), kNew, false);
+    EXPECT_EQ(o.verdict, PS::Verdict::kFail) << code(e);
+    EXPECT_FALSE(o.fatal) << code(e);
+  }
+  for (auto e : {w::ErrorCode::kProducerFenced, w::ErrorCode::kTransactionalIdAuthorizationFailed,
+                 w::ErrorCode::kClusterAuthorizationFailed}) {
+    const PS::Outcome o = ps.on_result(code(e), kNew, false);
+    EXPECT_EQ(o.verdict, PS::Verdict::kFail) << code(e);
+    EXPECT_TRUE(o.fatal) << code(e);
+  }
+  EXPECT_EQ(ps.on_result(code(w::ErrorCode::kConcurrentTransactions), kNew, false).verdict,
+            PS::Verdict::kRetry);
+  ps.on_sealed_batch_failed();
+  EXPECT_FALSE(ps.bump_wanted());
+  EXPECT_EQ(ps.id_request(true), PS::IdRequest::kNone);
+  EXPECT_TRUE(ps.may_send(kNew, kAckedIdle, 1));
+  // The idempotent producer's answer to the same gap, for contrast.
+  PS plain = ready();
+  EXPECT_EQ(plain.on_result(code(w::ErrorCode::kOutOfOrderSequenceNumber), kNew, false).verdict,
+            PS::Verdict::kRetry);
+  EXPECT_TRUE(plain.bump_wanted());
+}
+
 }  // namespace
