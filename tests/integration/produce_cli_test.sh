@@ -2,7 +2,8 @@
 # produce_cli_test.sh RINGKAFKA-PRODUCE
 # ringkafka-produce against the real broker, checked with kcat (a consumer
 # we did not write): keys split at -K, headers from -H, the `partition
-# offset` lines of -v, -p, every -z codec, and the exit statuses.
+# offset` lines of -v, -p, every -z codec, transactions
+# (--transactional-id), and the exit statuses.
 #
 # The broker: $RINGKAFKA_BOOTSTRAP, else what `tools/kafka-local status`
 # reports (as tests/integration/broker.h does).  None reachable: skip (77),
@@ -179,6 +180,28 @@ if [[ $status -eq 1 ]] && grep -qx 'delivered 0 failed 1' "$work/err" &&
 else
   fail "-p 99 (exit $status, want 1)" "$work/err"
 fi
+
+# --- transactions ---------------------------------------------------------------
+# 25 lines, a transaction per 10: three commits, read by kcat (read_committed,
+# librdkafka's default) and described by Kafka's own TransactionsCommand.
+topic=$(new_topic 2)
+txn_id=cli-txn-$$-$(date +%s%N)
+seq 1 25 | "$produce" -b "$bootstrap" -t "$topic" --transactional-id "$txn_id" \
+  --transaction-records 10 >"$work/out" 2>"$work/err"
+status=$?
+got=$(timeout 60 kcat -C -b "$bootstrap" -t "$topic" -X isolation.level=read_committed -e -q \
+  -f '%s\n' | LC_ALL=C sort -n | tr '\n' ' ')
+described=$("$kafka_local" transaction "$txn_id" 2>"$work/describe")
+if [[ $status -eq 0 && $got == "$(seq 1 25 | tr '\n' ' ')" && $described == "CompleteCommit "*" 3 "* ]]; then
+  pass "--transactional-id --transaction-records 10: 25 lines in three committed transactions"
+else
+  echo "read: $got" >"$work/got"
+  echo "described: $described" >>"$work/got"
+  fail "--transactional-id (exit $status)" "$work/got" "$work/err" "$work/describe"
+fi
+expect_usage transactional-id -b "$bootstrap" -t "$topic" --transaction-records 10
+# A producer that cannot be transactional (acks=1) is a configuration error.
+expect_usage transactional.id -b "$bootstrap" -t "$topic" --transactional-id x -X acks=1
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

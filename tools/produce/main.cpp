@@ -31,6 +31,7 @@ constexpr const char* kUsage =
     "usage: ringkafka-produce -b BOOTSTRAP -t TOPIC [-p PARTITION] [-K DELIM]\n"
     "                         [-H name=value]... [-X key=value]...\n"
     "                         [--preset low_latency|durable|throughput] [-z CODEC] [-v]\n"
+    "                         [--transactional-id ID [--transaction-records N]]\n"
     "\n"
     "Reads one record per line from stdin (the newline is not part of it; a last\n"
     "line without one counts) and produces it to TOPIC.\n"
@@ -48,6 +49,12 @@ constexpr const char* kUsage =
     "  --preset NAME  start from a preset instead of the defaults (the Java\n"
     "                 client's: acks=all, enable.idempotence=true, linger.ms=5)\n"
     "  -v             print `partition offset` to stdout for each delivered record\n"
+    "  --transactional-id ID\n"
+    "                 produce in transactions (transactional.id=ID): one over the\n"
+    "                 whole input, or one per N lines with --transaction-records N,\n"
+    "                 each committed when full and at the end of input.  A commit\n"
+    "                 that fails is reported, the transaction aborted, and reading\n"
+    "                 stops (exit status 1)\n"
     "  -h, --help     this text\n"
     "\n"
     "Failed records are reported on stderr, and `delivered N failed M` at the end.\n"
@@ -67,6 +74,8 @@ struct Options {
   std::string preset;
   std::string codec;
   bool verbose = false;
+  std::string transactional_id;
+  std::uint64_t transaction_records = 0;  // 0: one transaction for the whole input
 };
 
 int usage_error(std::string_view message) {
@@ -78,6 +87,8 @@ int usage_error(std::string_view message) {
 std::optional<int> parse_options(int argc, char** argv, Options& out) {
   static const option kLong[] = {{"help", no_argument, nullptr, 'h'},
                                  {"preset", required_argument, nullptr, 'P'},
+                                 {"transactional-id", required_argument, nullptr, 'T'},
+                                 {"transaction-records", required_argument, nullptr, 'N'},
                                  {nullptr, 0, nullptr, 0}};
   int c;
   while ((c = getopt_long(argc, argv, "b:t:p:K:H:X:z:vh", kLong, nullptr)) != -1) {
@@ -113,6 +124,19 @@ std::optional<int> parse_options(int argc, char** argv, Options& out) {
         break;
       case 'z': out.codec = arg; break;
       case 'P': out.preset = arg; break;
+      case 'T':
+        if (arg.empty()) return usage_error("--transactional-id: the id is empty");
+        out.transactional_id = arg;
+        break;
+      case 'N': {
+        const auto [end, ec] =
+            std::from_chars(arg.data(), arg.data() + arg.size(), out.transaction_records);
+        if (ec != std::errc{} || end != arg.data() + arg.size() || out.transaction_records == 0) {
+          return usage_error("--transaction-records: \"" + std::string(arg) +
+                             "\" is not a number of records above 0");
+        }
+        break;
+      }
       case 'v': out.verbose = true; break;
       case 'h': std::cout << kUsage; return 0;
       default: std::cerr << kUsage; return kExitUsage;  // getopt said what was wrong
@@ -121,6 +145,9 @@ std::optional<int> parse_options(int argc, char** argv, Options& out) {
   if (optind < argc) return usage_error("unexpected argument \"" + std::string(argv[optind]) + "\"");
   if (out.bootstrap.empty()) return usage_error("-b BOOTSTRAP is required");
   if (out.topic.empty()) return usage_error("-t TOPIC is required");
+  if (out.transaction_records != 0 && out.transactional_id.empty()) {
+    return usage_error("--transaction-records needs --transactional-id");
+  }
   return std::nullopt;
 }
 
@@ -128,6 +155,7 @@ std::optional<int> parse_options(int argc, char** argv, Options& out) {
 ringkafka::Result<ringkafka::Config> make_config(const Options& opt) {
   ringkafka::cli::KeyValues keys = {{"bootstrap.servers", opt.bootstrap}};
   if (!opt.codec.empty()) keys.emplace_back("compression.type", opt.codec);
+  if (!opt.transactional_id.empty()) keys.emplace_back("transactional.id", opt.transactional_id);
   keys.insert(keys.end(), opt.overrides.begin(), opt.overrides.end());
   return ringkafka::cli::make_config(opt.preset, keys);
 }
@@ -188,6 +216,59 @@ class Reports {
   ringkafka::DeliveryReport buffer_[256];
 };
 
+// --transactional-id: init once, then a transaction per N records (or one
+// for the whole input).  Without it every call does nothing.
+class Transactions {
+ public:
+  Transactions(ringkafka::Producer& producer, const Options& opt, std::chrono::milliseconds timeout)
+      : producer_(producer), on_(!opt.transactional_id.empty()), per_(opt.transaction_records),
+        timeout_(timeout) {}
+
+  bool start() {
+    if (!on_) return true;
+    auto r = producer_.init_transactions(timeout_);
+    if (!r) return failed("init_transactions", r.error());
+    return begin();
+  }
+  // Before each record: commits a full transaction and begins the next.
+  bool before_record() {
+    if (!on_) return true;
+    if (per_ != 0 && in_txn_ == per_ && !(commit() && begin())) return false;
+    ++in_txn_;
+    return true;
+  }
+  // At the end of input.
+  bool finish() { return !on_ || commit(); }
+
+ private:
+  bool begin() {
+    in_txn_ = 0;
+    auto r = producer_.begin_transaction();
+    return r ? true : failed("begin_transaction", r.error());
+  }
+  bool commit() {
+    auto r = producer_.commit_transaction(timeout_);
+    if (r) return true;
+    failed("commit_transaction", r.error());
+    if (r.error().txn_requires_abort()) {
+      auto a = producer_.abort_transaction(timeout_);
+      if (!a) failed("abort_transaction", a.error());
+    }
+    return false;
+  }
+  // The message names the call already.
+  static bool failed(const char*, const ringkafka::Error& e) {
+    std::cerr << "ringkafka-produce: " << e.message << "\n";
+    return false;
+  }
+
+  ringkafka::Producer& producer_;
+  const bool on_;
+  const std::uint64_t per_;
+  const std::chrono::milliseconds timeout_;
+  std::uint64_t in_txn_ = 0;
+};
+
 int run(const Options& opt) {
   auto config = make_config(opt);
   if (!config) {
@@ -213,9 +294,16 @@ int run(const Options& opt) {
 
   Reports reports(producer, opt.verbose);
   bool trouble = false;
+  const std::chrono::milliseconds timeout(delivery_timeout_ms(*config) + 5000);
+  Transactions txn(producer, opt, timeout);
+  if (!txn.start()) return kExitFailed;
   std::uint64_t record = 0;
   std::string line;
   while (std::getline(std::cin, line)) {
+    if (!txn.before_record()) {
+      trouble = true;
+      break;
+    }
     ++record;
     ringkafka::Bytes key = ringkafka::Bytes::null();
     ringkafka::Bytes value(line);
@@ -244,8 +332,8 @@ int run(const Options& opt) {
     std::cerr << "ringkafka-produce: reading stdin failed\n";
     trouble = true;
   }
+  if (!trouble && !txn.finish()) trouble = true;
 
-  const std::chrono::milliseconds timeout(delivery_timeout_ms(*config) + 5000);
   if (producer.flush(timeout) != ringkafka::Errc::kOk) {
     std::cerr << "ringkafka-produce: flush timed out after " << timeout.count() << " ms\n";
     trouble = true;
