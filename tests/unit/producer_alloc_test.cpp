@@ -189,6 +189,9 @@ struct Case {
   const char* name;
   const char* preset;
   const char* compression;
+  // In transactions: begin, then commit and begin again between the
+  // counted rounds (the calls are inside the window too).
+  bool transactional = false;
 };
 
 class AllocationTest : public ::testing::TestWithParam<Case> {};
@@ -203,10 +206,18 @@ TEST_P(AllocationTest, SteadyStateMakesNoHeapAllocation) {
   auto config = rk::Config::preset(GetParam().preset).value();
   config.bootstrap_servers(broker.bootstrap());
   ASSERT_TRUE(config.set("compression.type", GetParam().compression).ok());
+  const bool txn = GetParam().transactional;
+  if (txn) {
+    ASSERT_TRUE(config.set("transactional.id", "alloc-tx").ok());
+  }
   auto created = rk::Producer::create(config);
   ASSERT_TRUE(created.ok()) << created.error().message;
   auto& p = *created.value();
   const auto topic = p.topic("alloc").value();
+  if (txn) {
+    ASSERT_TRUE(p.init_transactions(10s).ok());
+    ASSERT_TRUE(p.begin_transaction().ok());
+  }
 
   int errors = 0;
   ASSERT_TRUE(produce_and_drain(p, topic, 200000, &errors));  // warm up
@@ -215,8 +226,14 @@ TEST_P(AllocationTest, SteadyStateMakesNoHeapAllocation) {
 
   g_allocations = 0;
   g_counting = true;
-  const bool all = produce_and_drain(p, topic, 300000, &errors);
+  bool all = true;
+  bool ended = true;
+  for (int round = 0; round < 3; ++round) {
+    all = produce_and_drain(p, topic, 100000, &errors) && all;
+    if (txn) ended = p.commit_transaction(10s).ok() && p.begin_transaction().ok() && ended;
+  }
   g_counting = false;
+  EXPECT_TRUE(ended) << "a commit or begin failed";
 
   const auto after = p.stats();
   EXPECT_TRUE(all);
@@ -233,7 +250,9 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"durable", "durable", "none"},
                       Case{"throughput_lz4", "throughput", "lz4"},
                       Case{"throughput_zstd", "throughput", "zstd"},
-                      Case{"throughput_gzip", "throughput", "gzip"}),
+                      Case{"throughput_gzip", "throughput", "gzip"},
+                      Case{"durable_transactions", "durable", "none", true},
+                      Case{"durable_zstd_transactions", "durable", "zstd", true}),
     [](const auto& param_info) { return std::string(param_info.param.name); });
 
 }  // namespace

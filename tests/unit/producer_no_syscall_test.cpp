@@ -169,6 +169,41 @@ TEST_P(NoSyscall, ProduceAndPollMakeNone) {
   EXPECT_EQ(p->flush(30s), rk::Errc::kOk);
 }
 
+// Inside a transaction produce() and poll() stay as they are: a
+// transactional producer's check is the same byte of refusal bits.
+TEST(NoSyscallInATransaction, ProduceAndPollMakeNone) {
+#ifdef RK_SANITIZED
+  GTEST_SKIP() << "the sanitizer runtime makes system calls of its own";
+#endif
+  tb::TestBroker broker{tb::Config{1, {{kTopic, 3}, {kHeld, 1}}, false, 100 << 20}};
+  ASSERT_EQ(broker.start(), "");
+  broker.hide_topic(kHeld, true);
+  // durable: a transactional producer needs acks=all, which low_latency
+  // does not have; with the spinning sender low_latency would have.
+  auto p = tb::make_producer(rk::Config::durable(), broker.bootstrap(),
+                             {{"max.block.ms", "0"}, {"transactional.id", "tx-no-syscall"},
+                              {"sender.idle.strategy", "spin"}});
+  ASSERT_TRUE(p);
+  const rk::Topic topic = p->topic(kTopic).value();
+  const rk::Topic held = p->topic(kHeld).value();
+  ASSERT_TRUE(p->init_transactions(10s).ok());
+  ASSERT_TRUE(p->begin_transaction().ok());
+
+  SyscallTrap::reset();
+  Outcome out;
+  std::thread t(producing_thread, p.get(), topic, held, &out);
+  t.join();
+
+  ASSERT_TRUE(out.filter_installed) << out.filter_error;
+  EXPECT_EQ(SyscallTrap::count(), 0U) << "the producing thread made system calls: "
+                                      << SyscallTrap::seen();
+  EXPECT_TRUE(out.reports_complete) << out.delivered << " delivered, " << out.failed << " failed";
+  EXPECT_EQ(out.failed, 0);
+  broker.hide_topic(kHeld, false);
+  auto r = p->commit_transaction(30s);
+  EXPECT_TRUE(r.ok()) << r.error().message;
+}
+
 std::string name(const ::testing::TestParamInfo<Param>& info) {
   const auto [preset, strategy] = info.param;
   return std::string(preset) + "_" + (std::strlen(strategy) == 0 ? "preset" : strategy);
