@@ -130,6 +130,21 @@ void producing_thread(rk::Producer* p, rk::Topic topic, rk::Topic held, Outcome*
   SyscallTrap::exit_thread();
 }
 
+// The producing thread under its filter, and what it must have seen: no
+// system call, every report, the held topic's records filling the ring.
+void run_and_check(rk::Producer* p, rk::Topic topic, rk::Topic held) {
+  SyscallTrap::reset();
+  Outcome out;
+  std::thread t(producing_thread, p, topic, held, &out);
+  t.join();
+  ASSERT_TRUE(out.filter_installed) << out.filter_error;
+  EXPECT_EQ(SyscallTrap::count(), 0U) << "the producing thread made system calls: "
+                                      << SyscallTrap::seen();
+  EXPECT_TRUE(out.reports_complete) << out.delivered << " delivered, " << out.failed << " failed";
+  EXPECT_EQ(out.failed, 0);
+  EXPECT_EQ(out.full_ring_calls, 10) << "the held topic's records never filled the ring";
+}
+
 using Param = std::tuple<const char*, const char*>;  // preset, idle strategy ("" = preset's)
 
 class NoSyscall : public ::testing::TestWithParam<Param> {};
@@ -152,17 +167,7 @@ TEST_P(NoSyscall, ProduceAndPollMakeNone) {
   const rk::Topic topic = p->topic(kTopic).value();
   const rk::Topic held = p->topic(kHeld).value();
 
-  SyscallTrap::reset();
-  Outcome out;
-  std::thread t(producing_thread, p.get(), topic, held, &out);
-  t.join();
-
-  ASSERT_TRUE(out.filter_installed) << out.filter_error;
-  EXPECT_EQ(SyscallTrap::count(), 0U) << "the producing thread made system calls: "
-                                      << SyscallTrap::seen();
-  EXPECT_TRUE(out.reports_complete) << out.delivered << " delivered, " << out.failed << " failed";
-  EXPECT_EQ(out.failed, 0);
-  EXPECT_EQ(out.full_ring_calls, 10) << "the held topic's records never filled the ring";
+  run_and_check(p.get(), topic, held);
 
   // Every record accepted for the held topic is still delivered.
   broker.hide_topic(kHeld, false);
@@ -189,16 +194,7 @@ TEST(NoSyscallInATransaction, ProduceAndPollMakeNone) {
   ASSERT_TRUE(p->init_transactions(10s).ok());
   ASSERT_TRUE(p->begin_transaction().ok());
 
-  SyscallTrap::reset();
-  Outcome out;
-  std::thread t(producing_thread, p.get(), topic, held, &out);
-  t.join();
-
-  ASSERT_TRUE(out.filter_installed) << out.filter_error;
-  EXPECT_EQ(SyscallTrap::count(), 0U) << "the producing thread made system calls: "
-                                      << SyscallTrap::seen();
-  EXPECT_TRUE(out.reports_complete) << out.delivered << " delivered, " << out.failed << " failed";
-  EXPECT_EQ(out.failed, 0);
+  run_and_check(p.get(), topic, held);
   broker.hide_topic(kHeld, false);
   auto r = p->commit_transaction(30s);
   EXPECT_TRUE(r.ok()) << r.error().message;
