@@ -125,7 +125,9 @@ TEST(ProducerInitTransactions, ATimedOutCallResumesAndAConcurrentOneIsRefused) {
   EXPECT_EQ(r.error().code, rk::Errc::kTimedOut);
   EXPECT_TRUE(r.error().retriable()) << r.error().message;
   auto waiting = std::async(std::launch::async, [&] { return p->init_transactions(20s); });
-  std::this_thread::sleep_for(200ms);  // the first caller holds the call
+  // Long enough for the other thread to be inside its call, even under
+  // TSan's slowed start.
+  std::this_thread::sleep_for(1s);
   auto concurrent = p->init_transactions(1s);
   ASSERT_FALSE(concurrent.ok());
   EXPECT_EQ(concurrent.error().code, rk::Errc::kState);
