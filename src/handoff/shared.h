@@ -189,6 +189,28 @@ struct Shared {
   };
   alignas(core::kCacheLine) Counters counters;
 
+  // Records accepted, and accepted but not yet reported, over every slot
+  // (Producer::in_flight(); a transaction's commit waits for the second
+  // to reach 0).  `reported` is read first: it never passes `accepted`
+  // (counted before the record is published), so the difference never
+  // wraps.
+  [[nodiscard]] std::uint64_t accepted_total() const noexcept {
+    std::uint64_t n = 0;
+    const std::uint32_t used = slots_in_use.load(std::memory_order_acquire);
+    for (std::uint32_t i = 0; i < used; ++i) n += slots[i]->accepted.load(std::memory_order_acquire);
+    return n;
+  }
+  [[nodiscard]] std::uint64_t outstanding() const noexcept {
+    std::uint64_t n = 0;
+    const std::uint32_t used = slots_in_use.load(std::memory_order_acquire);
+    for (std::uint32_t i = 0; i < used; ++i) {
+      const Slot& s = *slots[i];
+      const std::uint64_t done = s.reported.load(std::memory_order_acquire);
+      n += s.accepted.load(std::memory_order_acquire) - done;
+    }
+    return n;
+  }
+
   // The sender, after a pass that did work: wakes whoever waits.
   void wake_waiters() noexcept {
     if (waiters.fetch_add(0, std::memory_order_acq_rel) == 0) [[likely]] return;  // see `waiters`

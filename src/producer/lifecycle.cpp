@@ -69,20 +69,6 @@ ProducerStats stats(const handoff::Shared& shared) noexcept {
   return s;
 }
 
-std::uint64_t outstanding(const handoff::Shared& shared) noexcept {
-  std::uint64_t n = 0;
-  const std::uint32_t used = shared.slots_in_use.load(std::memory_order_acquire);
-  for (std::uint32_t i = 0; i < used; ++i) {
-    const handoff::Slot& s = *shared.slots[i];
-    // `reported` first: it never passes `accepted` (accepted is counted
-    // before the record is published), so the difference never wraps.
-    const std::uint64_t reported = s.reported.load(std::memory_order_acquire);
-    n += s.accepted.load(std::memory_order_acquire) - reported;
-  }
-  return n;
-}
-
-
 void warn_unpolled(handoff::Shared& shared) noexcept {
   if (shared.settings.callback != nullptr) return;  // every report was handed over
   std::uint64_t left = 0;

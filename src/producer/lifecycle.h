@@ -17,9 +17,6 @@ namespace ringkafka::lifecycle {
 // their targets on the heap and it has none.
 Errc flush(handoff::Shared& shared, std::chrono::milliseconds timeout) noexcept;
 
-// Records accepted and not yet reported, over every slot.
-std::uint64_t outstanding(const handoff::Shared& shared) noexcept;
-
 ProducerStats stats(const handoff::Shared& shared) noexcept;
 
 // Reports the application never polled go with the producer: say how many,

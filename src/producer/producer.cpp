@@ -575,7 +575,7 @@ Errc Producer::register_thread() noexcept {
   return impl_->slot_for_thread(&error) != nullptr ? Errc::kOk : error;
 }
 
-std::uint64_t Producer::in_flight() const noexcept { return lifecycle::outstanding(impl_->shared); }
+std::uint64_t Producer::in_flight() const noexcept { return impl_->shared.outstanding(); }
 
 ProducerStats Producer::stats() const noexcept { return lifecycle::stats(impl_->shared); }
 

@@ -31,7 +31,7 @@ bool ProducerState::may_send(const BatchFacts& b, const PartitionFacts& p,
   if (b.sealed && b.attempts > 0 && p.in_flight > 0) return false;
   // While a bump is wanted, only batches the broker may already have go
   // out (see the header).
-  if (bump_wanted_ && !transactional_ && !(b.sealed && b.maybe_written)) return false;
+  if (bump_wanted_ && !(b.sealed && b.maybe_written)) return false;
   // A partition does not move to a new leader while batches sent to the
   // old one are unanswered: sent ahead of them, the next batch would reach
   // the new leader out of sequence.

@@ -155,7 +155,7 @@ struct Sender::Loop final : broker::ConnectionEvents {
       work |= acc.drain(now_ns, now_ms);
       work |= timers.expire(now_ns, [this](core::Timer& t) noexcept { on_timer(t); });
       work |= txn.take_step(now_ns);
-      work |= txn.service(now_ns);
+      work |= txn.service();
       // Both wishes are taken (each call clears its own).
       if (acc.take_metadata_wish()) metadata_wanted = true;
       if (produce.take_metadata_wish()) metadata_wanted = true;
@@ -395,10 +395,8 @@ struct Sender::Loop final : broker::ConnectionEvents {
           (void)timers.arm_no_later(metadata_timer, metadata_refresh_ns);
         }
         return;  // a backoff's end: the pass that follows asks
-      case core::TimerKind::kTransaction:
-        txn.on_timer(now_ns);
-        return;
       case core::TimerKind::kProducerId:
+      case core::TimerKind::kTransaction:  // a retry's backoff ended: the next pass sends
       case core::TimerKind::kNone:
         return;
     }

@@ -44,9 +44,7 @@ Transactional::Transactional(handoff::Shared& shared, ProducerState& pstate,
 
 bool Transactional::setup() noexcept { return !enabled_ || timers_.add_timers(1); }
 
-bool Transactional::take_step(std::int64_t now_ns) noexcept {
-  const std::uint32_t posted = shared_.txn.posted.load(std::memory_order_acquire);
-  if (posted == taken_) [[likely]] return false;
+bool Transactional::start_step(std::uint32_t posted, std::int64_t now_ns) noexcept {
   taken_ = posted;
   step_number_ = posted;
   step_ = shared_.txn.step;  // written before `posted` (release)
@@ -75,29 +73,10 @@ bool Transactional::take_step(std::int64_t now_ns) noexcept {
   return true;
 }
 
-std::uint64_t Transactional::accepted() const noexcept {
-  std::uint64_t n = 0;
-  const std::uint32_t used = shared_.slots_in_use.load(std::memory_order_acquire);
-  for (std::uint32_t i = 0; i < used; ++i) {
-    n += shared_.slots[i]->accepted.load(std::memory_order_acquire);
-  }
-  return n;
-}
-
-std::uint64_t Transactional::outstanding() const noexcept {
-  std::uint64_t n = 0;
-  const std::uint32_t used = shared_.slots_in_use.load(std::memory_order_acquire);
-  for (std::uint32_t i = 0; i < used; ++i) {
-    const handoff::Slot& s = *shared_.slots[i];
-    n += s.accepted.load(std::memory_order_acquire) - s.reported.load(std::memory_order_relaxed);
-  }
-  return n;
-}
-
-bool Transactional::service(std::int64_t) noexcept {
-  if (step_ == TxnStep::kNone || phase_ != Phase::kDrain || outstanding() != 0) return false;
+bool Transactional::end_drain() noexcept {
+  if (shared_.outstanding() != 0) return false;
   const bool commit = step_ == TxnStep::kCommit;
-  if (accepted() == accepted_at_end_) {
+  if (shared_.accepted_total() == accepted_at_end_) {
     // Nothing was produced: nothing to end on the coordinator.
     finish(Errc::kOk, ErrorKind::kPermanent, "%s", "");
     return true;
@@ -316,10 +295,6 @@ void Transactional::on_failed(const Connection& c) noexcept {
   }
 }
 
-void Transactional::on_timer(std::int64_t) noexcept {
-  // A backoff ended: the next pass sends.
-}
-
 void Transactional::again(TxnVerdict verdict, std::int16_t error_code, const char* request,
                           std::int64_t now_ns) noexcept {
   if (verdict == TxnVerdict::kRefind) (void)coordinator_.on_coordinator_error(error_code);
@@ -357,7 +332,7 @@ void Transactional::finish(Errc error, ErrorKind kind, const char* fmt, ...) noe
     // The transaction ended (or none was open yet): what follows belongs
     // to the next.  A commit refused as abortable leaves it open for the
     // abort, which must still end it at the coordinator.
-    accepted_at_end_ = accepted();
+    accepted_at_end_ = shared_.accepted_total();
     failed_at_end_ = shared_.counters.records_failed.load(std::memory_order_relaxed);
   }
   step_ = TxnStep::kNone;

@@ -37,6 +37,12 @@
 namespace ringkafka::sender {
 
 class Transactional {
+  enum class Phase : std::uint8_t {
+    kId,     // InitProducerId to the coordinator
+    kDrain,  // waiting for the transaction's reports
+    kEnd,    // EndTxn to the coordinator
+  };
+
  public:
   // Fatal errors are the loop's to record (Producer::fatal_error()).
   using Fatal = void (*)(void* context, const char* why) noexcept;
@@ -51,10 +57,18 @@ class Transactional {
 
   // A step posted by the application is taken (one acquire load when there
   // is none); true if one was.
-  bool take_step(std::int64_t now_ns) noexcept;
+  // Inline, as service(): both run every pass and almost never find work.
+  bool take_step(std::int64_t now_ns) noexcept {
+    const std::uint32_t posted = shared_.txn.posted.load(std::memory_order_acquire);
+    if (posted == taken_) [[likely]] return false;
+    return start_step(posted, now_ns);
+  }
   // A commit or abort waits for its records' reports: true when they are
-  // all in and the step moved on.  Every pass, while a step runs.
-  bool service(std::int64_t now_ns) noexcept;
+  // all in and the step moved on.
+  bool service() noexcept {
+    if (step_ == handoff::TxnStep::kNone || phase_ != Phase::kDrain) [[likely]] return false;
+    return end_drain();
+  }
   // Something may go on some connection now (a cheap test, every pass).
   [[nodiscard]] bool wants_to_send() const noexcept {
     return step_ != handoff::TxnStep::kNone && phase_ != Phase::kDrain && !in_flight_;
@@ -68,8 +82,6 @@ class Transactional {
   void on_dropped(const broker::Connection& c, const broker::InFlight& f) noexcept;
   // The connection to the coordinator failed: find it again.
   void on_failed(const broker::Connection& c) noexcept;
-  // Our retry timer (TimerKind::kTransaction).
-  void on_timer(std::int64_t now_ns) noexcept;
 
   // The loop's purge: a step still running ends with `why`.
   void abandon(Errc error, const char* why) noexcept;
@@ -81,9 +93,8 @@ class Transactional {
                            std::int64_t now_ns) noexcept;
   void on_end_txn(std::span<const std::byte> body, std::int16_t version,
                   std::int64_t now_ns) noexcept;
-  // Records accepted over all threads, and those not yet reported.
-  [[nodiscard]] std::uint64_t accepted() const noexcept;
-  [[nodiscard]] std::uint64_t outstanding() const noexcept;
+  bool start_step(std::uint32_t posted, std::int64_t now_ns) noexcept;
+  bool end_drain() noexcept;
   void retry_after_backoff(std::int64_t now_ns) noexcept;
   // The same request again after retry.backoff.ms; kRefind finds the
   // coordinator first.
@@ -101,12 +112,6 @@ class Transactional {
   Fatal fatal_;
   void* context_;
   const bool enabled_;
-
-  enum class Phase : std::uint8_t {
-    kId,     // InitProducerId to the coordinator
-    kDrain,  // waiting for the transaction's reports
-    kEnd,    // EndTxn to the coordinator
-  };
 
   accumulator::Accumulator& acc_;
   handoff::TxnStep step_ = handoff::TxnStep::kNone;
