@@ -57,6 +57,7 @@ w::VersionRange served_versions(w::ApiKey key) noexcept {
     case w::ApiKey::kInitProducerId: return {0, 5};
     case w::ApiKey::kFindCoordinator: return {3, 5};
     case w::ApiKey::kEndTxn: return {3, 5};
+    case w::ApiKey::kAddPartitionsToTxn: return {3, 3};
     case w::ApiKey::kProduce:
     case w::ApiKey::kApiVersions: return w::supported_versions(key);
     default: return {};
@@ -196,6 +197,52 @@ w::DecodeStatus decode_end_txn_request(std::span<const std::byte> body, std::int
   out.committed = r.int8() != 0;
   m.skip_tagged_fields();
   return w::finish_decode(r);
+}
+
+w::DecodeStatus decode_add_partitions_to_txn_request(std::span<const std::byte> body,
+                                                    std::int16_t version,
+                                                    AddPartitionsToTxnRequestIn& out) {
+  if (!version_served(w::ApiKey::kAddPartitionsToTxn, version)) {
+    return w::DecodeStatus::kUnsupportedVersion;
+  }
+  w::Reader r(body);
+  w::MessageReader m(r, true);  // v3 is flexible
+  out.transactional_id = m.string();
+  out.producer_id = r.int64();
+  out.producer_epoch = r.int16();
+  const std::int32_t topics = m.array_length(1 + 1 + 1);
+  for (std::int32_t t = 0; t < topics && r.ok(); ++t) {
+    TxnTopicIn topic;
+    topic.name = m.string();
+    const std::int32_t n = m.array_length(4);
+    for (std::int32_t p = 0; p < n && r.ok(); ++p) topic.partitions.push_back(r.int32());
+    m.skip_tagged_fields();
+    out.topics.push_back(std::move(topic));
+  }
+  m.skip_tagged_fields();
+  return w::finish_decode(r);
+}
+
+std::vector<std::byte> encode_add_partitions_to_txn_response(
+    std::int32_t correlation_id, std::int16_t version,
+    const std::vector<std::pair<std::string, std::vector<std::pair<std::int32_t, std::int16_t>>>>&
+        results) {
+  return frame(w::ApiKey::kAddPartitionsToTxn, version, correlation_id,
+               [&](w::Writer& wr, w::MessageWriter& m) {
+                 wr.int32(0);
+                 m.array_length(results.size());
+                 for (const auto& [topic, partitions] : results) {
+                   m.string(topic);
+                   m.array_length(partitions.size());
+                   for (const auto& [partition, error] : partitions) {
+                     wr.int32(partition);
+                     wr.int16(error);
+                     m.tagged_fields();
+                   }
+                   m.tagged_fields();
+                 }
+                 m.tagged_fields();
+               });
 }
 
 std::vector<std::byte> encode_end_txn_response(std::int32_t correlation_id, std::int16_t version,

@@ -1,6 +1,6 @@
 // The broker's side of the protocol, for the test broker only: request
 // decoders and response encoders for ApiVersions, Metadata, Produce,
-// InitProducerId and FindCoordinator, built on the same primitives as the client codecs
+// InitProducerId, FindCoordinator, AddPartitionsToTxn and EndTxn, built on the same primitives as the client codecs
 // (src/wire/).  Checked against the Java client's own encodings in
 // tests/unit/test_broker_codec_test.cpp.  A test tool may allocate; nothing
 // here is part of the library.
@@ -91,6 +91,25 @@ struct EndTxnRequestIn {
                                                              std::int16_t error_code,
                                                              std::int64_t producer_id,
                                                              std::int16_t producer_epoch);
+
+struct TxnTopicIn {
+  std::string_view name;
+  std::vector<std::int32_t> partitions;
+};
+// AddPartitionsToTxn v3 (the last version a client sends).
+struct AddPartitionsToTxnRequestIn {
+  std::string_view transactional_id;
+  std::int64_t producer_id = -1;
+  std::int16_t producer_epoch = -1;
+  std::vector<TxnTopicIn> topics;
+};
+[[nodiscard]] w::DecodeStatus decode_add_partitions_to_txn_request(
+    std::span<const std::byte> body, std::int16_t version, AddPartitionsToTxnRequestIn& out);
+// Per topic, each partition's error code.
+[[nodiscard]] std::vector<std::byte> encode_add_partitions_to_txn_response(
+    std::int32_t correlation_id, std::int16_t version,
+    const std::vector<std::pair<std::string, std::vector<std::pair<std::int32_t, std::int16_t>>>>&
+        results);
 
 struct FindCoordinatorRequestIn {
   std::int8_t key_type = 0;

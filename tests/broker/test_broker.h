@@ -1,7 +1,7 @@
 // A scriptable Kafka-protocol server for tests and for measuring the client
 // alone: a fake cluster of one or more "brokers" (listening ports on
-// 127.0.0.1) that answers ApiVersions, Metadata, Produce and InitProducerId
-// for a fixed set of topics.  It checks every RecordBatch it receives (CRC,
+// 127.0.0.1) that answers ApiVersions, Metadata, Produce, InitProducerId and
+// the transaction coordinator's requests for a fixed set of topics.  It checks every RecordBatch it receives (CRC,
 // lengths, record count, producer sequence numbers), records what it got,
 // and can be told to misbehave: error codes for the next N produce requests
 // to a partition, slow responses, connections cut after N bytes, dropped
@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -24,6 +25,8 @@
 #include "wire/record_batch_reader.h"
 
 namespace ringkafka::test_broker {
+
+struct RequestHeaderIn;
 
 struct TopicSpec {
   std::string name;
@@ -136,6 +139,12 @@ class TestBroker {
   // every EndTxn taken so far.
   void fail_end_txn(std::int16_t error_code, int count);
   [[nodiscard]] std::vector<std::pair<std::string, bool>> transaction_ends() const;
+  // Transaction version 1: the next `count` AddPartitionsToTxn answers give
+  // `error_code` for every partition; the partitions added so far, in
+  // order; how many InitProducerId calls bumped their own epoch (KIP-360).
+  void fail_add_partitions(std::int16_t error_code, int count);
+  [[nodiscard]] std::vector<std::pair<std::string, std::int32_t>> partitions_added() const;
+  [[nodiscard]] int epoch_bumps() const;
   // While hidden, the topic is missing from Metadata answers and Produce
   // requests for it get UNKNOWN_TOPIC_OR_PARTITION, as while a topic is
   // being deleted and made again; its log and producer state stay.
@@ -160,7 +169,17 @@ class TestBroker {
  private:
   struct State;
   struct Connection;
+  struct Handled;
   void run();
+  static Handled closed();
+  // One request, with the lock held (dispatch.cpp).
+  Handled handle(State& st, int node, const RequestHeaderIn& h, std::span<const std::byte> body);
+  Handled metadata(State& st, const RequestHeaderIn& h, std::span<const std::byte> body);
+  Handled produce(State& st, int node, const RequestHeaderIn& h, std::span<const std::byte> body);
+  Handled init_producer_id(State& st, int node, const RequestHeaderIn& h,
+                           std::span<const std::byte> body);
+  std::int16_t check_transactional(State& st, const RequestHeaderIn& h, const std::string& id,
+                                   const std::string& topic, std::int32_t partition);
 
   Config config_;
   std::unique_ptr<State> state_;

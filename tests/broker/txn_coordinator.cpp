@@ -3,7 +3,10 @@
 namespace ringkafka::test_broker {
 namespace {
 constexpr std::int16_t kNotCoordinator = 16;
-}
+constexpr std::int16_t kInvalidTxnState = 48;
+constexpr std::int16_t kInvalidProducerIdMapping = 49;
+constexpr std::int16_t kProducerFenced = 90;
+}  // namespace
 
 std::vector<std::byte> TxnCoordinator::find(const RequestHeaderIn& h,
                                             const FindCoordinatorRequestIn& req,
@@ -33,6 +36,20 @@ std::vector<std::byte> TxnCoordinator::init(const RequestHeaderIn& h,
     return encode_init_producer_id_response(h.correlation_id, h.api_version, 0, error, -1, -1);
   }
   auto [it, fresh] = producers.try_emplace(id, next_producer_id, std::int16_t{0});
+  if (!fresh && req.producer_id >= 0) {
+    // KIP-360: the instance asks for its own next epoch, and must be the
+    // current one.
+    if (req.producer_id != it->second.first) {
+      return encode_init_producer_id_response(h.correlation_id, h.api_version, 0,
+                                              kInvalidProducerIdMapping, -1, -1);
+    }
+    if (req.producer_epoch != it->second.second) {
+      return encode_init_producer_id_response(h.correlation_id, h.api_version, 0, kProducerFenced,
+                                              -1, -1);
+    }
+    ++bumps;
+  }
+  open.erase(id);  // an open transaction of the id is aborted
   if (fresh) {
     ++next_producer_id;
   } else {
@@ -56,12 +73,47 @@ std::vector<std::byte> TxnCoordinator::end(const RequestHeaderIn& h, const EndTx
   }
   const auto it = producers.find(std::string(req.transactional_id));
   if (it == producers.end() || it->second.first != req.producer_id) {
-    return answer(49, -1, -1);  // INVALID_PRODUCER_ID_MAPPING
+    return answer(kInvalidProducerIdMapping, -1, -1);
   }
-  if (req.producer_epoch != it->second.second) return answer(90, -1, -1);  // PRODUCER_FENCED
+  if (req.producer_epoch != it->second.second) return answer(kProducerFenced, -1, -1);
+  if (h.api_version < 5 && open[it->first].empty()) return answer(kInvalidTxnState, -1, -1);
+  open.erase(it->first);
   ends.emplace_back(it->first, req.committed);
   if (h.api_version >= 5) ++it->second.second;
   return answer(0, it->second.first, it->second.second);
+}
+
+std::vector<std::byte> TxnCoordinator::add(const RequestHeaderIn& h,
+                                           const AddPartitionsToTxnRequestIn& req, int at_node) {
+  std::int16_t error = 0;
+  const auto it = producers.find(std::string(req.transactional_id));
+  if (at_node != node) {
+    error = kNotCoordinator;
+  } else if (add_error_count > 0) {
+    --add_error_count;
+    error = add_error;
+  } else if (it == producers.end() || it->second.first != req.producer_id) {
+    error = kInvalidProducerIdMapping;
+  } else if (req.producer_epoch != it->second.second) {
+    error = kProducerFenced;
+  }
+  std::vector<std::pair<std::string, std::vector<std::pair<std::int32_t, std::int16_t>>>> out;
+  for (const TxnTopicIn& t : req.topics) {
+    auto& parts = out.emplace_back(std::string(t.name), std::vector<std::pair<std::int32_t, std::int16_t>>{}).second;
+    for (const std::int32_t p : t.partitions) {
+      parts.emplace_back(p, error);
+      if (error == 0) {
+        open[it->first].emplace(std::string(t.name), p);
+        added.emplace_back(std::string(t.name), p);
+      }
+    }
+  }
+  return encode_add_partitions_to_txn_response(h.correlation_id, h.api_version, out);
+}
+
+bool TxnCoordinator::in_transaction(const std::string& id, const TopicPartition& tp) const {
+  const auto it = open.find(id);
+  return it != open.end() && it->second.count(tp) != 0;
 }
 
 }  // namespace ringkafka::test_broker

@@ -1,12 +1,16 @@
-// The test broker's transaction coordinator: FindCoordinator answers and
+// The test broker's transaction coordinator: FindCoordinator answers,
 // InitProducerId for a transactional.id (one producer id per id, its epoch
-// bumped by every init, as Kafka fences an earlier instance so).  Kept
-// under the test broker's lock; a test tool, it may allocate.
+// bumped by every init, as Kafka fences an earlier instance so, or bumped
+// for the same instance under KIP-360), the partitions of each open
+// transaction (added by AddPartitionsToTxn under transaction.version 1, by
+// Produce v12 itself under 2) and EndTxn.  Kept under the test broker's
+// lock; a test tool, it may allocate.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,6 +29,13 @@ struct TxnCoordinator {
   std::int16_t end_error = 0;  // EndTxn's scripted answer, `end_error_count` times
   int end_error_count = 0;
   std::vector<std::pair<std::string, bool>> ends;  // (id, committed) of every EndTxn taken
+  // KIP-360 bumps: InitProducerId calls that carried the current id and epoch.
+  int bumps = 0;
+  using TopicPartition = std::pair<std::string, std::int32_t>;
+  std::map<std::string, std::set<TopicPartition>> open;  // id -> its transaction's partitions
+  std::vector<TopicPartition> added;  // every AddPartitionsToTxn partition taken, in order
+  std::int16_t add_error = 0;  // AddPartitionsToTxn's scripted answer, `add_error_count` times
+  int add_error_count = 0;
 
   // The frame that answers FindCoordinator; `port_of(node)` gives a node's
   // advertised port.
@@ -34,8 +45,16 @@ struct TxnCoordinator {
   // pid/error scripted for InitProducerId come in `error` (0: none).
   std::vector<std::byte> init(const RequestHeaderIn& h, const InitProducerIdRequestIn& req,
                               int at_node, std::int16_t error, std::int64_t& next_producer_id);
+  // AddPartitionsToTxn (transaction.version 1): the partitions join the
+  // id's open transaction.
+  std::vector<std::byte> add(const RequestHeaderIn& h, const AddPartitionsToTxnRequestIn& req,
+                             int at_node);
+  // Is the partition in the id's open transaction?
+  [[nodiscard]] bool in_transaction(const std::string& id, const TopicPartition& tp) const;
   // EndTxn: refused if not at the coordinator or not at the id's current
-  // epoch (PRODUCER_FENCED); v5 bumps the epoch (KIP-890 part 2).
+  // epoch (PRODUCER_FENCED); under transaction.version 1 a transaction
+  // with no partition is INVALID_TXN_STATE, as on Kafka.  v5 bumps the
+  // epoch (KIP-890 part 2).
   std::vector<std::byte> end(const RequestHeaderIn& h, const EndTxnRequestIn& req, int at_node);
 };
 
