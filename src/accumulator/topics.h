@@ -65,6 +65,16 @@ struct BatchQueue {
   }
 };
 
+// A partition's place in the open transaction under transaction.version 1,
+// where the coordinator must hear of it (AddPartitionsToTxn) before its
+// first batch goes (sender/transactional.h).  Version 2 never looks.
+enum class TxnMembership : std::uint8_t {
+  kOut,      // not added yet
+  kAdding,   // in an AddPartitionsToTxn request
+  kIn,       // added: its batches may go
+  kRefused,  // the coordinator refused it: the transaction can only abort
+};
+
 struct PartitionState {
   std::int32_t leader = -1;
   std::int32_t leader_epoch = -1;
@@ -73,6 +83,7 @@ struct PartitionState {
   std::uint32_t in_flight = 0;  // batches in Produce requests not yet answered
   std::int32_t in_flight_node = -1;  // the broker those requests went to
   bool acked_in_epoch = false;  // a batch was acknowledged under the current producer epoch
+  TxnMembership txn = TxnMembership::kOut;
   std::int32_t next_sequence = 0;
   std::uint64_t next_batch_order = 0;  // seal order, for retries
   bool active = false;          // in the accumulator's active list

@@ -29,7 +29,8 @@ void ProducePath::setup() {
 
 bool ProducePath::send(Connection& c, broker::ConnectionEvents& events, std::int64_t now_ns) noexcept {
   if (acc_.active().empty()) return false;  // the idle pass's exit
-  const std::int16_t version = c.version(wire::ApiKey::kProduce);
+  const std::int16_t version =
+      std::min(c.version(wire::ApiKey::kProduce), gate_.max_produce_version);
   if (!c.can_send() || c.node_id() < 0 || version < 0) return false;
   if (c.produce_in_flight >= static_cast<std::uint32_t>(s_.max_in_flight)) return false;
   if (!pstate_.may_produce()) return false;
@@ -44,6 +45,13 @@ bool ProducePath::send(Connection& c, broker::ConnectionEvents& events, std::int
     accumulator::TopicInfo& t = topics[ti];
     PartitionState& ps = t.partitions[static_cast<std::size_t>(pi)];
     if (ps.leader != c.node_id()) continue;
+    // Transaction version 1: not before the coordinator has the partition
+    // in the transaction.  Asked for as soon as a batch is there, so that
+    // the add overlaps linger.ms.
+    if (gate_.add_first && ps.txn != accumulator::TxnMembership::kIn) [[unlikely]] {
+      if (ps.txn == accumulator::TxnMembership::kOut) gate_.adds_wanted = true;
+      continue;
+    }
     Batch* b = acc_.sendable(ps, flushing, now_ns);
     // Idempotence's gates (retries one at a time, bumps, leader moves,
     // the first batch of an epoch): producer_state.h.
@@ -93,8 +101,8 @@ bool ProducePath::send(Connection& c, broker::ConnectionEvents& events, std::int
   req.acks = s_.acks;
   req.timeout_ms = static_cast<std::int32_t>(std::min<std::int64_t>(s_.request_timeout_ms, INT32_MAX));
   req.topics = topic_scratch_;
-  // Under transaction.version 2 (the only one a transactional producer
-  // speaks yet) Produce v12 adds the partitions to the transaction itself.
+  // Under transaction.version 2 Produce v12 adds the partitions to the
+  // transaction itself; under 1 they were added before (the gate above).
   const std::string_view txn_id = s_.transactional_id;
   if (!txn_id.empty()) req.transactional_id = &txn_id;
   if (!wire::encode_produce_request(w, h, req)) {

@@ -16,6 +16,7 @@
 #include "core/jitter.h"
 #include "handoff/shared.h"
 #include "sender/producer_state.h"
+#include "sender/txn_gate.h"
 #include "wire/produce.h"
 
 namespace ringkafka::sender {
@@ -23,8 +24,9 @@ namespace ringkafka::sender {
 class ProducePath {
  public:
   ProducePath(handoff::Shared& shared, accumulator::Accumulator& acc, ProducerState& pstate,
-              core::Jitter& jitter) noexcept
-      : shared_(shared), s_(shared.settings), acc_(acc), pstate_(pstate), jitter_(jitter) {}
+              TxnGate& gate, core::Jitter& jitter) noexcept
+      : shared_(shared), s_(shared.settings), acc_(acc), pstate_(pstate), gate_(gate),
+        jitter_(jitter) {}
 
   // Reserves the per-request scratch (nothing grows while records flow).
   void setup();
@@ -75,6 +77,7 @@ class ProducePath {
   void* fatal_context_ = nullptr;
   accumulator::Accumulator& acc_;
   ProducerState& pstate_;
+  TxnGate& gate_;
   core::Jitter& jitter_;
   bool metadata_wished_ = false;
   std::vector<wire::ProducePartitionData> part_scratch_;

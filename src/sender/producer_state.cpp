@@ -65,6 +65,7 @@ ProducerState::IdOutcome ProducerState::on_init_producer_id(bool decoded, std::i
   if (error_code != 0) return IdOutcome::kRetry;  // COORDINATOR_LOAD_IN_PROGRESS, typically
   producer_id_ = producer_id;
   producer_epoch_ = producer_epoch;
+  sequences_broken_ = false;  // a new epoch: every sequence starts over
   if (!bump_wanted_) return IdOutcome::kReady;
   bump_wanted_ = false;
   return IdOutcome::kReadyResequence;

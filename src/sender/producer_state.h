@@ -102,10 +102,22 @@ class ProducerState {
 
   // A sealed batch ended in an error report (timed out, retries spent, a
   // broker's refusal): its sequences will never arrive, so the partition
-  // cannot go on without a bump.  Not for purged batches.
+  // cannot go on without a bump.  Not for purged batches.  A transactional
+  // producer only notes it: the transaction fails, and the bump comes
+  // after its abort (sequences_broken()).
   void on_sealed_batch_failed() noexcept {
-    if (idempotent_ && !transactional_) bump_wanted_ = true;
+    if (!idempotent_) return;
+    if (transactional_) {
+      sequences_broken_ = true;
+    } else {
+      bump_wanted_ = true;
+    }
   }
+  // Transactional: a sealed batch failed since the epoch began, so the
+  // next transaction needs a new epoch first.  Under transaction.version 2
+  // every EndTxn gives one; under 1 the abort is followed by
+  // InitProducerId(id, epoch) (KIP-360).
+  [[nodiscard]] bool sequences_broken() const noexcept { return sequences_broken_; }
 
  private:
   bool idempotent_;
@@ -113,6 +125,7 @@ class ProducerState {
   std::int64_t producer_id_ = -1;
   std::int16_t producer_epoch_ = -1;
   bool bump_wanted_ = false;
+  bool sequences_broken_ = false;
 };
 
 }  // namespace ringkafka::sender

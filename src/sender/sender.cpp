@@ -77,11 +77,12 @@ struct Sender::Loop final : broker::ConnectionEvents {
   accumulator::Accumulator acc{shared, reporter, timers, &Loop::sealed_failed, this};
   ProducerState pstate{s.enable_idempotence, !s.transactional_id.empty()};
   core::Jitter jitter{partition::random_seed()};
-  ProducePath produce{shared, acc, pstate, jitter};
+  TxnGate txn_gate;  // the transaction protocol's rules for Produce
+  ProducePath produce{shared, acc, pstate, txn_gate, jitter};
   static void txn_fatal(void* self, const char* why) noexcept {
     static_cast<Loop*>(self)->fatal("%s", why);
   }
-  Transactional txn{shared, pstate, brokers, acc, timers, &Loop::txn_fatal, this};
+  Transactional txn{shared, pstate, brokers, acc, timers, txn_gate, &Loop::txn_fatal, this};
   std::vector<std::string_view> name_scratch;
 
   std::int64_t now_ns = 0;
@@ -233,6 +234,7 @@ struct Sender::Loop final : broker::ConnectionEvents {
         }
         return;
       case wire::ApiKey::kFindCoordinator:
+      case wire::ApiKey::kAddPartitionsToTxn:
       case wire::ApiKey::kEndTxn:
         txn.on_response(c, f, body, now_ns);
         return;

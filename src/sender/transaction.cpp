@@ -137,6 +137,9 @@ TxnVerdict txn_verdict(TxnRequest request, std::int16_t error_code, bool abortin
     case 30:  // GROUP_AUTHORIZATION_FAILED
     case 59:  // UNKNOWN_PRODUCER_ID
       return in_transaction ? TxnVerdict::kAbortable : TxnVerdict::kFatal;
+    case 55:  // OPERATION_NOT_ATTEMPTED: another partition of the request failed
+      if (request == TxnRequest::kAddPartitions) return TxnVerdict::kRetry;
+      break;
     case 22:  // ILLEGAL_GENERATION
     case 25:  // UNKNOWN_MEMBER_ID
     case 82:  // FENCED_INSTANCE_ID

@@ -1,5 +1,6 @@
 #include "sender/transactional.h"
 
+#include <algorithm>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
@@ -30,19 +31,37 @@ struct Name {
 
 Transactional::Transactional(handoff::Shared& shared, ProducerState& pstate,
                              broker::Brokers& brokers, accumulator::Accumulator& acc,
-                             core::TimerHeap& timers, Fatal fatal, void* context) noexcept
+                             core::TimerHeap& timers, TxnGate& gate, Fatal fatal,
+                             void* context) noexcept
     : shared_(shared),
       s_(shared.settings),
       pstate_(pstate),
       brokers_(brokers),
       timers_(timers),
+      gate_(gate),
       fatal_(fatal),
       context_(context),
       enabled_(!shared.settings.transactional_id.empty()),
       acc_(acc),
+      partitions_(acc, gate),
       coordinator_(core::ms_to_ns(shared.settings.retry_backoff_ms)) {}
 
-bool Transactional::setup() noexcept { return !enabled_ || timers_.add_timers(1); }
+bool Transactional::setup() noexcept {
+  if (!enabled_) return true;
+  try {
+    partitions_.setup();
+  } catch (...) {
+    return false;
+  }
+  return timers_.add_timers(1);
+}
+
+void Transactional::decide_protocol(const Connection& c) noexcept {
+  tv2_ = c.transaction_version() >= 2;
+  gate_.add_first = !tv2_;
+  gate_.max_produce_version = tv2_ ? INT16_MAX : std::int16_t{11};
+  RK_DEBUG("transaction.version %d at the coordinator", c.transaction_version());
+}
 
 bool Transactional::start_step(std::uint32_t posted, std::int64_t now_ns) noexcept {
   taken_ = posted;
@@ -74,11 +93,26 @@ bool Transactional::start_step(std::uint32_t posted, std::int64_t now_ns) noexce
 }
 
 bool Transactional::end_drain() noexcept {
-  if (shared_.outstanding() != 0) return false;
   const bool commit = step_ == TxnStep::kCommit;
-  if (shared_.accepted_total() == accepted_at_end_) {
-    // Nothing was produced: nothing to end on the coordinator.
-    finish(Errc::kOk, ErrorKind::kPermanent, "%s", "");
+  if (commit && partitions_.refused() != 0) {
+    // Its records wait behind a shut gate until the abort.
+    const Name n(partitions_.refused());
+    finish(Errc::kTransaction, ErrorKind::kAbortable,
+           "commit_transaction: AddPartitionsToTxn refused a partition of the transaction with "
+           "%.*s; abort the transaction",
+           n.size(), n.data());
+    return true;
+  }
+  // An add in flight is waited for too: its answer says whether the
+  // coordinator knows of the transaction.
+  if (shared_.outstanding() != 0 || in_flight_) return false;
+  // Nothing reached the coordinator: nothing to end there.  Under version 2
+  // any record produced may have (Produce v12 adds the partition before it
+  // appends); under 1 only an add did.
+  const bool empty =
+      tv2_ ? shared_.accepted_total() == accepted_at_end_ : partitions_.added() == 0;
+  if (empty) {
+    ended();
     return true;
   }
   const std::uint64_t failed =
@@ -113,44 +147,78 @@ bool Transactional::send(Connection& c, std::int64_t now_ns,
     return true;
   }
   if (c.node_id() != coordinator_.node()) return false;
-  if (phase_ == Phase::kEnd) {
-    // The protocol of the transaction now ending, decided at init.
-    const std::int16_t v = c.version(wire::ApiKey::kEndTxn);
-    if (v < 5) {
-      finish(Errc::kTransaction, ErrorKind::kFatal,
-             "%s: the coordinator (broker %d) has no EndTxn v5 (transaction.version 2)",
-             step_ == TxnStep::kCommit ? "commit_transaction" : "abort_transaction", c.node_id());
-      return false;
-    }
-    wire::Writer w(c.send_buffer());
-    const auto h = c.header(wire::ApiKey::kEndTxn, v);
-    const wire::EndTxnRequest req{id, pstate_.producer_id(), pstate_.producer_epoch(),
-                                  step_ == TxnStep::kCommit};
-    if (!wire::encode_end_txn_request(w, h, req)) return false;
-    in_flight_ = true;
-    c.send(w.position(), h, true, nullptr, now_ns, events);
-    return true;
-  }
-  if (c.transaction_version() < 2) {
+  if (step_ == TxnStep::kNone || phase_ == Phase::kDrain) return send_adds(c, now_ns, events);
+  if (phase_ == Phase::kEnd) return send_end(c, now_ns, events);
+  return send_init(c, phase_ == Phase::kBump, now_ns, events);
+}
+
+bool Transactional::send_end(Connection& c, std::int64_t now_ns,
+                             broker::ConnectionEvents& events) noexcept {
+  // The protocol of the transaction now ending, decided when it began.
+  std::int16_t v = c.version(wire::ApiKey::kEndTxn);
+  if (tv2_ && v < 5) {
     finish(Errc::kTransaction, ErrorKind::kFatal,
-           "init_transactions: the cluster runs transaction.version %d; ringkafka speaks only "
-           "version 2 (KIP-890, Kafka 4.x's default) so far",
-           c.transaction_version());
+           "%s: the coordinator (broker %d) has no EndTxn v5 (transaction.version 2)",
+           step_ == TxnStep::kCommit ? "commit_transaction" : "abort_transaction", c.node_id());
     return false;
   }
+  if (!tv2_) v = std::min<std::int16_t>(v, 4);
+  wire::Writer w(c.send_buffer());
+  const auto h = c.header(wire::ApiKey::kEndTxn, v);
+  const wire::EndTxnRequest req{s_.transactional_id, pstate_.producer_id(),
+                                pstate_.producer_epoch(), step_ == TxnStep::kCommit};
+  if (!wire::encode_end_txn_request(w, h, req)) return false;
+  in_flight_ = true;
+  c.send(w.position(), h, true, nullptr, now_ns, events);
+  return true;
+}
+
+bool Transactional::send_init(Connection& c, bool bump, std::int64_t now_ns,
+                              broker::ConnectionEvents& events) noexcept {
   const std::int16_t v = c.version(wire::ApiKey::kInitProducerId);
-  if (v < 0) {
+  if (v < (bump ? 3 : 0)) {
     finish(Errc::kTransaction, ErrorKind::kFatal,
-           "init_transactions: the coordinator (broker %d) has no InitProducerId version of ours",
+           bump ? "abort_transaction: the coordinator (broker %d) has no InitProducerId v3 to "
+                  "renew the epoch after a failed batch (KIP-360)"
+                : "init_transactions: the coordinator (broker %d) has no InitProducerId version "
+                  "of ours",
            c.node_id());
     return false;
   }
+  if (!bump) decide_protocol(c);  // for the first transaction
+  const std::string_view id = s_.transactional_id;
   wire::Writer w(c.send_buffer());
   const auto h = c.header(wire::ApiKey::kInitProducerId, v);
   wire::InitProducerIdRequest req;
   req.transactional_id = &id;
   req.transaction_timeout_ms = s_.transaction_timeout_ms;
+  if (bump) {
+    // KIP-360: this instance's own next epoch, not a fence of itself.
+    req.producer_id = pstate_.producer_id();
+    req.producer_epoch = pstate_.producer_epoch();
+  }
   if (!wire::encode_init_producer_id_request(w, h, req)) return false;
+  in_flight_ = true;
+  c.send(w.position(), h, true, nullptr, now_ns, events);
+  return true;
+}
+
+bool Transactional::send_adds(Connection& c, std::int64_t now_ns,
+                              broker::ConnectionEvents& events) noexcept {
+  if (!gate_.adds_wanted) return false;
+  const std::int16_t v = c.version(wire::ApiKey::kAddPartitionsToTxn);
+  if (v < 0) {
+    gate_.adds_wanted = false;
+    fatal_(context_, "the transaction coordinator has no AddPartitionsToTxn v3 "
+                     "(transaction.version 1 needs it)");
+    return false;
+  }
+  wire::Writer w(c.send_buffer());
+  const auto h = c.header(wire::ApiKey::kAddPartitionsToTxn, v);
+  if (!partitions_.encode(w, h, s_.transactional_id, pstate_.producer_id(),
+                          pstate_.producer_epoch())) {
+    return false;
+  }
   in_flight_ = true;
   c.send(w.position(), h, true, nullptr, now_ns, events);
   return true;
@@ -165,6 +233,34 @@ void Transactional::on_response(Connection&, const broker::InFlight& f,
     on_init_producer_id(body, f.version, now_ns);
   } else if (f.key == wire::ApiKey::kEndTxn) {
     on_end_txn(body, f.version, now_ns);
+  } else if (f.key == wire::ApiKey::kAddPartitionsToTxn) {
+    on_add_partitions(body, f.version, now_ns);
+  }
+}
+
+void Transactional::on_add_partitions(std::span<const std::byte> body, std::int16_t version,
+                                      std::int64_t now_ns) noexcept {
+  const TxnPartitions::Outcome o = partitions_.on_answer(body, version);
+  switch (o.verdict) {
+    case TxnVerdict::kDone:
+      return;
+    case TxnVerdict::kAbortable:  // the refused partitions' gates stay shut
+      RK_DEBUG("AddPartitionsToTxn: %s; the transaction can only abort",
+               Name(o.error_code).data());
+      return;
+    case TxnVerdict::kRefind:
+    case TxnVerdict::kRetry:
+      again(o.verdict, o.error_code, "AddPartitionsToTxn", now_ns);
+      return;
+    case TxnVerdict::kFatal: {
+      char why[sizeof shared_.txn.message];
+      const Name n(o.error_code);
+      std::snprintf(why, sizeof why,
+                    "AddPartitionsToTxn for transactional.id \"%s\" refused with %.*s",
+                    s_.transactional_id.c_str(), n.size(), n.data());
+      fatal_(context_, why);
+      return;
+    }
   }
 }
 
@@ -185,13 +281,13 @@ void Transactional::on_end_txn(std::span<const std::byte> body, std::int16_t ver
   const TxnVerdict verdict = txn_verdict(TxnRequest::kEndTxn, r.error_code, !commit);
   switch (verdict) {
     case TxnVerdict::kDone:
-      if (r.producer_id >= 0 && r.producer_epoch >= 0) {
+      if (version >= 5 && r.producer_id >= 0 && r.producer_epoch >= 0) {
         // The next transaction's id and epoch; its sequences start at 0.
         (void)pstate_.on_init_producer_id(true, 0, r.producer_id, r.producer_epoch);
         acc_.restamp_all(r.producer_id, r.producer_epoch);
       }
       RK_DEBUG("%s done; next epoch %d", call, pstate_.producer_epoch());
-      finish(Errc::kOk, ErrorKind::kPermanent, "%s", "");
+      ended();
       return;
     case TxnVerdict::kRefind:
     case TxnVerdict::kRetry:
@@ -247,7 +343,8 @@ void Transactional::on_find_coordinator(std::span<const std::byte> body, std::in
 
 void Transactional::on_init_producer_id(std::span<const std::byte> body, std::int16_t version,
                                         std::int64_t now_ns) noexcept {
-  if (step_ != TxnStep::kInit) return;  // the step ended meanwhile (close)
+  const bool bump = step_ == TxnStep::kAbort && phase_ == Phase::kBump;
+  if (step_ != TxnStep::kInit && !bump) return;  // the step ended meanwhile (close)
   wire::InitProducerIdResponse r;
   if (wire::decode_init_producer_id_response(body, version, r) != wire::DecodeStatus::kOk) {
     RK_DEBUG("garbled InitProducerId answer; again");
@@ -258,6 +355,8 @@ void Transactional::on_init_producer_id(std::span<const std::byte> body, std::in
   switch (verdict) {
     case TxnVerdict::kDone:
       (void)pstate_.on_init_producer_id(true, 0, r.producer_id, r.producer_epoch);
+      // A bump starts every partition's sequences over.
+      if (bump) acc_.restamp_all(r.producer_id, r.producer_epoch);
       RK_DEBUG("transactional producer id %lld epoch %d", static_cast<long long>(r.producer_id),
                r.producer_epoch);
       finish(Errc::kOk, ErrorKind::kPermanent, "%s", "");
@@ -272,7 +371,8 @@ void Transactional::on_init_producer_id(std::span<const std::byte> body, std::in
     case TxnVerdict::kFatal: {
       const Name n(r.error_code);
       finish(Errc::kTransaction, ErrorKind::kFatal,
-             "init_transactions: InitProducerId for transactional.id \"%s\" refused with %.*s",
+             "%s: InitProducerId for transactional.id \"%s\" refused with %.*s",
+             bump ? "abort_transaction (the epoch bump after a failed batch)" : "init_transactions",
              s_.transactional_id.c_str(), n.size(), n.data());
       return;
     }
@@ -285,6 +385,10 @@ void Transactional::on_dropped(const Connection& c, const broker::InFlight& f) n
     coordinator_.on_dropped();
   } else if (f.key == wire::ApiKey::kInitProducerId || f.key == wire::ApiKey::kEndTxn) {
     in_flight_ = false;
+    on_failed(c);
+  } else if (f.key == wire::ApiKey::kAddPartitionsToTxn) {
+    in_flight_ = false;
+    partitions_.on_lost();
     on_failed(c);
   }
 }
@@ -305,6 +409,21 @@ void Transactional::again(TxnVerdict verdict, std::int16_t error_code, const cha
 void Transactional::retry_after_backoff(std::int64_t now_ns) noexcept {
   not_before_ns_ = core::deadline_after_ms(now_ns, s_.retry_backoff_ms);
   (void)timers_.arm_no_later(timer_, not_before_ns_);
+}
+
+void Transactional::ended() noexcept {
+  partitions_.reset();
+  // Version 1 keeps the epoch: after a failed batch its partition's
+  // sequences have a gap the next transaction cannot start from.
+  if (step_ == TxnStep::kAbort && !tv2_ && pstate_.sequences_broken()) {
+    phase_ = Phase::kBump;
+    return;
+  }
+  // The next transaction's protocol (a cluster may have been upgraded).
+  if (const Connection* c = brokers_.find(coordinator_.node()); c != nullptr && c->ready()) {
+    decide_protocol(*c);
+  }
+  finish(Errc::kOk, ErrorKind::kPermanent, "%s", "");
 }
 
 void Transactional::abandon(Errc error, const char* why) noexcept {

@@ -7,16 +7,26 @@
 //           to the coordinator: the producer id and epoch every batch of
 //           every transaction carries (an open transaction of an earlier
 //           instance is aborted by the coordinator first, and the earlier
-//           instance fenced).  The cluster must run transaction.version 2
-//           (KIP-890 part 2: Kafka 4.x's default); version 1 comes next.
+//           instance fenced).
 //   commit  every record accepted in the transaction delivered (lingering
 //           batches go at once, as in flush()), then EndTxn(commit); a
 //           record that failed makes the commit abortable instead.
 //   abort   records not yet sent are reported kAborted, those in flight
 //           answered, then EndTxn(abort).
-//   A transaction with no record ends without EndTxn (Java does so too).
-//   EndTxn v5 answers with the epoch of the next transaction; sequences
-//   start again at 0 under it.
+//   A transaction the coordinator never heard of ends without EndTxn
+//   (Java does so too).
+//
+// The protocol is the coordinator's finalized transaction.version, decided
+// at init and at the end of each transaction, never inside one:
+//   2 (KIP-890 part 2, Kafka 4.x's default): Produce v12 adds partitions
+//     itself; EndTxn v5 answers with the epoch of the next transaction,
+//     under which sequences start again at 0.
+//   1 (Kafka 3.x, 4.x formatted so): each partition is added with
+//     AddPartitionsToTxn before its first batch (txn_partitions.h),
+//     Produce stays at v11 and EndTxn at v4, and the epoch stays; an
+//     abort after a batch failed is followed by InitProducerId(id, epoch),
+//     which bumps it without fencing (KIP-360), never inside a
+//     transaction (librdkafka #3575).
 //
 // Which request an error asks for (again, after FindCoordinator, or never)
 // is txn_verdict()'s (transaction.h); the lookup's own state machine is
@@ -33,6 +43,8 @@
 #include "sender/coordinator.h"
 #include "sender/producer_state.h"
 #include "sender/transaction.h"
+#include "sender/txn_gate.h"
+#include "sender/txn_partitions.h"
 
 namespace ringkafka::sender {
 
@@ -41,6 +53,7 @@ class Transactional {
     kId,     // InitProducerId to the coordinator
     kDrain,  // waiting for the transaction's reports
     kEnd,    // EndTxn to the coordinator
+    kBump,   // after an abort, transaction.version 1: InitProducerId(id, epoch)
   };
 
  public:
@@ -48,11 +61,11 @@ class Transactional {
   using Fatal = void (*)(void* context, const char* why) noexcept;
 
   Transactional(handoff::Shared& shared, ProducerState& pstate, broker::Brokers& brokers,
-                accumulator::Accumulator& acc, core::TimerHeap& timers, Fatal fatal,
-                void* context) noexcept;
+                accumulator::Accumulator& acc, core::TimerHeap& timers, TxnGate& gate,
+                Fatal fatal, void* context) noexcept;
 
   [[nodiscard]] bool enabled() const noexcept { return enabled_; }
-  // Registers the timer; false when out of memory.
+  // Registers the timer and reserves the scratch; false when out of memory.
   [[nodiscard]] bool setup() noexcept;
 
   // A step posted by the application is taken (one acquire load when there
@@ -69,14 +82,18 @@ class Transactional {
     if (step_ == handoff::TxnStep::kNone || phase_ != Phase::kDrain) [[likely]] return false;
     return end_drain();
   }
-  // Something may go on some connection now (a cheap test, every pass).
+  // Something may go on some connection now (a cheap test, every pass):
+  // the step's own request, or partitions to add (transaction.version 1,
+  // during a transaction or a commit's drain).
   [[nodiscard]] bool wants_to_send() const noexcept {
-    return step_ != handoff::TxnStep::kNone && phase_ != Phase::kDrain && !in_flight_;
+    return !in_flight_ &&
+           ((step_ != handoff::TxnStep::kNone && phase_ != Phase::kDrain) || gate_.adds_wanted);
   }
   // Sends what the step needs next on `c`, if `c` is the connection for it.
   bool send(broker::Connection& c, std::int64_t now_ns, broker::ConnectionEvents& events) noexcept;
 
-  // Answers and losses of our requests (FindCoordinator, InitProducerId).
+  // Answers and losses of our requests (FindCoordinator, InitProducerId,
+  // AddPartitionsToTxn, EndTxn).
   void on_response(broker::Connection& c, const broker::InFlight& f,
                    std::span<const std::byte> body, std::int64_t now_ns) noexcept;
   void on_dropped(const broker::Connection& c, const broker::InFlight& f) noexcept;
@@ -93,6 +110,20 @@ class Transactional {
                            std::int64_t now_ns) noexcept;
   void on_end_txn(std::span<const std::byte> body, std::int16_t version,
                   std::int64_t now_ns) noexcept;
+  void on_add_partitions(std::span<const std::byte> body, std::int16_t version,
+                         std::int64_t now_ns) noexcept;
+  bool send_init(broker::Connection& c, bool bump, std::int64_t now_ns,
+                 broker::ConnectionEvents& events) noexcept;
+  bool send_end(broker::Connection& c, std::int64_t now_ns,
+                broker::ConnectionEvents& events) noexcept;
+  bool send_adds(broker::Connection& c, std::int64_t now_ns,
+                 broker::ConnectionEvents& events) noexcept;
+  // The transaction ended at the coordinator (or had nothing there): an
+  // abort under transaction.version 1 bumps the epoch first if a batch
+  // failed; otherwise the step is done.
+  void ended() noexcept;
+  // transaction.version of the coordinator's connection, into the gate.
+  void decide_protocol(const broker::Connection& c) noexcept;
   bool start_step(std::uint32_t posted, std::int64_t now_ns) noexcept;
   bool end_drain() noexcept;
   void retry_after_backoff(std::int64_t now_ns) noexcept;
@@ -109,11 +140,14 @@ class Transactional {
   ProducerState& pstate_;
   broker::Brokers& brokers_;
   core::TimerHeap& timers_;
+  TxnGate& gate_;
   Fatal fatal_;
   void* context_;
   const bool enabled_;
 
   accumulator::Accumulator& acc_;
+  TxnPartitions partitions_;
+  bool tv2_ = true;  // the protocol of the transaction now open
   handoff::TxnStep step_ = handoff::TxnStep::kNone;
   Phase phase_ = Phase::kId;
   bool flushing_ = false;  // holds Shared::flush_waiters for a commit

@@ -13,9 +13,8 @@
 
 #include <gtest/gtest.h>
 
-#include "../broker/test_broker.h"
-#include "make_producer.h"
 #include "ringkafka/producer.h"
+#include "txn_fixture.h"
 #include "wire/error_code.h"
 
 namespace rk = ringkafka;
@@ -24,37 +23,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr std::int16_t kTransactionalBit = 0x10;
-
-struct Fixture {
-  explicit Fixture(std::int16_t transaction_version = 2, const std::string& id = "tx") {
-    tb::Config c{1, {{"orders", 3}}};
-    c.transaction_version = transaction_version;
-    broker = std::make_unique<tb::TestBroker>(c);
-    EXPECT_EQ(broker->start(), "");
-    p = tb::make_producer(rk::Config(), broker->bootstrap(),
-                          {{"transactional.id", id}, {"retry.backoff.ms", "20"},
-                           {"linger.ms", "60000"}});  // only commit sends them
-    topic = p->topic("orders").value();
-  }
-  // Reports polled until `n` came (or 10 s), by error code.
-  std::map<rk::Errc, int> reports(int n) {
-    const auto until = std::chrono::steady_clock::now() + 10s;
-    while (got < n && std::chrono::steady_clock::now() < until) {
-      rk::DeliveryReport rs[64];
-      const std::size_t k = p->poll(rs);
-      for (std::size_t i = 0; i < k; ++i) ++by_error[rs[i].error];
-      got += static_cast<int>(k);
-      if (k == 0) std::this_thread::sleep_for(1ms);
-    }
-    return by_error;
-  }
-  std::unique_ptr<tb::TestBroker> broker;
-  std::unique_ptr<rk::Producer> p;
-  rk::Topic topic{};
-  int got = 0;
-  std::map<rk::Errc, int> by_error;
-};
+using rk::testing::kTransactionalBit;
+using Fixture = rk::testing::TxnFixture;
 
 TEST(ProducerTxnCommit, CommitDeliversEveryRecordThenEndsAtTheCoordinator) {
   Fixture f;
@@ -211,16 +181,6 @@ TEST(ProducerTxnCommit, MisuseIsRefused) {
   auto twice = f.p->begin_transaction();
   ASSERT_FALSE(twice.ok());
   EXPECT_NE(twice.error().message.find("a transaction is open"), std::string::npos);
-}
-
-// A cluster on the first transaction protocol: refused at init (for now),
-// with a message that says so.
-TEST(ProducerTxnCommit, TransactionVersionOneIsRefusedAtInit) {
-  Fixture f(0);
-  auto r = f.p->init_transactions(10s);
-  ASSERT_FALSE(r.ok());
-  EXPECT_TRUE(r.error().fatal());
-  EXPECT_NE(r.error().message.find("transaction.version"), std::string::npos) << r.error().message;
 }
 
 }  // namespace
