@@ -251,6 +251,13 @@ void Transactional::on_add_partitions(std::span<const std::byte> body, std::int1
     case TxnVerdict::kRefind:
     case TxnVerdict::kRetry:
       again(o.verdict, o.error_code, "AddPartitionsToTxn", now_ns);
+      if (o.error_code == wire::code(wire::ErrorCode::kConcurrentTransactions)) {
+        // The coordinator is still writing the markers of the transaction
+        // that just ended: the first add of the next one usually meets
+        // this, and it clears in milliseconds (Java waits 20 ms too).
+        not_before_ns_ = std::min(not_before_ns_, core::deadline_after_ms(now_ns, 20));
+        (void)timers_.arm_no_later(timer_, not_before_ns_);
+      }
       return;
     case TxnVerdict::kFatal: {
       char why[sizeof shared_.txn.message];

@@ -9,8 +9,14 @@
 // Commit and abort across partitions: kcat with read_committed sees
 // exactly the committed records, once, in order; read_uncommitted sees
 // the aborted ones too.
+//
+// The cluster's transaction protocol is RINGKAFKA_TRANSACTION_VERSION (2
+// unless set): tests/tools/kafka3_compat_test.sh runs this against Kafka
+// 3.x and against 4.x formatted with transaction.version=1, where the
+// epoch stays from one transaction to the next.
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <set>
 #include <thread>
@@ -51,6 +57,11 @@ Described describe(const std::string& id) {
   }
   d.state = state;
   return d;
+}
+
+int transaction_version() {
+  const char* v = std::getenv("RINGKAFKA_TRANSACTION_VERSION");
+  return v != nullptr && *v != '\0' ? std::atoi(v) : 2;
 }
 
 class ProducerTransactions : public ::testing::Test {
@@ -188,8 +199,64 @@ TEST_F(ProducerTransactions, CommittedRecordsAreReadOnceAndAbortedOnesNever) {
               << " aborted in the log, " << aborted_reports << " aborted before sending\n";
     const Described d = describe(id + "-" + codec);
     EXPECT_EQ(d.state, "CompleteCommit");
-    EXPECT_EQ(d.epoch, 5) << "transaction.version 2: one epoch per transaction";
+    if (transaction_version() >= 2) {
+      EXPECT_EQ(d.epoch, 5) << "transaction.version 2: one epoch per transaction";
+    } else {
+      EXPECT_EQ(d.epoch, 0) << "transaction.version 1: the epoch stays";
+    }
   }
+}
+
+// A record the broker refuses (a batch over the topic's max.message.bytes)
+// fails its transaction: commit is refused as abortable, the abort goes
+// through, and the next transaction commits under a new epoch (version 2:
+// each EndTxn gives one; version 1: InitProducerId(id, epoch) after the
+// abort, KIP-360).  kcat under read_committed reads the new transaction
+// only.
+TEST_F(ProducerTransactions, ARefusedRecordFailsItsTransactionAndTheNextOneCommits) {
+  const std::string id = rt::unique_topic("ringkafka-tx");
+  const std::string topic = rt::unique_topic("tx-refused");
+  ASSERT_TRUE(rt::create_topic(topic, 2, 1, {"max.message.bytes=1024"}));
+  auto p = make(id, {{"linger.ms", "5"}});
+  ASSERT_TRUE(p);
+  ASSERT_TRUE(p->init_transactions(60s).ok());
+  const rk::Topic handle = p->topic(topic).value();
+
+  ASSERT_TRUE(p->begin_transaction().ok());
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_EQ(p->produce(handle, "old", "small", {}, rk::kTimestampNow, nullptr, i % 2),
+              rk::Errc::kOk);
+  }
+  const std::string big(2000, 'x');
+  ASSERT_EQ(p->produce(handle, "old", big, {}, rk::kTimestampNow, nullptr, 0), rk::Errc::kOk);
+  auto commit = p->commit_transaction(30s);
+  ASSERT_FALSE(commit.ok());
+  EXPECT_TRUE(commit.error().txn_requires_abort()) << commit.error().message;
+  auto abort = p->abort_transaction(30s);
+  ASSERT_TRUE(abort.ok()) << abort.error().message;
+  // The refused batch's records fail; the others were delivered, then
+  // aborted in the log.
+  auto failed = poll_reports(*p, 11);
+  EXPECT_GE(failed[rk::Errc::kBroker], 1);
+  EXPECT_EQ(failed[rk::Errc::kOk] + failed[rk::Errc::kBroker], 11);
+
+  ASSERT_TRUE(p->begin_transaction().ok());
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_EQ(p->produce(handle, "new", std::to_string(i), {}, rk::kTimestampNow, nullptr, i % 2),
+              rk::Errc::kOk);
+  }
+  auto again = p->commit_transaction(30s);
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(poll_reports(*p, 10).at(rk::Errc::kOk), 10);
+
+  std::vector<rt::KcatRecord> read;
+  ASSERT_EQ(rt::kcat_read_topic(bootstrap_, topic, read, 10), "");
+  ASSERT_EQ(read.size(), 10U);
+  for (const auto& r : read) EXPECT_EQ(r.key.value_or(""), "new");
+  const Described d = describe(id);
+  EXPECT_EQ(d.state, "CompleteCommit");
+  EXPECT_EQ(d.epoch, transaction_version() >= 2 ? 2 : 1)
+      << "a new epoch after the abort (version 1: KIP-360's bump; 2: every EndTxn)";
 }
 
 }  // namespace
