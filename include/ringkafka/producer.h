@@ -130,6 +130,30 @@ struct ProducerStats {
   std::uint64_t connections = 0;         // connections that completed their handshake
 };
 
+// A consumed position committed with a transaction
+// (Producer::send_offsets_to_transaction): the offset of the next record
+// to consume from the partition, as Java's OffsetAndMetadata and
+// librdkafka's topic-partition list give it.
+struct ConsumedOffset {
+  std::string_view topic = {};
+  std::int32_t partition = 0;
+  std::int64_t offset = 0;         // the next record to consume (last consumed + 1)
+  std::int32_t leader_epoch = -1;  // of the last record consumed; -1: unknown
+  std::string_view metadata = {};  // kept with the offset
+};
+
+// The consumer group those offsets belong to, as its consumer reports it
+// (Java's KafkaConsumer::groupMetadata(), librdkafka's
+// rd_kafka_consumer_group_metadata()).  The group coordinator refuses
+// offsets from a member fenced by a rebalance (KIP-447).  A generation of
+// -1 and an empty member id commit for a group no live member is in.
+struct ConsumerGroupMetadata {
+  std::string group_id;
+  std::int32_t generation_id = -1;
+  std::string member_id;
+  std::string group_instance_id;  // empty: no static membership
+};
+
 class RINGKAFKA_API Producer {
  public:
   // Checks the config, allocates every per-record buffer (rings, report
@@ -224,6 +248,18 @@ class RINGKAFKA_API Producer {
   // Opens a transaction: from now on produce() takes records, from any
   // thread, and each belongs to this transaction.  Local: no request.
   Result<std::monostate> begin_transaction();
+
+  // Consume-transform-produce: the consumer's offsets become part of the
+  // open transaction, committed with it (and dropped if it aborts), so
+  // that what was consumed and what was produced commit together.  The
+  // group coordinator is found for group.group_id; the call returns when it
+  // holds the offsets.  ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID or
+  // FENCED_INSTANCE_ID (a rebalance took the consumer's partitions) make
+  // the transaction abortable.  Records may be produced meanwhile; commit
+  // and abort wait until it returns.  Blocks up to `timeout`.
+  Result<std::monostate> send_offsets_to_transaction(std::span<const ConsumedOffset> offsets,
+                                                     const ConsumerGroupMetadata& group,
+                                                     std::chrono::milliseconds timeout);
 
   // Ends the open transaction.  produce() refuses records (kState) from
   // the moment either is called.  commit: every record accepted before the

@@ -109,9 +109,27 @@ inline void bump(std::atomic<std::uint64_t>& counter, std::uint64_t by = 1) noex
 // the outcome and stores the number in `done` (release); the caller waits
 // on Shared::progress for `done` to reach it.  A control path: no lock
 // here is ever on produce()'s way.
-enum class TxnStep : std::uint8_t { kNone, kInit, kCommit, kAbort };
+enum class TxnStep : std::uint8_t { kNone, kInit, kSendOffsets, kCommit, kAbort };
+// The consumed offsets of a kSendOffsets step, copied by the caller before
+// it posts; the sender reads them while the step runs and the caller
+// leaves them alone until it is done.
+struct TxnOffsets {
+  std::string group_id;
+  std::int32_t generation_id = -1;
+  std::string member_id;
+  std::string group_instance_id;  // empty: none
+  struct Entry {
+    std::string topic;
+    std::int32_t partition = 0;
+    std::int64_t offset = 0;
+    std::int32_t leader_epoch = -1;
+    std::string metadata;
+  };
+  std::vector<Entry> entries;  // grouped by topic
+};
 struct TxnChannel {
   TxnStep step = TxnStep::kNone;
+  TxnOffsets offsets;
   alignas(core::kCacheLine) std::atomic<std::uint32_t> posted{0};
   // The outcome of step number `done`, written before it.
   Errc error = Errc::kOk;

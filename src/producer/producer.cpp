@@ -585,6 +585,12 @@ Result<std::monostate> Producer::init_transactions(std::chrono::milliseconds tim
 
 Result<std::monostate> Producer::begin_transaction() { return impl_->txn.begin(); }
 
+Result<std::monostate> Producer::send_offsets_to_transaction(
+    std::span<const ConsumedOffset> offsets, const ConsumerGroupMetadata& group,
+    std::chrono::milliseconds timeout) {
+  return impl_->txn.send_offsets(offsets, group, timeout);
+}
+
 Result<std::monostate> Producer::commit_transaction(std::chrono::milliseconds timeout) {
   return impl_->txn.commit(timeout);
 }

@@ -105,6 +105,52 @@ Result<std::monostate> TxnCalls::begin() {
   return std::monostate{};
 }
 
+Result<std::monostate> TxnCalls::send_offsets(std::span<const ConsumedOffset> offsets,
+                                              const ConsumerGroupMetadata& group,
+                                              std::chrono::milliseconds timeout) {
+  constexpr const char* kCall = "send_offsets_to_transaction";
+  std::unique_lock<std::mutex> lock;
+  if (auto e = enter(kCall, lock)) return *std::move(e);
+  if (group.group_id.empty()) {
+    return error(Errc::kInvalidArgument, ErrorKind::kPermanent,
+                 std::string(kCall) + " refused: the consumer group id is empty");
+  }
+  for (const ConsumedOffset& o : offsets) {
+    if (o.topic.empty() || o.partition < 0 || o.offset < 0) {
+      return error(Errc::kInvalidArgument, ErrorKind::kPermanent,
+                   std::string(kCall) + " refused: offset " + std::to_string(o.offset) +
+                       " for partition " + std::to_string(o.partition) + " of topic \"" +
+                       std::string(o.topic) + "\" (a topic, a partition >= 0 and an offset >= 0 "
+                       "are needed)");
+    }
+  }
+  const Transaction::Decision d = machine_.call(Transaction::Call::kSendOffsets);
+  if (d.admit == Admit::kStart) {
+    if (offsets.empty()) {
+      // Nothing to commit (Java and librdkafka return at once too).
+      machine_.step_done();
+      return std::monostate{};
+    }
+    // Copied for the sender, grouped by topic as the request nests them;
+    // the step reads them until it is done.
+    handoff::TxnOffsets& out = shared_.txn.offsets;
+    out.group_id = group.group_id;
+    out.generation_id = group.generation_id;
+    out.member_id = group.member_id;
+    out.group_instance_id = group.group_instance_id;
+    out.entries.clear();
+    for (const ConsumedOffset& o : offsets) {
+      out.entries.push_back({std::string(o.topic), o.partition, o.offset, o.leader_epoch,
+                             std::string(o.metadata)});
+    }
+    std::stable_sort(out.entries.begin(), out.entries.end(),
+                     [](const auto& a, const auto& b) { return a.topic < b.topic; });
+    post(handoff::TxnStep::kSendOffsets);
+  }
+  if (d.admit != Admit::kStart && d.admit != Admit::kResume) return refusal(kCall, d);
+  return wait(kCall, timeout);
+}
+
 Result<std::monostate> TxnCalls::commit(std::chrono::milliseconds timeout) {
   return end("commit_transaction", Transaction::Call::kCommit, handoff::TxnStep::kCommit, timeout);
 }

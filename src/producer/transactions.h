@@ -13,10 +13,12 @@
 #include <cstdint>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <variant>
 
 #include "handoff/shared.h"
 #include "ringkafka/error.h"
+#include "ringkafka/producer.h"
 #include "sender/transaction.h"
 
 namespace ringkafka::transactions {
@@ -28,6 +30,9 @@ class TxnCalls {
 
   Result<std::monostate> init(std::chrono::milliseconds timeout);
   Result<std::monostate> begin();
+  Result<std::monostate> send_offsets(std::span<const ConsumedOffset> offsets,
+                                      const ConsumerGroupMetadata& group,
+                                      std::chrono::milliseconds timeout);
   Result<std::monostate> commit(std::chrono::milliseconds timeout);
   Result<std::monostate> abort(std::chrono::milliseconds timeout);
 

@@ -235,7 +235,9 @@ struct Sender::Loop final : broker::ConnectionEvents {
         return;
       case wire::ApiKey::kFindCoordinator:
       case wire::ApiKey::kAddPartitionsToTxn:
+      case wire::ApiKey::kAddOffsetsToTxn:
       case wire::ApiKey::kEndTxn:
+      case wire::ApiKey::kTxnOffsetCommit:
         txn.on_response(c, f, body, now_ns);
         return;
       case wire::ApiKey::kProduce:

@@ -27,6 +27,9 @@ Transaction::Decision elsewhere(S s) noexcept {
       return refused("no transaction is open (begin_transaction() opens one)");
     case S::kInTransaction:
       return refused("a transaction is open");
+    case S::kSendingOffsets:
+      return refused(
+          "send_offsets_to_transaction() is under way (call it again to finish it)");
     case S::kCommitting:
       return refused("a commit is under way (call commit_transaction() again to finish it)");
     case S::kAborting:
@@ -58,8 +61,14 @@ Transaction::Decision Transaction::call(Call c) noexcept {
       }
       return elsewhere(state_);
     case C::kSendOffsets:
+      if (state_ == S::kInTransaction) {
+        state_ = S::kSendingOffsets;
+        return kStart;
+      }
+      if (state_ == S::kSendingOffsets) return kResume;
+      return elsewhere(state_);
     case C::kProduce:
-      return state_ == S::kInTransaction ? kDoneNow : elsewhere(state_);
+      return open() ? kDoneNow : elsewhere(state_);
     case C::kCommit:
       if (state_ == S::kInTransaction) {
         state_ = S::kCommitting;
@@ -81,11 +90,15 @@ Transaction::Decision Transaction::call(Call c) noexcept {
 void Transaction::step_done() noexcept {
   if (state_ == S::kInitializing || state_ == S::kCommitting || state_ == S::kAborting) {
     state_ = S::kReady;
+  } else if (state_ == S::kSendingOffsets) {
+    state_ = S::kInTransaction;
   }
 }
 
 void Transaction::abortable_error() noexcept {
-  if (state_ == S::kInTransaction || state_ == S::kCommitting) state_ = S::kAbortableError;
+  if (state_ == S::kInTransaction || state_ == S::kSendingOffsets || state_ == S::kCommitting) {
+    state_ = S::kAbortableError;
+  }
 }
 
 const char* Transaction::name(State s) noexcept {
@@ -94,6 +107,7 @@ const char* Transaction::name(State s) noexcept {
     case S::kInitializing: return "initializing";
     case S::kReady: return "ready";
     case S::kInTransaction: return "in transaction";
+    case S::kSendingOffsets: return "sending offsets";
     case S::kCommitting: return "committing";
     case S::kAborting: return "aborting";
     case S::kAbortableError: return "abortable error";

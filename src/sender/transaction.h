@@ -5,11 +5,13 @@
 // caller holds whatever lock guards it, and the tests need no network
 // (tests/unit/sender_transaction_test.cpp).
 //
-//   uninitialized ─init─▶ initializing ─id─▶ ready ─begin─▶ in transaction
-//                                              ▲               │ commit / abort
-//                                              │               ▼
+//   uninitialized ─init─▶ initializing ─id─▶ ready ─begin─▶ in transaction ◀─done─┐
+//                                              ▲               │ │ send_offsets    │
+//                                              │               │ └──▶ sending offsets
+//                                              │               ▼ commit / abort
 //                                              └──done── committing | aborting
-//   in transaction | committing ──abortable error──▶ abortable error ─abort─▶ aborting
+//   in transaction | sending offsets | committing ──abortable error──▶
+//       abortable error ─abort─▶ aborting
 //   any ──fatal error──▶ fatal (nothing leaves it: the producer must go)
 //
 // A call made again while its own step runs (init while initializing,
@@ -28,6 +30,7 @@ class Transaction {
     kInitializing,
     kReady,
     kInTransaction,
+    kSendingOffsets,  // in transaction, with send_offsets_to_transaction() under way
     kCommitting,
     kAborting,
     kAbortableError,
@@ -39,7 +42,7 @@ class Transaction {
   enum class Admit : std::uint8_t {
     kStart,    // begins its step (the state moved)
     kResume,   // its step is already running: wait for it again
-    kDone,     // nothing to wait for (begin; send_offsets queues its requests)
+    kDone,     // nothing to wait for (begin)
     kRefused,  // misuse; why() says which
     kAbortable,  // the transaction cannot commit: abort it
     kFatal,    // the producer is in its fatal state
@@ -52,13 +55,15 @@ class Transaction {
   [[nodiscard]] State state() const noexcept { return state_; }
   // Records may be produced (the hot path reads a flag the caller keeps
   // from this).
-  [[nodiscard]] bool open() const noexcept { return state_ == State::kInTransaction; }
+  [[nodiscard]] bool open() const noexcept {
+    return state_ == State::kInTransaction || state_ == State::kSendingOffsets;
+  }
 
   // The application calls: admitted or not, and the state moves if so.
   Decision call(Call c) noexcept;
 
   // The step under way ended well: initializing, committing or aborting
-  // become ready.
+  // become ready; sending offsets goes back into the transaction.
   void step_done() noexcept;
   // Something failed the open transaction: it can only be aborted.  In
   // aborting or ready (a late error of an ended transaction) it is ignored.
@@ -88,6 +93,11 @@ enum class TxnVerdict : std::uint8_t {
   kAbortable,  // the transaction must be aborted
   kFatal,      // the producer cannot go on
 };
+// Of two verdicts (partitions of one answer), the one that weighs more, in
+// the order above.
+[[nodiscard]] constexpr TxnVerdict worse(TxnVerdict a, TxnVerdict b) noexcept {
+  return static_cast<std::uint8_t>(a) >= static_cast<std::uint8_t>(b) ? a : b;
+}
 // `aborting`: the request belongs to an abort (an abort that itself fails
 // with TRANSACTION_ABORTABLE is fatal: KAFKA-19250's endless loop).
 [[nodiscard]] TxnVerdict txn_verdict(TxnRequest request, std::int16_t error_code,

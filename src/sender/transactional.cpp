@@ -4,6 +4,7 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
+#include <utility>
 
 #include "core/clock.h"
 #include "core/debug_log.h"
@@ -44,7 +45,8 @@ Transactional::Transactional(handoff::Shared& shared, ProducerState& pstate,
       enabled_(!shared.settings.transactional_id.empty()),
       acc_(acc),
       partitions_(acc, gate),
-      coordinator_(core::ms_to_ns(shared.settings.retry_backoff_ms)) {}
+      coordinator_(core::ms_to_ns(shared.settings.retry_backoff_ms)),
+      group_coordinator_(core::ms_to_ns(shared.settings.retry_backoff_ms)) {}
 
 bool Transactional::setup() noexcept {
   if (!enabled_) return true;
@@ -72,6 +74,21 @@ bool Transactional::start_step(std::uint32_t posted, std::int64_t now_ns) noexce
   switch (step_) {
     case TxnStep::kInit:
       phase_ = Phase::kId;
+      break;
+    case TxnStep::kSendOffsets:
+      // Version 2: TxnOffsetCommit v5 adds the group itself.
+      phase_ = tv2_ ? Phase::kCommitOffsets : Phase::kAddOffsets;
+      if (group_looked_up_ != shared_.txn.offsets.group_id) {
+        // Another group, another coordinator.  (A control path: the copy
+        // may allocate.)
+        group_coordinator_ = CoordinatorLookup(core::ms_to_ns(s_.retry_backoff_ms));
+        try {
+          group_looked_up_ = shared_.txn.offsets.group_id;
+        } catch (...) {
+          finish(Errc::kResource, ErrorKind::kRetriable, "%s",
+                 "send_offsets_to_transaction: out of memory");
+        }
+      }
       break;
     case TxnStep::kCommit:
       // Lingering batches go at once, as for flush().
@@ -106,11 +123,12 @@ bool Transactional::end_drain() noexcept {
   // An add in flight is waited for too: its answer says whether the
   // coordinator knows of the transaction.
   if (shared_.outstanding() != 0 || in_flight_) return false;
+  // Consumed offsets in the transaction: it ends at the coordinator.
   // Nothing reached the coordinator: nothing to end there.  Under version 2
   // any record produced may have (Produce v12 adds the partition before it
   // appends); under 1 only an add did.
-  const bool empty =
-      tv2_ ? shared_.accepted_total() == accepted_at_end_ : partitions_.added() == 0;
+  const bool empty = !offsets_in_txn_ && (tv2_ ? shared_.accepted_total() == accepted_at_end_
+                                                : partitions_.added() == 0);
   if (empty) {
     ended();
     return true;
@@ -131,6 +149,10 @@ bool Transactional::end_drain() noexcept {
 bool Transactional::send(Connection& c, std::int64_t now_ns,
                          broker::ConnectionEvents& events) noexcept {
   if (!wants_to_send() || now_ns < not_before_ns_ || !c.can_send()) return false;
+  // The group coordinator's part of sending offsets: elsewhere perhaps.
+  if (step_ == TxnStep::kSendOffsets && phase_ == Phase::kCommitOffsets) {
+    return send_offsets(c, now_ns, events);
+  }
   const std::string_view id = s_.transactional_id;
   if (coordinator_.state() != CoordinatorLookup::State::kKnown) {
     // Any broker answers FindCoordinator.
@@ -149,7 +171,95 @@ bool Transactional::send(Connection& c, std::int64_t now_ns,
   if (c.node_id() != coordinator_.node()) return false;
   if (step_ == TxnStep::kNone || phase_ == Phase::kDrain) return send_adds(c, now_ns, events);
   if (phase_ == Phase::kEnd) return send_end(c, now_ns, events);
+  if (phase_ == Phase::kAddOffsets) return send_add_offsets(c, now_ns, events);
   return send_init(c, phase_ == Phase::kBump, now_ns, events);
+}
+
+bool Transactional::send_add_offsets(Connection& c, std::int64_t now_ns,
+                                     broker::ConnectionEvents& events) noexcept {
+  const std::int16_t v = std::min<std::int16_t>(c.version(wire::ApiKey::kAddOffsetsToTxn), 4);
+  if (v < 0) {
+    finish(Errc::kTransaction, ErrorKind::kFatal,
+           "send_offsets_to_transaction: the coordinator (broker %d) has no AddOffsetsToTxn v3",
+           c.node_id());
+    return false;
+  }
+  wire::Writer w(c.send_buffer());
+  const auto h = c.header(wire::ApiKey::kAddOffsetsToTxn, v);
+  const wire::AddOffsetsToTxnRequest req{s_.transactional_id, pstate_.producer_id(),
+                                         pstate_.producer_epoch(), group_looked_up_};
+  if (!wire::encode_add_offsets_to_txn_request(w, h, req)) return false;
+  in_flight_ = true;
+  c.send(w.position(), h, true, nullptr, now_ns, events);
+  return true;
+}
+
+bool Transactional::send_offsets(Connection& c, std::int64_t now_ns,
+                                 broker::ConnectionEvents& events) noexcept {
+  const handoff::TxnOffsets& o = shared_.txn.offsets;
+  if (group_coordinator_.state() != CoordinatorLookup::State::kKnown) {
+    const std::int16_t v = c.version(wire::ApiKey::kFindCoordinator);
+    if (!group_coordinator_.should_ask(now_ns) || v < 0) return false;
+    wire::Writer w(c.send_buffer());
+    const auto h = c.header(wire::ApiKey::kFindCoordinator, v);
+    if (!wire::encode_find_coordinator_request(w, h, {o.group_id, wire::CoordinatorType::kGroup})) {
+      return false;
+    }
+    group_coordinator_.asked();
+    in_flight_ = true;
+    finding_group_ = true;
+    c.send(w.position(), h, true, nullptr, now_ns, events);
+    return true;
+  }
+  if (c.node_id() != group_coordinator_.node()) return false;
+  std::int16_t v = c.version(wire::ApiKey::kTxnOffsetCommit);
+  if (v < 0 || (tv2_ && v < 5)) {
+    finish(Errc::kTransaction, ErrorKind::kFatal,
+           "send_offsets_to_transaction: the group coordinator (broker %d) has no TxnOffsetCommit "
+           "%s",
+           c.node_id(), tv2_ ? "v5 (transaction.version 2)" : "v3 (KIP-447)");
+    return false;
+  }
+  if (!tv2_) v = std::min<std::int16_t>(v, 4);
+  // A control path: the scratch grows to the largest call seen.
+  try {
+    offset_scratch_.clear();
+    offset_topic_scratch_.clear();
+    for (const auto& e : o.entries) {
+      offset_scratch_.push_back({e.partition, e.offset, e.leader_epoch, e.metadata});
+    }
+    for (std::size_t i = 0; i < o.entries.size();) {
+      std::size_t j = i;
+      while (j < o.entries.size() && o.entries[j].topic == o.entries[i].topic) ++j;
+      offset_topic_scratch_.push_back(
+          {o.entries[i].topic, std::span<const wire::TxnOffset>(offset_scratch_).subspan(i, j - i)});
+      i = j;
+    }
+  } catch (...) {
+    finish(Errc::kResource, ErrorKind::kRetriable, "%s",
+           "send_offsets_to_transaction: out of memory");
+    return false;
+  }
+  wire::Writer w(c.send_buffer());
+  const auto h = c.header(wire::ApiKey::kTxnOffsetCommit, v);
+  wire::TxnOffsetCommitRequest req;
+  req.transactional_id = s_.transactional_id;
+  req.group_id = o.group_id;
+  req.producer_id = pstate_.producer_id();
+  req.producer_epoch = pstate_.producer_epoch();
+  req.generation_id = o.generation_id;
+  req.member_id = o.member_id;
+  if (!o.group_instance_id.empty()) req.group_instance_id = o.group_instance_id;
+  req.topics = offset_topic_scratch_;
+  if (!wire::encode_txn_offset_commit_request(w, h, req)) {
+    finish(Errc::kInvalidArgument, ErrorKind::kPermanent,
+           "send_offsets_to_transaction: %zu offsets do not fit in one request",
+           o.entries.size());
+    return false;
+  }
+  in_flight_ = true;
+  c.send(w.position(), h, true, nullptr, now_ns, events);
+  return true;
 }
 
 bool Transactional::send_end(Connection& c, std::int64_t now_ns,
@@ -228,7 +338,15 @@ void Transactional::on_response(Connection&, const broker::InFlight& f,
                                 std::span<const std::byte> body, std::int64_t now_ns) noexcept {
   in_flight_ = false;
   if (f.key == wire::ApiKey::kFindCoordinator) {
-    on_find_coordinator(body, f.version, now_ns);
+    if (std::exchange(finding_group_, false)) {
+      on_find_group_coordinator(body, f.version, now_ns);
+    } else {
+      on_find_coordinator(body, f.version, now_ns);
+    }
+  } else if (f.key == wire::ApiKey::kAddOffsetsToTxn) {
+    on_add_offsets(body, f.version, now_ns);
+  } else if (f.key == wire::ApiKey::kTxnOffsetCommit) {
+    on_txn_offset_commit(body, f.version, now_ns);
   } else if (f.key == wire::ApiKey::kInitProducerId) {
     on_init_producer_id(body, f.version, now_ns);
   } else if (f.key == wire::ApiKey::kEndTxn) {
@@ -320,15 +438,9 @@ void Transactional::on_find_coordinator(std::span<const std::byte> body, std::in
     case CoordinatorLookup::Outcome::kKnown: {
       RK_DEBUG("transaction coordinator: node %d at %.*s:%d", r.node_id,
                static_cast<int>(r.host.size()), r.host.data(), r.port);
-      // Usually a broker Metadata listed already; if not, it is added and
-      // kept connected like any other.
-      if (brokers_.find(r.node_id) == nullptr && r.port > 0 && r.port <= 65535) {
-        try {
-          (void)brokers_.add(r.node_id, r.host, static_cast<std::uint16_t>(r.port));
-        } catch (...) {
-          coordinator_.on_coordinator_lost();
-          retry_after_backoff(now_ns);
-        }
+      if (!know_broker(r.node_id, r.host, r.port)) {
+        coordinator_.on_coordinator_lost();
+        retry_after_backoff(now_ns);
       }
       return;
     }
@@ -345,6 +457,141 @@ void Transactional::on_find_coordinator(std::span<const std::byte> body, std::in
              static_cast<int>(r.error_message.size()), r.error_message.data());
       return;
     }
+  }
+}
+
+bool Transactional::know_broker(std::int32_t node, std::string_view host,
+                                std::int32_t port) noexcept {
+  // Usually a broker Metadata listed already; if not, it is added and kept
+  // connected like any other.
+  if (brokers_.find(node) != nullptr || port <= 0 || port > 65535) return true;
+  try {
+    (void)brokers_.add(node, host, static_cast<std::uint16_t>(port));
+  } catch (...) {
+    return false;
+  }
+  return true;
+}
+
+void Transactional::on_find_group_coordinator(std::span<const std::byte> body,
+                                              std::int16_t version, std::int64_t now_ns) noexcept {
+  if (step_ != TxnStep::kSendOffsets) return;
+  wire::FindCoordinatorResponse r;
+  const bool decoded =
+      wire::decode_find_coordinator_response(body, version, r) == wire::DecodeStatus::kOk;
+  switch (group_coordinator_.on_answer(decoded, decoded ? r.error_code : -1, r.node_id, now_ns)) {
+    case CoordinatorLookup::Outcome::kKnown:
+      RK_DEBUG("group coordinator of \"%s\": node %d", group_looked_up_.c_str(), r.node_id);
+      if (!know_broker(r.node_id, r.host, r.port)) {
+        group_coordinator_.on_coordinator_lost();
+        retry_after_backoff(now_ns);
+      }
+      return;
+    case CoordinatorLookup::Outcome::kRetry:
+      not_before_ns_ = group_coordinator_.not_before_ns();
+      (void)timers_.arm_no_later(timer_, not_before_ns_);
+      return;
+    case CoordinatorLookup::Outcome::kFatal: {
+      // GROUP_AUTHORIZATION_FAILED, typically: this transaction cannot
+      // commit its offsets, the next may (another group).
+      const Name n(r.error_code);
+      finish(Errc::kTransaction, ErrorKind::kAbortable,
+             "send_offsets_to_transaction: FindCoordinator for group \"%s\" refused with %.*s; "
+             "abort the transaction",
+             group_looked_up_.c_str(), n.size(), n.data());
+      return;
+    }
+  }
+}
+
+void Transactional::on_add_offsets(std::span<const std::byte> body, std::int16_t version,
+                                   std::int64_t now_ns) noexcept {
+  if (step_ != TxnStep::kSendOffsets || phase_ != Phase::kAddOffsets) return;
+  std::int16_t code = -1;
+  if (wire::decode_add_offsets_to_txn_response(body, version, code) != wire::DecodeStatus::kOk) {
+    retry_after_backoff(now_ns);
+    return;
+  }
+  const TxnVerdict verdict = txn_verdict(TxnRequest::kAddOffsets, code, false);
+  const Name n(code);
+  switch (verdict) {
+    case TxnVerdict::kDone:
+      offsets_in_txn_ = true;
+      phase_ = Phase::kCommitOffsets;
+      return;
+    case TxnVerdict::kRefind:
+    case TxnVerdict::kRetry:
+      again(verdict, code, "AddOffsetsToTxn", now_ns);
+      if (code == wire::code(wire::ErrorCode::kConcurrentTransactions)) {
+        not_before_ns_ = std::min(not_before_ns_, core::deadline_after_ms(now_ns, 20));
+        (void)timers_.arm_no_later(timer_, not_before_ns_);
+      }
+      return;
+    case TxnVerdict::kAbortable:
+      finish(Errc::kTransaction, ErrorKind::kAbortable,
+             "send_offsets_to_transaction: AddOffsetsToTxn for group \"%s\" refused with %.*s; "
+             "abort the transaction",
+             group_looked_up_.c_str(), n.size(), n.data());
+      return;
+    case TxnVerdict::kFatal:
+      finish(Errc::kTransaction, ErrorKind::kFatal,
+             "send_offsets_to_transaction: AddOffsetsToTxn for transactional.id \"%s\" refused "
+             "with %.*s",
+             s_.transactional_id.c_str(), n.size(), n.data());
+      return;
+  }
+}
+
+void Transactional::on_txn_offset_commit(std::span<const std::byte> body, std::int16_t version,
+                                         std::int64_t now_ns) noexcept {
+  if (step_ != TxnStep::kSendOffsets || phase_ != Phase::kCommitOffsets) return;
+  struct Worst final : wire::TxnOffsetCommitVisitor {
+    void on_partition(std::string_view, std::int32_t, std::int16_t error) noexcept override {
+      const TxnVerdict v = txn_verdict(TxnRequest::kTxnOffsetCommit, error, false);
+      if (worse(v, verdict) != verdict) {
+        verdict = v;
+        code = error;
+      }
+    }
+    TxnVerdict verdict = TxnVerdict::kDone;
+    std::int16_t code = 0;
+  } worst;
+  if (wire::decode_txn_offset_commit_response(body, version, worst) != wire::DecodeStatus::kOk) {
+    RK_DEBUG("garbled TxnOffsetCommit answer; again");
+    retry_after_backoff(now_ns);
+    return;
+  }
+  const Name n(worst.code);
+  switch (worst.verdict) {
+    case TxnVerdict::kDone:
+      offsets_in_txn_ = true;
+      finish(Errc::kOk, ErrorKind::kPermanent, "%s", "");
+      return;
+    case TxnVerdict::kRefind:
+      (void)group_coordinator_.on_coordinator_error(worst.code);
+      RK_DEBUG("TxnOffsetCommit: %s; the group coordinator again", n.data());
+      retry_after_backoff(now_ns);
+      return;
+    case TxnVerdict::kRetry:
+      again(worst.verdict, worst.code, "TxnOffsetCommit", now_ns);
+      return;
+    case TxnVerdict::kAbortable:
+      finish(Errc::kTransaction, ErrorKind::kAbortable,
+             "send_offsets_to_transaction: TxnOffsetCommit for group \"%s\" refused with %.*s%s; "
+             "abort the transaction",
+             group_looked_up_.c_str(), n.size(), n.data(),
+             worst.code == wire::code(wire::ErrorCode::kIllegalGeneration) ||
+                     worst.code == wire::code(wire::ErrorCode::kUnknownMemberId) ||
+                     worst.code == wire::code(wire::ErrorCode::kFencedInstanceId)
+                 ? " (the consumer was fenced by a rebalance)"
+                 : "");
+      return;
+    case TxnVerdict::kFatal:
+      finish(Errc::kTransaction, ErrorKind::kFatal,
+             "send_offsets_to_transaction: TxnOffsetCommit for transactional.id \"%s\" refused "
+             "with %.*s",
+             s_.transactional_id.c_str(), n.size(), n.data());
+      return;
   }
 }
 
@@ -389,8 +636,13 @@ void Transactional::on_init_producer_id(std::span<const std::byte> body, std::in
 void Transactional::on_dropped(const Connection& c, const broker::InFlight& f) noexcept {
   if (f.key == wire::ApiKey::kFindCoordinator) {
     in_flight_ = false;
-    coordinator_.on_dropped();
-  } else if (f.key == wire::ApiKey::kInitProducerId || f.key == wire::ApiKey::kEndTxn) {
+    if (std::exchange(finding_group_, false)) {
+      group_coordinator_.on_dropped();
+    } else {
+      coordinator_.on_dropped();
+    }
+  } else if (f.key == wire::ApiKey::kInitProducerId || f.key == wire::ApiKey::kEndTxn ||
+             f.key == wire::ApiKey::kAddOffsetsToTxn || f.key == wire::ApiKey::kTxnOffsetCommit) {
     in_flight_ = false;
     on_failed(c);
   } else if (f.key == wire::ApiKey::kAddPartitionsToTxn) {
@@ -401,9 +653,9 @@ void Transactional::on_dropped(const Connection& c, const broker::InFlight& f) n
 }
 
 void Transactional::on_failed(const Connection& c) noexcept {
-  if (enabled_ && c.node_id() >= 0 && c.node_id() == coordinator_.node()) {
-    coordinator_.on_coordinator_lost();
-  }
+  if (!enabled_ || c.node_id() < 0) return;
+  if (c.node_id() == coordinator_.node()) coordinator_.on_coordinator_lost();
+  if (c.node_id() == group_coordinator_.node()) group_coordinator_.on_coordinator_lost();
 }
 
 void Transactional::again(TxnVerdict verdict, std::int16_t error_code, const char* request,
@@ -420,6 +672,7 @@ void Transactional::retry_after_backoff(std::int64_t now_ns) noexcept {
 
 void Transactional::ended() noexcept {
   partitions_.reset();
+  offsets_in_txn_ = false;
   // Version 1 keeps the epoch: after a failed batch its partition's
   // sequences have a gap the next transaction cannot start from.
   if (step_ == TxnStep::kAbort && !tv2_ && pstate_.sequences_broken()) {
@@ -454,10 +707,11 @@ void Transactional::finish(Errc error, ErrorKind kind, const char* fmt, ...) noe
     shared_.flush_waiters.fetch_sub(1, std::memory_order_acq_rel);
     flushing_ = false;
   }
-  if (error == Errc::kOk) {
+  if (error == Errc::kOk && step_ != TxnStep::kSendOffsets) {
     // The transaction ended (or none was open yet): what follows belongs
     // to the next.  A commit refused as abortable leaves it open for the
-    // abort, which must still end it at the coordinator.
+    // abort, which must still end it at the coordinator; offsets sent
+    // leave it open as it was.
     accepted_at_end_ = shared_.accepted_total();
     failed_at_end_ = shared_.counters.records_failed.load(std::memory_order_relaxed);
   }

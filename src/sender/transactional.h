@@ -13,6 +13,11 @@
 //           record that failed makes the commit abortable instead.
 //   abort   records not yet sent are reported kAborted, those in flight
 //           answered, then EndTxn(abort).
+//   send offsets  (consume-transform-produce) under version 1,
+//           AddOffsetsToTxn(group) to the transaction coordinator; then
+//           FindCoordinator(group) for the group's coordinator, and
+//           TxnOffsetCommit with the offsets and the consumer's generation
+//           and member id (KIP-447) to it; it holds them until EndTxn.
 //   A transaction the coordinator never heard of ends without EndTxn
 //   (Java does so too).
 //
@@ -35,6 +40,8 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
+#include <vector>
 
 #include "accumulator/accumulator.h"
 #include "broker/brokers.h"
@@ -45,6 +52,7 @@
 #include "sender/transaction.h"
 #include "sender/txn_gate.h"
 #include "sender/txn_partitions.h"
+#include "wire/txn_offsets.h"
 
 namespace ringkafka::sender {
 
@@ -54,6 +62,8 @@ class Transactional {
     kDrain,  // waiting for the transaction's reports
     kEnd,    // EndTxn to the coordinator
     kBump,   // after an abort, transaction.version 1: InitProducerId(id, epoch)
+    kAddOffsets,     // send offsets, transaction.version 1: AddOffsetsToTxn
+    kCommitOffsets,  // send offsets: TxnOffsetCommit to the group coordinator
   };
 
  public:
@@ -118,6 +128,20 @@ class Transactional {
                 broker::ConnectionEvents& events) noexcept;
   bool send_adds(broker::Connection& c, std::int64_t now_ns,
                  broker::ConnectionEvents& events) noexcept;
+  bool send_add_offsets(broker::Connection& c, std::int64_t now_ns,
+                        broker::ConnectionEvents& events) noexcept;
+  // FindCoordinator for the group, or TxnOffsetCommit to it.
+  bool send_offsets(broker::Connection& c, std::int64_t now_ns,
+                    broker::ConnectionEvents& events) noexcept;
+  void on_add_offsets(std::span<const std::byte> body, std::int16_t version,
+                      std::int64_t now_ns) noexcept;
+  void on_txn_offset_commit(std::span<const std::byte> body, std::int16_t version,
+                            std::int64_t now_ns) noexcept;
+  void on_find_group_coordinator(std::span<const std::byte> body, std::int16_t version,
+                                 std::int64_t now_ns) noexcept;
+  // A coordinator FindCoordinator named, added to the table if unknown;
+  // false when it could not be.
+  bool know_broker(std::int32_t node, std::string_view host, std::int32_t port) noexcept;
   // The transaction ended at the coordinator (or had nothing there): an
   // abort under transaction.version 1 bumps the epoch first if a batch
   // failed; otherwise the step is done.
@@ -158,8 +182,16 @@ class Transactional {
   std::uint32_t step_number_ = 0;  // the posted number being run
   std::uint32_t taken_ = 0;        // the last number taken
   bool in_flight_ = false;         // our one request out
+  bool finding_group_ = false;     // ... and it is the group's FindCoordinator
+  // The transaction's consumed offsets reached their coordinator (it must
+  // then end at the transaction coordinator, records or not).
+  bool offsets_in_txn_ = false;
   std::int64_t not_before_ns_ = 0;  // retry.backoff.ms after a failed attempt
   CoordinatorLookup coordinator_;
+  CoordinatorLookup group_coordinator_;
+  std::string group_looked_up_;  // the group group_coordinator_ is for
+  std::vector<wire::TxnOffset> offset_scratch_;
+  std::vector<wire::TxnOffsetTopic> offset_topic_scratch_;
   core::Timer timer_{.kind = core::TimerKind::kTransaction};
 };
 

@@ -9,18 +9,6 @@ namespace {
 
 using accumulator::TxnMembership;
 
-// Which verdict weighs more when partitions of one answer disagree.
-int weight(TxnVerdict v) noexcept {
-  switch (v) {
-    case TxnVerdict::kDone: return 0;
-    case TxnVerdict::kRetry: return 1;
-    case TxnVerdict::kRefind: return 2;
-    case TxnVerdict::kAbortable: return 3;
-    case TxnVerdict::kFatal: return 4;
-  }
-  return 4;
-}
-
 }  // namespace
 
 void TxnPartitions::setup() {
@@ -90,7 +78,7 @@ TxnPartitions::Outcome TxnPartitions::on_answer(std::span<const std::byte> body,
         } else {
           ps.txn = TxnMembership::kOut;
         }
-        if (weight(v) > weight(out.verdict)) out = {v, error_code};
+        if (worse(v, out.verdict) != out.verdict) out = {v, error_code};
         return;
       }
     }

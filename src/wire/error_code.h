@@ -33,6 +33,8 @@ enum class ErrorCode : std::int16_t {
   kNotEnoughReplicas = 19,              // ISR below min.insync.replicas (acks=all)
   kNotEnoughReplicasAfterAppend = 20,   // written, but ISR shrank before acks
   kInvalidRequiredAcks = 21,
+  kIllegalGeneration = 22,              // the consumer's generation is over (a rebalance)
+  kUnknownMemberId = 25,
   kTopicAuthorizationFailed = 29,
   kClusterAuthorizationFailed = 31,
   kInvalidTimestamp = 32,
@@ -52,6 +54,7 @@ enum class ErrorCode : std::int16_t {
   kUnknownLeaderEpoch = 75,
   kInvalidRecord = 87,
   kThrottlingQuotaExceeded = 89,
+  kFencedInstanceId = 82,
   kProducerFenced = 90,
   kUnknownTopicId = 100,
   kTransactionAbortable = 120,

@@ -10,7 +10,9 @@ VersionRange supported_versions(ApiKey key) noexcept {
     case ApiKey::kApiVersions: return {0, 4};
     case ApiKey::kInitProducerId: return {2, 5};
     case ApiKey::kAddPartitionsToTxn: return {3, 3};
+    case ApiKey::kAddOffsetsToTxn: return {3, 4};
     case ApiKey::kEndTxn: return {3, 5};
+    case ApiKey::kTxnOffsetCommit: return {3, 5};
   }
   return {};
 }
@@ -23,7 +25,9 @@ std::int16_t first_flexible_version(ApiKey key) noexcept {
     case ApiKey::kApiVersions: return 3;
     case ApiKey::kInitProducerId: return 2;
     case ApiKey::kAddPartitionsToTxn: return 3;
+    case ApiKey::kAddOffsetsToTxn: return 3;
     case ApiKey::kEndTxn: return 3;
+    case ApiKey::kTxnOffsetCommit: return 3;
   }
   return 0x7fff;
 }

@@ -25,7 +25,9 @@ enum class ApiKey : std::int16_t {
   kApiVersions = 18,
   kInitProducerId = 22,
   kAddPartitionsToTxn = 24,
+  kAddOffsetsToTxn = 25,
   kEndTxn = 26,
+  kTxnOffsetCommit = 28,
 };
 
 struct VersionRange {

@@ -13,7 +13,8 @@ std::vector<ApiVersionOut> advertised() {
   std::vector<ApiVersionOut> out;
   for (auto key : {wire::ApiKey::kProduce, wire::ApiKey::kMetadata, wire::ApiKey::kApiVersions,
                    wire::ApiKey::kInitProducerId, wire::ApiKey::kFindCoordinator,
-                   wire::ApiKey::kAddPartitionsToTxn, wire::ApiKey::kEndTxn}) {
+                   wire::ApiKey::kAddPartitionsToTxn, wire::ApiKey::kAddOffsetsToTxn,
+                   wire::ApiKey::kEndTxn, wire::ApiKey::kTxnOffsetCommit}) {
     const auto r = served_versions(key);
     out.push_back({static_cast<std::int16_t>(key), r.min, r.max});
   }
@@ -67,6 +68,28 @@ TestBroker::Handled TestBroker::handle(State& st, int node, const RequestHeaderI
                             std::to_string(config_.transaction_version));
       }
       return {st.txn.add(h, req, node)};
+    }
+    case wire::ApiKey::kAddOffsetsToTxn: {
+      AddOffsetsToTxnRequestIn req;
+      if (decode_add_offsets_to_txn_request(body, h.api_version, req) != wire::DecodeStatus::kOk) {
+        return closed();
+      }
+      if (config_.transaction_version >= 2) {
+        st.errors.push_back("AddOffsetsToTxn under transaction.version " +
+                            std::to_string(config_.transaction_version));
+      }
+      return {st.txn.add_offsets(h, req, node)};
+    }
+    case wire::ApiKey::kTxnOffsetCommit: {
+      TxnOffsetCommitRequestIn req;
+      if (decode_txn_offset_commit_request(body, h.api_version, req) != wire::DecodeStatus::kOk) {
+        return closed();
+      }
+      if (h.api_version >= 5 && config_.transaction_version < 2) {
+        st.errors.push_back("TxnOffsetCommit v5 under transaction.version " +
+                            std::to_string(config_.transaction_version));
+      }
+      return {st.txn.commit_offsets(h, req, node, st.errors)};
     }
     case wire::ApiKey::kEndTxn: {
       EndTxnRequestIn req;

@@ -14,7 +14,9 @@ bool known_api(std::int16_t key) {
     case w::ApiKey::kApiVersions:
     case w::ApiKey::kInitProducerId:
     case w::ApiKey::kAddPartitionsToTxn:
+    case w::ApiKey::kAddOffsetsToTxn:
     case w::ApiKey::kEndTxn:
+    case w::ApiKey::kTxnOffsetCommit:
       return true;
   }
   return false;
@@ -58,6 +60,8 @@ w::VersionRange served_versions(w::ApiKey key) noexcept {
     case w::ApiKey::kFindCoordinator: return {3, 5};
     case w::ApiKey::kEndTxn: return {3, 5};
     case w::ApiKey::kAddPartitionsToTxn: return {3, 3};
+    case w::ApiKey::kAddOffsetsToTxn: return {3, 4};
+    case w::ApiKey::kTxnOffsetCommit: return {3, 5};
     case w::ApiKey::kProduce:
     case w::ApiKey::kApiVersions: return w::supported_versions(key);
     default: return {};
@@ -228,6 +232,94 @@ std::vector<std::byte> encode_add_partitions_to_txn_response(
     const std::vector<std::pair<std::string, std::vector<std::pair<std::int32_t, std::int16_t>>>>&
         results) {
   return frame(w::ApiKey::kAddPartitionsToTxn, version, correlation_id,
+               [&](w::Writer& wr, w::MessageWriter& m) {
+                 wr.int32(0);
+                 m.array_length(results.size());
+                 for (const auto& [topic, partitions] : results) {
+                   m.string(topic);
+                   m.array_length(partitions.size());
+                   for (const auto& [partition, error] : partitions) {
+                     wr.int32(partition);
+                     wr.int16(error);
+                     m.tagged_fields();
+                   }
+                   m.tagged_fields();
+                 }
+                 m.tagged_fields();
+               });
+}
+
+w::DecodeStatus decode_add_offsets_to_txn_request(std::span<const std::byte> body,
+                                                 std::int16_t version,
+                                                 AddOffsetsToTxnRequestIn& out) {
+  if (!version_served(w::ApiKey::kAddOffsetsToTxn, version)) {
+    return w::DecodeStatus::kUnsupportedVersion;
+  }
+  w::Reader r(body);
+  w::MessageReader m(r, true);  // v3+ are flexible
+  out.transactional_id = m.string();
+  out.producer_id = r.int64();
+  out.producer_epoch = r.int16();
+  out.group_id = m.string();
+  m.skip_tagged_fields();
+  return w::finish_decode(r);
+}
+
+std::vector<std::byte> encode_add_offsets_to_txn_response(std::int32_t correlation_id,
+                                                          std::int16_t version,
+                                                          std::int16_t error_code) {
+  return frame(w::ApiKey::kAddOffsetsToTxn, version, correlation_id,
+               [&](w::Writer& wr, w::MessageWriter& m) {
+                 wr.int32(0);
+                 wr.int16(error_code);
+                 m.tagged_fields();
+               });
+}
+
+w::DecodeStatus decode_txn_offset_commit_request(std::span<const std::byte> body,
+                                                std::int16_t version,
+                                                TxnOffsetCommitRequestIn& out) {
+  if (!version_served(w::ApiKey::kTxnOffsetCommit, version)) {
+    return w::DecodeStatus::kUnsupportedVersion;
+  }
+  w::Reader r(body);
+  w::MessageReader m(r, true);  // v3+ are flexible
+  out.transactional_id = m.string();
+  out.group_id = m.string();
+  out.producer_id = r.int64();
+  out.producer_epoch = r.int16();
+  out.generation_id = r.int32();
+  out.member_id = m.string();
+  bool null = false;
+  const std::string_view instance = m.string(&null);
+  if (!null) out.group_instance_id = instance;
+  const std::int32_t topics = m.array_length(1 + 1 + 1);
+  for (std::int32_t t = 0; t < topics && r.ok(); ++t) {
+    const std::string_view name = m.string();
+    const std::int32_t n = m.array_length(4 + 8 + 4 + 1 + 1);
+    for (std::int32_t p = 0; p < n && r.ok(); ++p) {
+      TxnOffsetIn o;
+      o.topic = name;
+      o.partition = r.int32();
+      o.offset = r.int64();
+      o.leader_epoch = r.int32();
+      const std::string_view metadata = m.string(&null);
+      if (!null) o.metadata = metadata;
+      m.skip_tagged_fields();
+      out.offsets.push_back(o);
+    }
+    m.skip_tagged_fields();
+  }
+  m.skip_tagged_fields();
+  return w::finish_decode(r);
+}
+
+std::vector<std::byte> encode_txn_offset_commit_response(
+    std::int32_t correlation_id, std::int16_t version,
+    const std::vector<std::pair<std::string, std::vector<std::pair<std::int32_t, std::int16_t>>>>&
+        results) {
+  // The same layout as AddPartitionsToTxn v3's answer.
+  return frame(w::ApiKey::kTxnOffsetCommit, version, correlation_id,
                [&](w::Writer& wr, w::MessageWriter& m) {
                  wr.int32(0);
                  m.array_length(results.size());

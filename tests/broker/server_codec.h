@@ -111,6 +111,41 @@ struct AddPartitionsToTxnRequestIn {
     const std::vector<std::pair<std::string, std::vector<std::pair<std::int32_t, std::int16_t>>>>&
         results);
 
+struct AddOffsetsToTxnRequestIn {
+  std::string_view transactional_id;
+  std::int64_t producer_id = -1;
+  std::int16_t producer_epoch = -1;
+  std::string_view group_id;
+};
+[[nodiscard]] w::DecodeStatus decode_add_offsets_to_txn_request(
+    std::span<const std::byte> body, std::int16_t version, AddOffsetsToTxnRequestIn& out);
+[[nodiscard]] std::vector<std::byte> encode_add_offsets_to_txn_response(
+    std::int32_t correlation_id, std::int16_t version, std::int16_t error_code);
+
+struct TxnOffsetIn {
+  std::string_view topic;
+  std::int32_t partition = -1;
+  std::int64_t offset = -1;
+  std::int32_t leader_epoch = -1;
+  std::optional<std::string_view> metadata;
+};
+struct TxnOffsetCommitRequestIn {
+  std::string_view transactional_id;
+  std::string_view group_id;
+  std::int64_t producer_id = -1;
+  std::int16_t producer_epoch = -1;
+  std::int32_t generation_id = -1;
+  std::string_view member_id;
+  std::optional<std::string_view> group_instance_id;
+  std::vector<TxnOffsetIn> offsets;
+};
+[[nodiscard]] w::DecodeStatus decode_txn_offset_commit_request(
+    std::span<const std::byte> body, std::int16_t version, TxnOffsetCommitRequestIn& out);
+[[nodiscard]] std::vector<std::byte> encode_txn_offset_commit_response(
+    std::int32_t correlation_id, std::int16_t version,
+    const std::vector<std::pair<std::string, std::vector<std::pair<std::int32_t, std::int16_t>>>>&
+        results);
+
 struct FindCoordinatorRequestIn {
   std::int8_t key_type = 0;
   std::vector<std::string_view> keys;  // one for v3, the batch for v4+

@@ -221,6 +221,30 @@ int TestBroker::epoch_bumps() const {
   return state_->txn.bumps;
 }
 
+void TestBroker::set_group_coordinator(int node) {
+  std::lock_guard lock(mu_);
+  state_->txn.group_node = node;
+}
+
+void TestBroker::fail_txn_offset_commit(std::int16_t error_code, int count) {
+  std::lock_guard lock(mu_);
+  state_->txn.offsets_error = error_code;
+  state_->txn.offsets_error_count = count;
+}
+
+std::map<std::pair<std::string, std::int32_t>, std::int64_t> TestBroker::committed_offsets(
+    const std::string& group) const {
+  std::lock_guard lock(mu_);
+  const auto it = state_->txn.committed.find(group);
+  if (it == state_->txn.committed.end()) return {};
+  return it->second;
+}
+
+std::vector<std::tuple<std::string, std::int32_t, std::string>> TestBroker::offset_commits() const {
+  std::lock_guard lock(mu_);
+  return state_->txn.offset_commits;
+}
+
 void TestBroker::hide_topic(const std::string& topic, bool hidden) {
   std::lock_guard lock(mu_);
   if (hidden) {

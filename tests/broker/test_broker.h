@@ -20,6 +20,7 @@
 #include <span>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "wire/record_batch_reader.h"
@@ -145,6 +146,16 @@ class TestBroker {
   void fail_add_partitions(std::int16_t error_code, int count);
   [[nodiscard]] std::vector<std::pair<std::string, std::int32_t>> partitions_added() const;
   [[nodiscard]] int epoch_bumps() const;
+  // Consumed offsets: `node` coordinates every consumer group; the next
+  // `count` TxnOffsetCommit answers give `error_code`; the offsets
+  // committed for `group` (by transactions that committed), and the
+  // (group, generation, member id) of every TxnOffsetCommit taken.
+  void set_group_coordinator(int node);
+  void fail_txn_offset_commit(std::int16_t error_code, int count);
+  [[nodiscard]] std::map<std::pair<std::string, std::int32_t>, std::int64_t> committed_offsets(
+      const std::string& group) const;
+  [[nodiscard]] std::vector<std::tuple<std::string, std::int32_t, std::string>> offset_commits()
+      const;
   // While hidden, the topic is missing from Metadata answers and Produce
   // requests for it get UNKNOWN_TOPIC_OR_PARTITION, as while a topic is
   // being deleted and made again; its log and producer state stay.

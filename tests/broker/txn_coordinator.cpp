@@ -12,8 +12,9 @@ std::vector<std::byte> TxnCoordinator::find(const RequestHeaderIn& h,
                                             const FindCoordinatorRequestIn& req,
                                             const std::function<std::uint16_t(int)>& port_of) {
   std::vector<CoordinatorOut> out;
+  const int at = req.key_type == 0 ? group_node : node;
   for (std::string_view key : req.keys) {
-    CoordinatorOut c{std::string(key), node, "127.0.0.1", port_of(node), 0};
+    CoordinatorOut c{std::string(key), at, "127.0.0.1", port_of(at), 0};
     if (find_error_count > 0) {
       --find_error_count;
       c = {std::string(key), -1, "", -1, find_error};
@@ -76,8 +77,16 @@ std::vector<std::byte> TxnCoordinator::end(const RequestHeaderIn& h, const EndTx
     return answer(kInvalidProducerIdMapping, -1, -1);
   }
   if (req.producer_epoch != it->second.second) return answer(kProducerFenced, -1, -1);
-  if (h.api_version < 5 && open[it->first].empty()) return answer(kInvalidTxnState, -1, -1);
+  if (h.api_version < 5 && open[it->first].empty() && open_groups[it->first].empty()) {
+    return answer(kInvalidTxnState, -1, -1);
+  }
   open.erase(it->first);
+  open_groups.erase(it->first);
+  // The offsets the transaction held take effect with its commit.
+  for (const HeldOffset& o : held[it->first]) {
+    if (req.committed) committed[o.group][o.tp] = o.offset;
+  }
+  held.erase(it->first);
   ends.emplace_back(it->first, req.committed);
   if (h.api_version >= 5) ++it->second.second;
   return answer(0, it->second.first, it->second.second);
@@ -109,6 +118,57 @@ std::vector<std::byte> TxnCoordinator::add(const RequestHeaderIn& h,
     }
   }
   return encode_add_partitions_to_txn_response(h.correlation_id, h.api_version, out);
+}
+
+std::vector<std::byte> TxnCoordinator::add_offsets(const RequestHeaderIn& h,
+                                                   const AddOffsetsToTxnRequestIn& req,
+                                                   int at_node) {
+  std::int16_t error = 0;
+  const auto it = producers.find(std::string(req.transactional_id));
+  if (at_node != node) {
+    error = kNotCoordinator;
+  } else if (it == producers.end() || it->second.first != req.producer_id) {
+    error = kInvalidProducerIdMapping;
+  } else if (req.producer_epoch != it->second.second) {
+    error = kProducerFenced;
+  } else {
+    open_groups[it->first].emplace(req.group_id);
+  }
+  return encode_add_offsets_to_txn_response(h.correlation_id, h.api_version, error);
+}
+
+std::vector<std::byte> TxnCoordinator::commit_offsets(const RequestHeaderIn& h,
+                                                      const TxnOffsetCommitRequestIn& req,
+                                                      int at_node,
+                                                      std::vector<std::string>& errors) {
+  const std::string id(req.transactional_id);
+  const std::string group(req.group_id);
+  std::int16_t error = 0;
+  const auto it = producers.find(id);
+  if (at_node != group_node) {
+    error = kNotCoordinator;
+  } else if (offsets_error_count > 0) {
+    --offsets_error_count;
+    error = offsets_error;
+  } else if (it == producers.end() || it->second.first != req.producer_id) {
+    error = kInvalidProducerIdMapping;
+  } else if (req.producer_epoch != it->second.second) {
+    error = kProducerFenced;
+  } else if (h.api_version >= 5) {
+    open_groups[id].insert(group);  // KIP-890 part 2: the group joins by itself
+  } else if (open_groups[id].count(group) == 0) {
+    errors.push_back("TxnOffsetCommit v" + std::to_string(h.api_version) + " for group " + group +
+                     " before AddOffsetsToTxn");
+    error = kInvalidTxnState;
+  }
+  if (error == 0) offset_commits.emplace_back(group, req.generation_id, std::string(req.member_id));
+  std::vector<std::pair<std::string, std::vector<std::pair<std::int32_t, std::int16_t>>>> out;
+  for (const TxnOffsetIn& o : req.offsets) {
+    if (out.empty() || out.back().first != o.topic) out.emplace_back(std::string(o.topic), std::vector<std::pair<std::int32_t, std::int16_t>>{});
+    out.back().second.emplace_back(o.partition, error);
+    if (error == 0) held[id].push_back({group, {std::string(o.topic), o.partition}, o.offset});
+  }
+  return encode_txn_offset_commit_response(h.correlation_id, h.api_version, out);
 }
 
 bool TxnCoordinator::in_transaction(const std::string& id, const TopicPartition& tp) const {

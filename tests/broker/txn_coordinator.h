@@ -12,6 +12,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -37,6 +38,24 @@ struct TxnCoordinator {
   std::int16_t add_error = 0;  // AddPartitionsToTxn's scripted answer, `add_error_count` times
   int add_error_count = 0;
 
+  // Consumed offsets (send_offsets_to_transaction): the group coordinator
+  // of every group, the groups of each open transaction (AddOffsetsToTxn,
+  // or TxnOffsetCommit v5 itself), the offsets each transaction holds until
+  // it ends, and the offsets committed per group.
+  int group_node = 1;
+  std::map<std::string, std::set<std::string>> open_groups;
+  struct HeldOffset {
+    std::string group;
+    TopicPartition tp;
+    std::int64_t offset;
+  };
+  std::map<std::string, std::vector<HeldOffset>> held;
+  std::map<std::string, std::map<TopicPartition, std::int64_t>> committed;
+  // (group, generation, member id) of every TxnOffsetCommit taken.
+  std::vector<std::tuple<std::string, std::int32_t, std::string>> offset_commits;
+  std::int16_t offsets_error = 0;  // TxnOffsetCommit's scripted answer, `offsets_error_count` times
+  int offsets_error_count = 0;
+
   // The frame that answers FindCoordinator; `port_of(node)` gives a node's
   // advertised port.
   std::vector<std::byte> find(const RequestHeaderIn& h, const FindCoordinatorRequestIn& req,
@@ -49,6 +68,15 @@ struct TxnCoordinator {
   // id's open transaction.
   std::vector<std::byte> add(const RequestHeaderIn& h, const AddPartitionsToTxnRequestIn& req,
                              int at_node);
+  // AddOffsetsToTxn (transaction.version 1): the group joins the id's open
+  // transaction.
+  std::vector<std::byte> add_offsets(const RequestHeaderIn& h, const AddOffsetsToTxnRequestIn& req,
+                                     int at_node);
+  // TxnOffsetCommit at the group coordinator: held until EndTxn.  `tv2`:
+  // v5 adds the group itself.
+  std::vector<std::byte> commit_offsets(const RequestHeaderIn& h,
+                                        const TxnOffsetCommitRequestIn& req, int at_node,
+                                        std::vector<std::string>& errors);
   // Is the partition in the id's open transaction?
   [[nodiscard]] bool in_transaction(const std::string& id, const TopicPartition& tp) const;
   // EndTxn: refused if not at the coordinator or not at the id's current

@@ -24,6 +24,10 @@ Transaction in(S target) {
   if (target == S::kReady) return t;
   EXPECT_EQ(t.call(C::kBegin).admit, A::kDone);
   if (target == S::kInTransaction) return t;
+  if (target == S::kSendingOffsets) {
+    EXPECT_EQ(t.call(C::kSendOffsets).admit, A::kStart);
+    return t;
+  }
   if (target == S::kCommitting) {
     EXPECT_EQ(t.call(C::kCommit).admit, A::kStart);
     return t;
@@ -52,7 +56,12 @@ TEST(Transaction, TheHappyPath) {
     EXPECT_EQ(t.call(C::kBegin).admit, A::kDone);
     EXPECT_TRUE(t.open());
     EXPECT_EQ(t.call(C::kProduce).admit, A::kDone);
-    EXPECT_EQ(t.call(C::kSendOffsets).admit, A::kDone);
+    EXPECT_EQ(t.call(C::kSendOffsets).admit, A::kStart);
+    EXPECT_EQ(t.state(), S::kSendingOffsets);
+    EXPECT_TRUE(t.open()) << "records may still be produced";
+    EXPECT_EQ(t.call(C::kProduce).admit, A::kDone);
+    t.step_done();
+    EXPECT_EQ(t.state(), S::kInTransaction);
     EXPECT_EQ(t.call(round == 0 ? C::kCommit : C::kAbort).admit, A::kStart);
     EXPECT_FALSE(t.open());
     t.step_done();
@@ -66,6 +75,7 @@ TEST(Transaction, CallsResumeTheirOwnStep) {
   EXPECT_EQ(in(S::kInitializing).call(C::kInit).admit, A::kResume);
   EXPECT_EQ(in(S::kCommitting).call(C::kCommit).admit, A::kResume);
   EXPECT_EQ(in(S::kAborting).call(C::kAbort).admit, A::kResume);
+  EXPECT_EQ(in(S::kSendingOffsets).call(C::kSendOffsets).admit, A::kResume);
 }
 
 TEST(Transaction, MisuseIsRefusedWithTheReason) {
@@ -86,6 +96,10 @@ TEST(Transaction, MisuseIsRefusedWithTheReason) {
       {S::kReady, C::kProduce, A::kRefused, "no transaction is open"},
       {S::kInTransaction, C::kBegin, A::kRefused, "a transaction is open"},
       {S::kInTransaction, C::kInit, A::kRefused, "already called"},
+      {S::kReady, C::kSendOffsets, A::kRefused, "no transaction is open"},
+      {S::kSendingOffsets, C::kCommit, A::kRefused, "send_offsets_to_transaction() is under way"},
+      {S::kSendingOffsets, C::kAbort, A::kRefused, "send_offsets_to_transaction() is under way"},
+      {S::kCommitting, C::kSendOffsets, A::kRefused, "a commit is under way"},
       {S::kCommitting, C::kAbort, A::kRefused, "a commit is under way"},
       {S::kCommitting, C::kBegin, A::kRefused, "a commit is under way"},
       {S::kCommitting, C::kProduce, A::kRefused, "a commit is under way"},
@@ -116,6 +130,14 @@ TEST(Transaction, AnAbortableErrorLeavesOnlyAbort) {
   EXPECT_EQ(t.state(), S::kReady);
   t.abortable_error();  // of a transaction already ended
   EXPECT_EQ(t.state(), S::kReady);
+}
+
+TEST(Transaction, AFailedSendOffsetsLeavesOnlyAbort) {
+  Transaction t = in(S::kSendingOffsets);
+  t.abortable_error();
+  EXPECT_EQ(t.state(), S::kAbortableError);
+  EXPECT_EQ(t.call(C::kSendOffsets).admit, A::kAbortable);
+  EXPECT_EQ(t.call(C::kAbort).admit, A::kStart);
 }
 
 TEST(Transaction, NothingLeavesFatal) {

@@ -12,6 +12,7 @@
 #include "wire/add_partitions_to_txn.h"
 #include "wire/api_versions.h"
 #include "wire/end_txn.h"
+#include "wire/txn_offsets.h"
 #include "wire/find_coordinator.h"
 #include "wire/init_producer_id.h"
 #include "wire/metadata.h"
@@ -121,6 +122,16 @@ std::vector<std::byte> encode(const Vector& v) {
     case w::ApiKey::kEndTxn:
       ok = w::encode_end_txn_request(wr, h, {"txn-1", 1234, 5, true});
       break;
+    case w::ApiKey::kAddOffsetsToTxn:
+      ok = w::encode_add_offsets_to_txn_request(wr, h, {"txn-1", 1234, 5, "group-1"});
+      break;
+    case w::ApiKey::kTxnOffsetCommit: {
+      const w::TxnOffset offsets[] = {{0, 42, 3, "m"}, {2, 7, -1, std::nullopt}};
+      const w::TxnOffsetTopic topics[] = {{"orders", offsets}};
+      w::TxnOffsetCommitRequest req{"txn-1", "group-1", 1234, 5, 9, "member-1", "instance-1", topics};
+      ok = w::encode_txn_offset_commit_request(wr, h, req);
+      break;
+    }
   }
   if (!ok) return {};
   const auto out = wr.written();
@@ -129,7 +140,7 @@ std::vector<std::byte> encode(const Vector& v) {
 
 TEST(Protocol, EveryRequestEqualsTheJavaClientsFrame) {
   const auto requests = vectors("request");
-  ASSERT_EQ(requests.size(), 48U) << golden::path("protocol.txt");
+  ASSERT_EQ(requests.size(), 53U) << golden::path("protocol.txt");
   for (const auto& v : requests) {
     SCOPED_TRACE("api " + std::to_string(v.api) + " v" + std::to_string(v.version) + " " + v.name);
     const auto ours = encode(v);
@@ -202,7 +213,7 @@ struct ProduceCollector : w::ProduceResponseVisitor {
   void on_throttle(std::int32_t t) noexcept override { throttle = t; }
 };
 
-struct TxnCollector : w::AddPartitionsToTxnVisitor {
+struct TxnCollector : w::AddPartitionsToTxnVisitor, w::TxnOffsetCommitVisitor {
   std::map<std::pair<std::string, std::int32_t>, std::int16_t> errors;
   void on_partition(std::string_view topic, std::int32_t partition,
                     std::int16_t error) noexcept override {
@@ -352,13 +363,31 @@ w::DecodeStatus decode_and_check(const Vector& v, std::span<const std::byte> bod
       }
       return s;
     }
+    case w::ApiKey::kAddOffsetsToTxn: {
+      std::int16_t error = -1;
+      const auto s = w::decode_add_offsets_to_txn_response(body, v.version, error);
+      if (check && s == w::DecodeStatus::kOk) {
+        EXPECT_EQ(error, 51);
+      }
+      return s;
+    }
+    case w::ApiKey::kTxnOffsetCommit: {
+      TxnCollector c;
+      const auto s = w::decode_txn_offset_commit_response(body, v.version, c);
+      if (check && s == w::DecodeStatus::kOk) {
+        EXPECT_EQ(c.errors.size(), 2U);
+        EXPECT_EQ((c.errors[{"orders", 0}]), 0);
+        EXPECT_EQ((c.errors[{"orders", 2}]), 22);
+      }
+      return s;
+    }
   }
   return w::DecodeStatus::kMalformed;
 }
 
 TEST(Protocol, EveryResponseOfTheJavaClientDecodesToItsValues) {
   const auto responses = vectors("response");
-  ASSERT_EQ(responses.size(), 30U);
+  ASSERT_EQ(responses.size(), 35U);
   for (const auto& v : responses) {
     SCOPED_TRACE("api " + std::to_string(v.api) + " v" + std::to_string(v.version));
     EXPECT_EQ(decode_and_check(v, v.bytes, true), w::DecodeStatus::kOk);

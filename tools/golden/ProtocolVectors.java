@@ -105,6 +105,30 @@ public final class ProtocolVectors {
                 response(w, ApiKeys.END_TXN, v, "default", new EndTxnResponseData().setThrottleTimeMs(1).setErrorCode((short) 48)
                     .setProducerId(1234L).setProducerEpoch((short) 6));
             }
+            for (short v = 3; v <= 4; v++) {
+                request(w, ApiKeys.ADD_OFFSETS_TO_TXN, v, "default", new AddOffsetsToTxnRequestData()
+                    .setTransactionalId("txn-1").setProducerId(1234L).setProducerEpoch((short) 5)
+                    .setGroupId("group-1"));
+                response(w, ApiKeys.ADD_OFFSETS_TO_TXN, v, "default", new AddOffsetsToTxnResponseData()
+                    .setThrottleTimeMs(2).setErrorCode((short) 51));
+            }
+            for (short v = 3; v <= 5; v++) {
+                TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic orders =
+                    new TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic().setName("orders").setPartitions(List.of(
+                        new TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition().setPartitionIndex(0)
+                            .setCommittedOffset(42L).setCommittedLeaderEpoch(3).setCommittedMetadata("m"),
+                        new TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition().setPartitionIndex(2)
+                            .setCommittedOffset(7L).setCommittedLeaderEpoch(-1).setCommittedMetadata(null)));
+                request(w, ApiKeys.TXN_OFFSET_COMMIT, v, "default", new TxnOffsetCommitRequestData()
+                    .setTransactionalId("txn-1").setGroupId("group-1").setProducerId(1234L)
+                    .setProducerEpoch((short) 5).setGenerationId(9).setMemberId("member-1")
+                    .setGroupInstanceId("instance-1").setTopics(List.of(orders)));
+                response(w, ApiKeys.TXN_OFFSET_COMMIT, v, "default", new TxnOffsetCommitResponseData()
+                    .setThrottleTimeMs(3).setTopics(List.of(
+                        new TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic().setName("orders").setPartitions(List.of(
+                            new TxnOffsetCommitResponseData.TxnOffsetCommitResponsePartition().setPartitionIndex(0).setErrorCode((short) 0),
+                            new TxnOffsetCommitResponseData.TxnOffsetCommitResponsePartition().setPartitionIndex(2).setErrorCode((short) 22))))));
+            }
         }
     }
 
