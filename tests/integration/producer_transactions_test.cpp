@@ -19,6 +19,7 @@
 #include <cstdlib>
 #include <map>
 #include <set>
+#include <sstream>
 #include <thread>
 #include <vector>
 #include <memory>
@@ -257,6 +258,71 @@ TEST_F(ProducerTransactions, ARefusedRecordFailsItsTransactionAndTheNextOneCommi
   EXPECT_EQ(d.state, "CompleteCommit");
   EXPECT_EQ(d.epoch, transaction_version() >= 2 ? 2 : 1)
       << "a new epoch after the abort (version 1: KIP-360's bump; 2: every EndTxn)";
+}
+
+// Consume-transform-produce: offsets sent with a transaction are the
+// group's committed offsets once it commits (Kafka's ConsumerGroupCommand,
+// tools/kafka-local group-offsets), and not if it aborts.  The group has
+// no live member here (generation -1, no member id), as for a consumer
+// without group management.
+std::map<std::pair<std::string, int>, long long> group_offsets(const std::string& group) {
+  const auto r = rt::run_command(rt::kafka_local() + " group-offsets '" + group + "'");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  std::map<std::pair<std::string, int>, long long> out;
+  std::istringstream in(r.output);
+  std::string topic;
+  int partition = 0;
+  long long offset = 0;
+  while (in >> topic >> partition >> offset) out[{topic, partition}] = offset;
+  return out;
+}
+
+TEST_F(ProducerTransactions, OffsetsSentWithATransactionCommitWithIt) {
+  const std::string id = rt::unique_topic("ringkafka-tx");
+  const std::string group = rt::unique_topic("ctp-group");
+  const std::string input = rt::unique_topic("ctp-in");
+  const std::string output = rt::unique_topic("ctp-out");
+  ASSERT_TRUE(rt::create_topic(input, 2));
+  ASSERT_TRUE(rt::create_topic(output, 2));
+  auto p = make(id, {{"linger.ms", "5"}});
+  ASSERT_TRUE(p);
+  ASSERT_TRUE(p->init_transactions(60s).ok());
+  const rk::Topic out = p->topic(output).value();
+  rk::ConsumerGroupMetadata meta;
+  meta.group_id = group;
+
+  // Records "consumed" up to offset 20 and 5 of the input's partitions.
+  ASSERT_TRUE(p->begin_transaction().ok());
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_EQ(p->produce(out, std::to_string(i), "transformed"), rk::Errc::kOk);
+  }
+  const rk::ConsumedOffset first[] = {{input, 0, 20}, {input, 1, 5}};
+  auto sent = p->send_offsets_to_transaction(first, meta, 30s);
+  ASSERT_TRUE(sent.ok()) << sent.error().message;
+  auto commit = p->commit_transaction(30s);
+  ASSERT_TRUE(commit.ok()) << commit.error().message;
+  EXPECT_EQ(group_offsets(group),
+            (std::map<std::pair<std::string, int>, long long>{{{input, 0}, 20}, {{input, 1}, 5}}));
+
+  // Further, then aborted: the committed offsets stay.
+  ASSERT_TRUE(p->begin_transaction().ok());
+  ASSERT_EQ(p->produce(out, "x", "aborted"), rk::Errc::kOk);
+  const rk::ConsumedOffset second[] = {{input, 0, 30}};
+  ASSERT_TRUE(p->send_offsets_to_transaction(second, meta, 30s).ok());
+  ASSERT_TRUE(p->abort_transaction(30s).ok());
+  EXPECT_EQ(group_offsets(group).at({input, 0}), 20);
+
+  // Offsets alone: the transaction still commits them.
+  ASSERT_TRUE(p->begin_transaction().ok());
+  const rk::ConsumedOffset third[] = {{input, 1, 9}};
+  ASSERT_TRUE(p->send_offsets_to_transaction(third, meta, 30s).ok());
+  ASSERT_TRUE(p->commit_transaction(30s).ok());
+  EXPECT_EQ(group_offsets(group).at({input, 1}), 9);
+
+  // The output holds the first transaction's ten records only.
+  std::vector<rt::KcatRecord> read;
+  ASSERT_EQ(rt::kcat_read_topic(bootstrap_, output, read, 10), "");
+  EXPECT_EQ(read.size(), 10U);
 }
 
 }  // namespace
