@@ -325,4 +325,47 @@ TEST_F(ProducerTransactions, OffsetsSentWithATransactionCommitWithIt) {
   EXPECT_EQ(read.size(), 10U);
 }
 
+// KIP-447 on real Kafka: a group with a live member (kcat's balanced
+// consumer) refuses offsets from a member and generation it does not know
+// (a consumer fenced by a rebalance would present its old ones); the
+// refusal makes the transaction abortable and says why.  (Generation -1
+// without a member id is taken even then: Kafka accepts it from producers
+// older than KIP-447.)
+TEST_F(ProducerTransactions, AGroupWithALiveMemberRefusesAStaleMember) {
+  const std::string id = rt::unique_topic("ringkafka-tx");
+  const std::string group = rt::unique_topic("ctp-live");
+  const std::string input = rt::unique_topic("ctp-live-in");
+  ASSERT_TRUE(rt::create_topic(input, 1));
+  const std::string log = "/tmp/" + group + ".kcat";
+  const auto member = rt::run_command("timeout 90 kcat -b '" + bootstrap_ + "' -G '" + group +
+                                      "' '" + input + "' >/dev/null 2>'" + log + "' & echo $!");
+  ASSERT_EQ(member.exit_code, 0);
+  // Until kcat has joined.
+  bool joined = false;
+  for (int i = 0; i < 300 && !joined; ++i) {
+    joined = rt::run_command("grep -q rebalanced '" + log + "'").exit_code == 0;
+    if (!joined) std::this_thread::sleep_for(100ms);
+  }
+  auto p = make(id);
+  ASSERT_TRUE(p);
+  ASSERT_TRUE(p->init_transactions(60s).ok());
+  ASSERT_TRUE(p->begin_transaction().ok());
+  const rk::ConsumerGroupMetadata stale{group, 1, "a-member-fenced-long-ago", ""};
+  const rk::ConsumedOffset offsets[] = {{input, 0, 1}};
+  auto sent = p->send_offsets_to_transaction(offsets, stale, 30s);
+  (void)rt::run_command("kill " + member.output + " 2>/dev/null; rm -f '" + log + "'");
+  ASSERT_TRUE(joined) << "kcat never joined the group";
+  ASSERT_FALSE(sent.ok());
+  EXPECT_TRUE(sent.error().txn_requires_abort()) << sent.error().message;
+  EXPECT_TRUE(sent.error().message.find("UNKNOWN_MEMBER_ID") != std::string::npos ||
+              sent.error().message.find("ILLEGAL_GENERATION") != std::string::npos)
+      << sent.error().message;
+  std::cerr << "refused: " << sent.error().message << "\n";
+  ASSERT_TRUE(p->abort_transaction(30s).ok());
+  // (kcat may commit its own position, 0; never ours.)
+  const auto committed = group_offsets(group);
+  const auto it = committed.find({input, 0});
+  EXPECT_TRUE(it == committed.end() || it->second != 1);
+}
+
 }  // namespace
