@@ -36,12 +36,16 @@
 #include "../common/cli_config.h"
 #include "ringkafka/config.h"
 #include "ringkafka_client.h"
+#include "transactions.h"
 #include "workload.h"
+
+#include <unistd.h>
 
 namespace {
 
 constexpr const char* kUsage =
-    "usage: ringkafka-perf -b BOOTSTRAP -t TOPIC [--mode latency|throughput] [--rate N]\n"
+    "usage: ringkafka-perf -b BOOTSTRAP -t TOPIC [--mode latency|throughput|transactions]\n"
+    "                      [--rate N] [--records-per-txn N]\n"
     "                      [--count N] [--warmup N] [--size BYTES] [--key-size BYTES]\n"
     "                      [--threads N] [--preset low_latency|durable|throughput]\n"
     "                      [-X key=value]... [--compare librdkafka|java|librdkafka,java]\n"
@@ -66,6 +70,13 @@ constexpr const char* kUsage =
     "  -t TOPIC            the topic (it should exist)\n"
     "  --mode MODE         latency (default): open loop at --rate; throughput: as\n"
     "                      fast as the producer accepts\n"
+    "                      transactions: begin, RECORDS-PER-TXN records as fast as\n"
+    "                      accepted, commit; COUNT/RECORDS-PER-TXN of them timed\n"
+    "                      (commit alone, and begin to commit's return), after a\n"
+    "                      plain run of COUNT records (no transaction) whose\n"
+    "                      throughput they are compared with; one thread; needs\n"
+    "                      acks=all (--preset durable); librdkafka only as a peer\n"
+    "  --records-per-txn N records per transaction (default 1000)\n"
     "  --rate N            records/s over all threads, latency mode (default 10000)\n"
     "  --count N           measured records over all threads (default 100000)\n"
     "  --warmup N          records produced first and not measured (default\n"
@@ -137,6 +148,7 @@ struct Options {
   std::string json_path;
   std::string hist_path;
   perf::Workload workload;
+  std::uint64_t records_per_txn = 1000;
 };
 
 int usage_error(std::string_view message) {
@@ -153,7 +165,8 @@ bool parse_number(std::string_view s, T& out) {
 // Parses the command line into `out`; nullopt when done, or the exit status.
 std::optional<int> parse_options(int argc, char** argv, Options& out) {
   enum : int { kMode = 256, kRate, kCount, kWarmup, kSize, kKeySize, kThreads, kPreset,
-               kCompare, kRdkafkaX, kSpinUs, kJson, kHist, kPeersFirst, kJavaX, kJavaLibs };
+               kCompare, kRdkafkaX, kSpinUs, kJson, kHist, kPeersFirst, kJavaX, kJavaLibs,
+               kRecordsPerTxn };
   static const option kLong[] = {
       {"help", no_argument, nullptr, 'h'},         {"mode", required_argument, nullptr, kMode},
       {"rate", required_argument, nullptr, kRate}, {"count", required_argument, nullptr, kCount},
@@ -171,6 +184,7 @@ std::optional<int> parse_options(int argc, char** argv, Options& out) {
       {"spin-us", required_argument, nullptr, kSpinUs},
       {"json", required_argument, nullptr, kJson},
       {"hist", required_argument, nullptr, kHist},
+      {"records-per-txn", required_argument, nullptr, kRecordsPerTxn},
       {nullptr, 0, nullptr, 0}};
   perf::Workload& w = out.workload;
   int c;
@@ -194,8 +208,15 @@ std::optional<int> parse_options(int argc, char** argv, Options& out) {
           w.mode = perf::Mode::kLatency;
         } else if (arg == "throughput") {
           w.mode = perf::Mode::kThroughput;
+        } else if (arg == "transactions") {
+          w.mode = perf::Mode::kTransactions;
         } else {
-          return usage_error("--mode: " + quoted + " is not one of latency, throughput");
+          return usage_error("--mode: " + quoted + " is not one of latency, throughput, transactions");
+        }
+        break;
+      case kRecordsPerTxn:
+        if (!parse_number(arg, out.records_per_txn) || out.records_per_txn == 0) {
+          return usage_error("--records-per-txn: " + quoted + " is not a count above 0");
         }
         break;
       case kRate:
@@ -528,6 +549,45 @@ bool write_hist(const std::string& path, const std::vector<perf::RunResult>& run
   return std::fclose(f) == 0;
 }
 
+int run_transactions(const Options& opt, const ringkafka::Config& config,
+                     const ringkafka::config::Settings& settings) {
+  if (opt.compare_java) return usage_error("--mode transactions: --compare java is not built yet");
+  perf::TxnWorkload w;
+  w.per_transaction = opt.records_per_txn;
+  w.transactions = std::max<std::uint64_t>(1, opt.workload.count / opt.records_per_txn);
+  w.value_size = opt.workload.value_size;
+  w.key_size = opt.workload.key_size;
+  // A fresh transactional.id per run and client: no earlier instance to fence.
+  const std::string id = "ringkafka-perf-" + std::to_string(::getpid());
+  std::vector<perf::TxnResult> runs;
+  runs.emplace_back();
+  runs.back().client = "ringkafka";
+  if (opt.compare_rdkafka) {
+    runs.emplace_back();
+    runs.back().client = "librdkafka";
+  }
+  std::vector<std::size_t> order;
+  for (std::size_t i = 0; i < runs.size(); ++i) order.push_back(i);
+  if (opt.peers_first) std::reverse(order.begin(), order.end());
+  for (const std::size_t i : order) {
+    std::cerr << "ringkafka-perf: running " << runs[i].client << "\n";
+    std::optional<std::string> error;
+    if (i == 0) {
+      error = perf::run_ringkafka_transactions(config, opt.topic, id + "-ringkafka", w, runs[i]);
+    } else {
+      auto kv = perf::rdkafka_config_for(settings, opt.bootstrap);
+      kv.insert(kv.end(), opt.rdkafka_overrides.begin(), opt.rdkafka_overrides.end());
+      error = perf::run_rdkafka_transactions(kv, opt.topic, id + "-librdkafka", w, runs[i]);
+    }
+    if (error) {
+      std::cerr << "ringkafka-perf: " << runs[i].client << ": " << *error << "\n";
+      return kExitFailed;
+    }
+  }
+  perf::print_transactions(w, runs);
+  return 0;
+}
+
 int run(const Options& opt) {
   auto config = make_config(opt);
   if (!config) {
@@ -542,6 +602,7 @@ int run(const Options& opt) {
   }
   perf::Workload w = opt.workload;
   w.drain_timeout_ns = (settings->delivery_timeout_ms + 5000) * 1'000'000;
+  if (w.mode == perf::Mode::kTransactions) return run_transactions(opt, *config, *settings);
 
   std::string java_libs;
   if (opt.compare_java) {

@@ -81,4 +81,13 @@ for path, count, peers in ((sys.argv[1], 1000, sys.argv[3].split(",")), (sys.arg
 print("json ok")
 PY
 grep -q "ringkafka-perf librdkafka ack" "$dir/latency.hgrm"
+
+# Transactions (ringkafka alone: librdkafka 2.0.2 speaks no transaction
+# request version the test broker serves): ten transactions of 50.
+"$perf" -b "$bootstrap" -t perf --mode transactions --records-per-txn 50 --count 500 \
+  --preset durable > "$dir/txn.txt"
+grep -q "^ringkafka  *[0-9]" "$dir/txn.txt" || { cat "$dir/txn.txt"; exit 1; }
+status=0
+"$perf" -b "$bootstrap" -t perf --mode transactions --compare java > /dev/null 2>&1 || status=$?
+[ "$status" -eq 2 ] || { echo "transactions with java: exit $status, want 2"; exit 1; }
 echo "ok"

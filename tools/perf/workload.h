@@ -57,7 +57,7 @@
 
 namespace perf {
 
-enum class Mode : std::uint8_t { kLatency, kThroughput };
+enum class Mode : std::uint8_t { kLatency, kThroughput, kTransactions };  // the last: transactions.h
 
 struct Workload {
   Mode mode = Mode::kLatency;
