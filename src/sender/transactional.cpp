@@ -422,10 +422,26 @@ void Transactional::on_end_txn(std::span<const std::byte> body, std::int16_t ver
       finish(Errc::kTransaction, ErrorKind::kAbortable, "%s: EndTxn refused with %.*s; abort the transaction",
              call, n.size(), n.data());
       return;
-    case TxnVerdict::kFatal:
-      finish(Errc::kTransaction, ErrorKind::kFatal, "%s: EndTxn for transactional.id \"%s\" refused with %.*s",
-             call, s_.transactional_id.c_str(), n.size(), n.data());
+    case TxnVerdict::kFatal: {
+      // The usual causes, named: the coordinator ended the transaction
+      // itself, or another instance took the id over.
+      const bool ended_elsewhere =
+          r.error_code == wire::code(wire::ErrorCode::kInvalidTxnState) ||
+          r.error_code == wire::code(wire::ErrorCode::kInvalidProducerEpoch) ||
+          r.error_code == wire::code(wire::ErrorCode::kProducerFenced);
+      char hint[256] = "";
+      if (ended_elsewhere) {
+        std::snprintf(hint, sizeof hint,
+                      " (the coordinator no longer has this transaction open: it was open longer "
+                      "than transaction.timeout.ms = %lld ms and was aborted, or another instance "
+                      "with this transactional.id fenced this one)",
+                      static_cast<long long>(s_.transaction_timeout_ms));
+      }
+      finish(Errc::kTransaction, ErrorKind::kFatal,
+             "%s: EndTxn for transactional.id \"%s\" refused with %.*s%s", call,
+             s_.transactional_id.c_str(), n.size(), n.data(), hint);
       return;
+    }
   }
 }
 

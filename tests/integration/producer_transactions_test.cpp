@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <unistd.h>
 #include <map>
 #include <set>
 #include <sstream>
@@ -366,6 +367,188 @@ TEST_F(ProducerTransactions, AGroupWithALiveMemberRefusesAStaleMember) {
   const auto committed = group_offsets(group);
   const auto it = committed.find({input, 0});
   EXPECT_TRUE(it == committed.end() || it->second != 1);
+}
+
+// --- failure scenarios (../shared/reference/transactions.md) ---------------
+
+// An open transaction holds the last stable offset: a plain record written
+// after it on the same partition stays invisible to read_committed
+// consumers until the transaction ends.
+TEST_F(ProducerTransactions, AnOpenTransactionHoldsTheLastStableOffset) {
+  const std::string id = rt::unique_topic("ringkafka-tx");
+  const std::string topic = rt::unique_topic("tx-lso");
+  ASSERT_TRUE(rt::create_topic(topic, 1));
+  auto txn = make(id);
+  ASSERT_TRUE(txn);
+  ASSERT_TRUE(txn->init_transactions(60s).ok());
+  ASSERT_TRUE(txn->begin_transaction().ok());
+  const rk::Topic t = txn->topic(topic).value();
+  ASSERT_EQ(txn->produce(t, "txn", "open"), rk::Errc::kOk);
+  ASSERT_EQ(txn->flush(30s), rk::Errc::kOk);  // in the log, not committed
+
+  rk::Config plain_config;
+  plain_config.bootstrap_servers(bootstrap_);
+  auto plain = rk::Producer::create(plain_config);
+  ASSERT_TRUE(plain.ok());
+  ASSERT_EQ((*plain)->produce((*plain)->topic(topic).value(), "plain", "after"), rk::Errc::kOk);
+  ASSERT_EQ((*plain)->flush(30s), rk::Errc::kOk);
+
+  std::vector<rt::KcatRecord> held;
+  (void)rt::kcat_read_topic(bootstrap_, topic, held, 1, 3s);
+  EXPECT_TRUE(held.empty()) << "read_committed read past an open transaction";
+  std::vector<rt::KcatRecord> uncommitted;
+  ASSERT_EQ(rt::kcat_read_topic(bootstrap_, topic, uncommitted, 2, 10s, "read_uncommitted"), "");
+  EXPECT_EQ(uncommitted.size(), 2U);
+
+  ASSERT_TRUE(txn->commit_transaction(30s).ok());
+  std::vector<rt::KcatRecord> read;
+  ASSERT_EQ(rt::kcat_read_topic(bootstrap_, topic, read, 2), "");
+  ASSERT_EQ(read.size(), 2U);
+  EXPECT_EQ(read[0].key.value_or(""), "txn");
+  EXPECT_EQ(read[1].key.value_or(""), "plain");
+}
+
+// An aborted transaction larger than a consumer's fetch (5 MB of records
+// in the log, kcat's fetches are 1 MB) is skipped whole; the committed one
+// after it is read.
+TEST_F(ProducerTransactions, AnAbortedTransactionLargerThanAFetchIsSkipped) {
+  const std::string id = rt::unique_topic("ringkafka-tx");
+  const std::string topic = rt::unique_topic("tx-big-abort");
+  ASSERT_TRUE(rt::create_topic(topic, 1));
+  auto p = make(id, {{"linger.ms", "5"}});
+  ASSERT_TRUE(p);
+  ASSERT_TRUE(p->init_transactions(60s).ok());
+  const rk::Topic t = p->topic(topic).value();
+  const std::string big(1000, 'a');
+  ASSERT_TRUE(p->begin_transaction().ok());
+  for (int i = 0; i < 5000; ++i) {
+    rk::Errc e;
+    while ((e = p->produce(t, "aborted", big)) == rk::Errc::kQueueFull) {
+      (void)poll_reports(*p, 1);
+    }
+    ASSERT_EQ(e, rk::Errc::kOk);
+  }
+  ASSERT_EQ(p->flush(60s), rk::Errc::kOk);  // all of it in the log
+  ASSERT_TRUE(p->abort_transaction(30s).ok());
+  ASSERT_TRUE(p->begin_transaction().ok());
+  for (int i = 0; i < 10; ++i) ASSERT_EQ(p->produce(t, "committed", std::to_string(i)), rk::Errc::kOk);
+  ASSERT_TRUE(p->commit_transaction(30s).ok());
+  const auto reports = poll_reports(*p, 5010);
+  EXPECT_EQ(reports.at(rk::Errc::kOk), 5010) << "every record reached the log";
+  std::vector<rt::KcatRecord> read;
+  ASSERT_EQ(rt::kcat_read_topic(bootstrap_, topic, read, 10, 30s), "");
+  ASSERT_EQ(read.size(), 10U);
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(read[static_cast<std::size_t>(i)].key.value_or(""), "committed");
+    EXPECT_EQ(read[static_cast<std::size_t>(i)].value.value_or(""), std::to_string(i));
+  }
+}
+
+// The coordinator aborts a transaction open longer than
+// transaction.timeout.ms (on its scan, every
+// transaction.abort.timed.out.transaction.cleanup.interval.ms: 1 s under
+// tools/test, 10 s by default) and bumps the epoch: the commit that comes
+// too late fails with an error that says so, never hangs, and nothing of
+// the transaction is read.
+TEST_F(ProducerTransactions, ATransactionOpenPastItsTimeoutIsAbortedByTheCoordinator) {
+  const std::string id = rt::unique_topic("ringkafka-tx");
+  const std::string topic = rt::unique_topic("tx-timeout");
+  ASSERT_TRUE(rt::create_topic(topic, 1));
+  rk::Config config;
+  config.bootstrap_servers(bootstrap_);
+  ASSERT_TRUE(config.set("transactional.id", id).ok());
+  ASSERT_TRUE(config.set("transaction.timeout.ms", "1000").ok());
+  auto made = rk::Producer::create(config);
+  ASSERT_TRUE(made.ok());
+  rk::Producer& p = **made;
+  ASSERT_TRUE(p.init_transactions(60s).ok());
+  ASSERT_TRUE(p.begin_transaction().ok());
+  ASSERT_EQ(p.produce(p.topic(topic).value(), "late", "v"), rk::Errc::kOk);
+  ASSERT_EQ(p.flush(30s), rk::Errc::kOk);
+  // Until the coordinator has aborted it.
+  for (int i = 0; i < 150 && describe(id).state != "CompleteAbort"; ++i) {
+    std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_EQ(describe(id).state, "CompleteAbort");
+  const auto started = std::chrono::steady_clock::now();
+  auto commit = p.commit_transaction(30s);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
+  ASSERT_FALSE(commit.ok());
+  std::cerr << "late commit: " << commit.error().message << "\n";
+  EXPECT_FALSE(commit.error().retriable()) << commit.error().message;
+  EXPECT_NE(commit.error().message.find("transaction.timeout.ms = 1000 ms"), std::string::npos)
+      << commit.error().message;
+  std::vector<rt::KcatRecord> read;
+  (void)rt::kcat_read_topic(bootstrap_, topic, read, 1, 3s);
+  EXPECT_TRUE(read.empty());
+}
+
+// A process killed inside a transaction: a new instance with the same
+// transactional.id fences it, its open transaction is aborted, and only
+// the new instance's records are read.  The child is this binary again
+// (ProducerTransactionsChild below), killed with SIGKILL once its records
+// are in the log.
+TEST_F(ProducerTransactions, AKilledInstanceIsRecoveredByTheNextOne) {
+  const std::string id = rt::unique_topic("ringkafka-tx");
+  const std::string topic = rt::unique_topic("tx-killed");
+  ASSERT_TRUE(rt::create_topic(topic, 2));
+  const std::string ready = "/tmp/" + topic + ".ready";
+  const auto child = rt::run_command(
+      "RINGKAFKA_TXN_CHILD='" + id + " " + topic + " " + ready + "' /proc/" +
+      std::to_string(::getpid()) + "/exe --gtest_filter=ProducerTransactionsChild.* "
+      ">/dev/null 2>&1 & echo $!");
+  ASSERT_EQ(child.exit_code, 0);
+  bool up = false;
+  for (int i = 0; i < 600 && !up; ++i) {
+    up = rt::run_command("test -e '" + ready + "'").exit_code == 0;
+    if (!up) std::this_thread::sleep_for(100ms);
+  }
+  (void)rt::run_command("kill -9 " + child.output + " 2>/dev/null; rm -f '" + ready + "'");
+  ASSERT_TRUE(up) << "the child never had its records in the log";
+  EXPECT_EQ(describe(id).state, "Ongoing");
+
+  auto next = make(id);
+  ASSERT_TRUE(next);
+  ASSERT_TRUE(next->init_transactions(60s).ok());  // aborts the child's transaction
+  ASSERT_TRUE(next->begin_transaction().ok());
+  const rk::Topic t = next->topic(topic).value();
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_EQ(next->produce(t, "next", std::to_string(i), {}, rk::kTimestampNow, nullptr, i % 2),
+              rk::Errc::kOk);
+  }
+  ASSERT_TRUE(next->commit_transaction(30s).ok());
+  std::vector<rt::KcatRecord> read;
+  ASSERT_EQ(rt::kcat_read_topic(bootstrap_, topic, read, 10), "");
+  ASSERT_EQ(read.size(), 10U);
+  for (const auto& r : read) EXPECT_EQ(r.key.value_or(""), "next");
+  std::vector<rt::KcatRecord> all;
+  ASSERT_EQ(rt::kcat_read_topic(bootstrap_, topic, all, 110, 10s, "read_uncommitted"), "");
+  EXPECT_EQ(all.size(), 110U) << "the child's 100 records are in the log, aborted";
+}
+
+// The child of the test above; skipped unless it is that child.
+TEST(ProducerTransactionsChild, ProducesThenWaitsToBeKilled) {
+  const char* spec = std::getenv("RINGKAFKA_TXN_CHILD");
+  if (spec == nullptr) GTEST_SKIP() << "run by AKilledInstanceIsRecoveredByTheNextOne";
+  std::istringstream in(spec);
+  std::string id, topic, ready;
+  in >> id >> topic >> ready;
+  rk::Config config;
+  config.bootstrap_servers(rt::broker_bootstrap());
+  ASSERT_TRUE(config.set("transactional.id", id).ok());
+  auto made = rk::Producer::create(config);
+  ASSERT_TRUE(made.ok());
+  rk::Producer& p = **made;
+  ASSERT_TRUE(p.init_transactions(60s).ok());
+  ASSERT_TRUE(p.begin_transaction().ok());
+  const rk::Topic t = p.topic(topic).value();
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_EQ(p.produce(t, "child", std::to_string(i), {}, rk::kTimestampNow, nullptr, i % 2),
+              rk::Errc::kOk);
+  }
+  ASSERT_EQ(p.flush(30s), rk::Errc::kOk);
+  (void)rt::run_command("touch '" + ready + "'");
+  std::this_thread::sleep_for(120s);  // killed long before
 }
 
 }  // namespace

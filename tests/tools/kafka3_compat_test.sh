@@ -11,7 +11,8 @@ kl=${RINGKAFKA_KAFKA_LOCAL:?}
 version=$(<"$(dirname "$kl")/kafka/compat-version")
 dir=$(mktemp -d)/kafka3
 trap 'RINGKAFKA_KAFKA_VERSION=$version "$kl" stop --dir "$dir" >/dev/null 2>&1 || true; rm -rf "$(dirname "$dir")"' EXIT
-bootstrap=$(RINGKAFKA_KAFKA_VERSION=$version "$kl" start --dir "$dir")
+bootstrap=$(RINGKAFKA_KAFKA_VERSION=$version "$kl" start --dir "$dir" \
+  --broker-config transaction.abort.timed.out.transaction.cleanup.interval.ms=1000)
 echo "Kafka $version at $bootstrap"
 RINGKAFKA_BOOTSTRAP=$bootstrap "$raw"
 RINGKAFKA_BOOTSTRAP=$bootstrap RINGKAFKA_KAFKA_DIR=$dir RINGKAFKA_KAFKA_VERSION=$version \

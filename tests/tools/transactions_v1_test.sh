@@ -9,6 +9,7 @@ txn=$1
 kl=${RINGKAFKA_KAFKA_LOCAL:?}
 dir=$(mktemp -d)/kafka-tv1
 trap '"$kl" stop --dir "$dir" >/dev/null 2>&1 || true; rm -rf "$(dirname "$dir")"' EXIT
-bootstrap=$("$kl" start --dir "$dir" --feature transaction.version=1)
+bootstrap=$("$kl" start --dir "$dir" --feature transaction.version=1 \
+  --broker-config transaction.abort.timed.out.transaction.cleanup.interval.ms=1000)
 echo "Kafka (transaction.version 1) at $bootstrap"
 RINGKAFKA_BOOTSTRAP=$bootstrap RINGKAFKA_KAFKA_DIR=$dir RINGKAFKA_TRANSACTION_VERSION=1 "$txn"
