@@ -14,6 +14,7 @@
 #include "wire/init_producer_id.h"
 #include "wire/metadata.h"
 #include "wire/produce.h"
+#include "wire/txn_offsets.h"
 
 namespace w = ringkafka::wire;
 
@@ -37,7 +38,7 @@ struct AllProduce : w::ProduceResponseVisitor {
     touch(e.host), touch(e.rack);
   }
 };
-struct AllTxn : w::AddPartitionsToTxnVisitor {
+struct AllTxn : w::AddPartitionsToTxnVisitor, w::TxnOffsetCommitVisitor {
   void on_partition(std::string_view topic, std::int32_t, std::int16_t) noexcept override {
     touch(topic);
   }
@@ -88,6 +89,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case w::ApiKey::kEndTxn: {
       w::EndTxnResponse r;
       (void)w::decode_end_txn_response(body, version, r);
+      break;
+    }
+    case w::ApiKey::kAddOffsetsToTxn: {
+      std::int16_t error = 0;
+      (void)w::decode_add_offsets_to_txn_response(body, version, error);
+      break;
+    }
+    case w::ApiKey::kTxnOffsetCommit: {
+      AllTxn v;
+      (void)w::decode_txn_offset_commit_response(body, version, v);
       break;
     }
   }
