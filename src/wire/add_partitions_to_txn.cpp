@@ -6,7 +6,7 @@ namespace {
 constexpr ApiKey kKey = ApiKey::kAddPartitionsToTxn;
 
 DecodeStatus walk(std::span<const std::byte> body, std::int32_t& throttle,
-                  AddPartitionsToTxnVisitor* visitor) noexcept {
+                  PartitionErrorVisitor* visitor) noexcept {
   Reader r(body);
   MessageReader m(r, true);
   throttle = r.int32();
@@ -50,6 +50,12 @@ DecodeStatus decode_add_partitions_to_txn_response(std::span<const std::byte> bo
                                                    std::int32_t& throttle_time_ms,
                                                    AddPartitionsToTxnVisitor& visitor) noexcept {
   if (!version_supported(kKey, version)) return DecodeStatus::kUnsupportedVersion;
+  return decode_partition_errors(body, throttle_time_ms, visitor);
+}
+
+DecodeStatus decode_partition_errors(std::span<const std::byte> body,
+                                     std::int32_t& throttle_time_ms,
+                                     PartitionErrorVisitor& visitor) noexcept {
   if (const DecodeStatus s = walk(body, throttle_time_ms, nullptr); s != DecodeStatus::kOk) {
     return s;
   }

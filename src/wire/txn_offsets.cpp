@@ -1,29 +1,6 @@
 #include "wire/txn_offsets.h"
 
 namespace ringkafka::wire {
-namespace {
-
-DecodeStatus walk(std::span<const std::byte> body, TxnOffsetCommitVisitor* visitor) noexcept {
-  Reader r(body);
-  MessageReader m(r, true);
-  (void)r.int32();  // throttle_time_ms
-  const std::int32_t topics = m.array_length(1 + 1 + 1);
-  for (std::int32_t t = 0; t < topics && r.ok(); ++t) {
-    const std::string_view name = m.string();
-    const std::int32_t partitions = m.array_length(4 + 2 + 1);
-    for (std::int32_t p = 0; p < partitions && r.ok(); ++p) {
-      const std::int32_t index = r.int32();
-      const std::int16_t error = r.int16();
-      m.skip_tagged_fields();
-      if (visitor != nullptr && r.ok()) visitor->on_partition(name, index, error);
-    }
-    m.skip_tagged_fields();
-  }
-  m.skip_tagged_fields();
-  return finish_decode(r);
-}
-
-}  // namespace
 
 bool encode_add_offsets_to_txn_request(Writer& w, const RequestHeader& h,
                                        const AddOffsetsToTxnRequest& req) noexcept {
@@ -82,8 +59,8 @@ DecodeStatus decode_txn_offset_commit_response(std::span<const std::byte> body,
   if (!version_supported(ApiKey::kTxnOffsetCommit, version)) {
     return DecodeStatus::kUnsupportedVersion;
   }
-  if (const DecodeStatus s = walk(body, nullptr); s != DecodeStatus::kOk) return s;
-  return walk(body, &visitor);
+  std::int32_t throttle_time_ms = 0;
+  return decode_partition_errors(body, throttle_time_ms, visitor);
 }
 
 }  // namespace ringkafka::wire

@@ -13,6 +13,7 @@
 #include <span>
 #include <string_view>
 
+#include "wire/add_partitions_to_txn.h"
 #include "wire/protocol.h"
 
 namespace ringkafka::wire {
@@ -53,12 +54,7 @@ struct TxnOffsetCommitRequest {
 [[nodiscard]] bool encode_txn_offset_commit_request(Writer& w, const RequestHeader& h,
                                                     const TxnOffsetCommitRequest& req) noexcept;
 
-class TxnOffsetCommitVisitor {
- public:
-  virtual ~TxnOffsetCommitVisitor() = default;
-  virtual void on_partition(std::string_view topic, std::int32_t partition,
-                            std::int16_t error_code) noexcept = 0;
-};
+using TxnOffsetCommitVisitor = PartitionErrorVisitor;
 // The visitor sees nothing of an answer that does not decode whole.
 [[nodiscard]] DecodeStatus decode_txn_offset_commit_response(std::span<const std::byte> body,
                                                              std::int16_t version,

@@ -227,11 +227,14 @@ w::DecodeStatus decode_add_partitions_to_txn_request(std::span<const std::byte> 
   return w::finish_decode(r);
 }
 
-std::vector<std::byte> encode_add_partitions_to_txn_response(
-    std::int32_t correlation_id, std::int16_t version,
-    const std::vector<std::pair<std::string, std::vector<std::pair<std::int32_t, std::int16_t>>>>&
-        results) {
-  return frame(w::ApiKey::kAddPartitionsToTxn, version, correlation_id,
+namespace {
+
+// AddPartitionsToTxn v3's and TxnOffsetCommit v3-5's answers share one
+// layout: per topic, each partition's error.
+std::vector<std::byte> encode_partition_errors(w::ApiKey key, std::int32_t correlation_id,
+                                               std::int16_t version,
+                                               const PartitionErrors& results) {
+  return frame(key, version, correlation_id,
                [&](w::Writer& wr, w::MessageWriter& m) {
                  wr.int32(0);
                  m.array_length(results.size());
@@ -247,6 +250,14 @@ std::vector<std::byte> encode_add_partitions_to_txn_response(
                  }
                  m.tagged_fields();
                });
+}
+
+}  // namespace
+
+std::vector<std::byte> encode_add_partitions_to_txn_response(std::int32_t correlation_id,
+                                                             std::int16_t version,
+                                                             const PartitionErrors& results) {
+  return encode_partition_errors(w::ApiKey::kAddPartitionsToTxn, correlation_id, version, results);
 }
 
 w::DecodeStatus decode_add_offsets_to_txn_request(std::span<const std::byte> body,
@@ -314,27 +325,10 @@ w::DecodeStatus decode_txn_offset_commit_request(std::span<const std::byte> body
   return w::finish_decode(r);
 }
 
-std::vector<std::byte> encode_txn_offset_commit_response(
-    std::int32_t correlation_id, std::int16_t version,
-    const std::vector<std::pair<std::string, std::vector<std::pair<std::int32_t, std::int16_t>>>>&
-        results) {
-  // The same layout as AddPartitionsToTxn v3's answer.
-  return frame(w::ApiKey::kTxnOffsetCommit, version, correlation_id,
-               [&](w::Writer& wr, w::MessageWriter& m) {
-                 wr.int32(0);
-                 m.array_length(results.size());
-                 for (const auto& [topic, partitions] : results) {
-                   m.string(topic);
-                   m.array_length(partitions.size());
-                   for (const auto& [partition, error] : partitions) {
-                     wr.int32(partition);
-                     wr.int16(error);
-                     m.tagged_fields();
-                   }
-                   m.tagged_fields();
-                 }
-                 m.tagged_fields();
-               });
+std::vector<std::byte> encode_txn_offset_commit_response(std::int32_t correlation_id,
+                                                         std::int16_t version,
+                                                         const PartitionErrors& results) {
+  return encode_partition_errors(w::ApiKey::kTxnOffsetCommit, correlation_id, version, results);
 }
 
 std::vector<std::byte> encode_end_txn_response(std::int32_t correlation_id, std::int16_t version,

@@ -92,6 +92,11 @@ struct EndTxnRequestIn {
                                                              std::int64_t producer_id,
                                                              std::int16_t producer_epoch);
 
+// Per topic, each partition's error code (AddPartitionsToTxn and
+// TxnOffsetCommit answers).
+using PartitionErrors =
+    std::vector<std::pair<std::string, std::vector<std::pair<std::int32_t, std::int16_t>>>>;
+
 struct TxnTopicIn {
   std::string_view name;
   std::vector<std::int32_t> partitions;
@@ -107,9 +112,7 @@ struct AddPartitionsToTxnRequestIn {
     std::span<const std::byte> body, std::int16_t version, AddPartitionsToTxnRequestIn& out);
 // Per topic, each partition's error code.
 [[nodiscard]] std::vector<std::byte> encode_add_partitions_to_txn_response(
-    std::int32_t correlation_id, std::int16_t version,
-    const std::vector<std::pair<std::string, std::vector<std::pair<std::int32_t, std::int16_t>>>>&
-        results);
+    std::int32_t correlation_id, std::int16_t version, const PartitionErrors& results);
 
 struct AddOffsetsToTxnRequestIn {
   std::string_view transactional_id;
@@ -142,9 +145,7 @@ struct TxnOffsetCommitRequestIn {
 [[nodiscard]] w::DecodeStatus decode_txn_offset_commit_request(
     std::span<const std::byte> body, std::int16_t version, TxnOffsetCommitRequestIn& out);
 [[nodiscard]] std::vector<std::byte> encode_txn_offset_commit_response(
-    std::int32_t correlation_id, std::int16_t version,
-    const std::vector<std::pair<std::string, std::vector<std::pair<std::int32_t, std::int16_t>>>>&
-        results);
+    std::int32_t correlation_id, std::int16_t version, const PartitionErrors& results);
 
 struct FindCoordinatorRequestIn {
   std::int8_t key_type = 0;

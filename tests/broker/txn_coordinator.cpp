@@ -106,7 +106,7 @@ std::vector<std::byte> TxnCoordinator::add(const RequestHeaderIn& h,
   } else if (req.producer_epoch != it->second.second) {
     error = kProducerFenced;
   }
-  std::vector<std::pair<std::string, std::vector<std::pair<std::int32_t, std::int16_t>>>> out;
+  PartitionErrors out;
   for (const TxnTopicIn& t : req.topics) {
     auto& parts = out.emplace_back(std::string(t.name), std::vector<std::pair<std::int32_t, std::int16_t>>{}).second;
     for (const std::int32_t p : t.partitions) {
@@ -162,7 +162,7 @@ std::vector<std::byte> TxnCoordinator::commit_offsets(const RequestHeaderIn& h,
     error = kInvalidTxnState;
   }
   if (error == 0) offset_commits.emplace_back(group, req.generation_id, std::string(req.member_id));
-  std::vector<std::pair<std::string, std::vector<std::pair<std::int32_t, std::int16_t>>>> out;
+  PartitionErrors out;
   for (const TxnOffsetIn& o : req.offsets) {
     if (out.empty() || out.back().first != o.topic) out.emplace_back(std::string(o.topic), std::vector<std::pair<std::int32_t, std::int16_t>>{});
     out.back().second.emplace_back(o.partition, error);

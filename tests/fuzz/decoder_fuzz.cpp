@@ -38,7 +38,7 @@ struct AllProduce : w::ProduceResponseVisitor {
     touch(e.host), touch(e.rack);
   }
 };
-struct AllTxn : w::AddPartitionsToTxnVisitor, w::TxnOffsetCommitVisitor {
+struct AllTxn : w::PartitionErrorVisitor {
   void on_partition(std::string_view topic, std::int32_t, std::int16_t) noexcept override {
     touch(topic);
   }

@@ -213,7 +213,7 @@ struct ProduceCollector : w::ProduceResponseVisitor {
   void on_throttle(std::int32_t t) noexcept override { throttle = t; }
 };
 
-struct TxnCollector : w::AddPartitionsToTxnVisitor, w::TxnOffsetCommitVisitor {
+struct TxnCollector : w::PartitionErrorVisitor {
   std::map<std::pair<std::string, std::int32_t>, std::int16_t> errors;
   void on_partition(std::string_view topic, std::int32_t partition,
                     std::int16_t error) noexcept override {
