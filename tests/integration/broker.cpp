@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <thread>
 
 namespace ringkafka::testing {
 
@@ -87,9 +88,20 @@ bool create_topic(const std::string& name, int partitions, int replication,
   command.append(broker_bootstrap()).append("' --partitions ").append(std::to_string(partitions));
   command.append(" --replication ").append(std::to_string(replication));
   for (const std::string& c : configs) command.append(" --config '").append(c).append("'");
-  const auto r = run_command(command + " 2>&1");
-  if (r.exit_code != 0) std::cerr << "create-topic " << name << " failed:\n" << r.output;
-  return r.exit_code == 0;
+  // A single broker on two busy cores can miss its KRaft heartbeats for a
+  // moment and be fenced ("All brokers are currently fenced"): it comes
+  // back within seconds, so that refusal is tried again, up to 30 s.
+  for (int attempt = 0;; ++attempt) {
+    const auto r = run_command(command + " 2>&1");
+    if (r.exit_code == 0) return true;
+    const bool fenced = r.output.find("currently fenced") != std::string::npos;
+    if (!fenced || attempt == 10) {
+      std::cerr << "create-topic " << name << " failed:\n" << r.output;
+      return false;
+    }
+    std::cerr << "create-topic " << name << ": the broker is fenced; again in 3 s\n";
+    std::this_thread::sleep_for(std::chrono::seconds(3));
+  }
 }
 
 }  // namespace ringkafka::testing

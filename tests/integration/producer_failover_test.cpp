@@ -10,6 +10,8 @@
 //     once (no duplicate, nothing lost);
 //   - per partition, they are in produce order;
 //   - every other record has an error report.
+// The same cluster also runs transactions while their coordinator is
+// killed, and the whole cluster going down past delivery.timeout.ms.
 //
 // CI runs a short version.  The full one (1,000,000 records, a leader
 // stopped every 5 s) is tools/reliability-full (docs/reliability.md); the
@@ -19,6 +21,8 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -229,5 +233,101 @@ TEST_F(FailoverTest, AClusterDownPastDeliveryTimeoutFailsWhatWaitedAndWorksWhenB
 }
 
 TEST_F(FailoverTest, LeadersStoppedGracefullyInRotationLoseAndDuplicateNothing) { run("TERM"); }
+
+// Transactions while the transaction coordinator is killed (SIGKILL): in
+// the middle of one, with records of it already in the log, and while a
+// commit runs.  The producer finds the new coordinator and carries on.  A transaction whose commit
+// fails abortable (a record lost to the failover) is aborted and counted;
+// kcat under read_committed reads every record of every committed
+// transaction exactly once and none of an aborted one.
+// tools/reliability-full only (RINGKAFKA_FAILOVER_TRANSACTIONS=1): a
+// minute CI's 40 do not have.
+TEST_F(FailoverTest, TransactionsGoOnWhenTheirCoordinatorIsKilled) {
+  if (std::getenv("RINGKAFKA_FAILOVER_TRANSACTIONS") == nullptr) {
+    GTEST_SKIP() << "tools/reliability-full runs it (RINGKAFKA_FAILOVER_TRANSACTIONS=1)";
+  }
+  Cluster& cluster = Cluster::get();
+  const std::string topic = rt::unique_topic("txn-coordinator-kill");
+  ASSERT_EQ(cluster.run("create-topic " + topic + " --partitions 6 --replication 3 --config "
+                        "min.insync.replicas=2")
+                .exit_code,
+            0);
+  const std::string id = rt::unique_topic("txn-failover");
+  auto config = rk::Config::durable();
+  config.bootstrap_servers(cluster.bootstrap());
+  ASSERT_TRUE(config.set("transactional.id", id).ok());
+  auto made = rk::Producer::create(config);
+  ASSERT_TRUE(made.ok()) << made.error().message;
+  rk::Producer& p = *made.value();
+  const rk::Topic t = p.topic(topic).value();
+  ASSERT_TRUE(p.init_transactions(120s).ok());
+  // "STATE PRODUCER-ID EPOCH COORDINATOR TIMEOUT-MS"
+  const auto coordinator = [&] {
+    std::istringstream in(cluster.run("transaction " + id).output);
+    std::string state, pid, epoch, node;
+    in >> state >> pid >> epoch >> node;
+    return node;
+  };
+  std::set<std::string> committed;
+  int aborted = 0;
+  std::vector<std::string> killed;
+  const auto kill_coordinator = [&] {
+    const std::string node = coordinator();
+    EXPECT_FALSE(node.empty());
+    EXPECT_EQ(cluster.run("kill-node " + node + " --signal KILL").exit_code, 0);
+    killed.push_back(node);
+  };
+  for (int txn = 0; txn < 6; ++txn) {
+    // The node killed two transactions ago comes back.
+    if (txn == 3 || txn == 5) {
+      ASSERT_EQ(cluster.run("start-node " + killed.back()).exit_code, 0);
+    }
+    ASSERT_TRUE(p.begin_transaction().ok());
+    for (int i = 0; i < 200; ++i) {
+      const std::string key = std::to_string(txn) + ":" + std::to_string(i);
+      ASSERT_EQ(p.produce(t, key, "v", {}, rk::kTimestampNow, nullptr, i % 6), rk::Errc::kOk);
+      if (txn == 2 && i == 100) {
+        ASSERT_EQ(p.flush(60s), rk::Errc::kOk);  // half of it in the log
+        kill_coordinator();
+      }
+    }
+    // Transaction 4: killed while the commit runs (its drain or EndTxn).
+    std::thread killer;
+    if (txn == 4) {
+      ASSERT_EQ(p.flush(60s), rk::Errc::kOk);
+      killer = std::thread([&] {
+        std::this_thread::sleep_for(2ms);
+        kill_coordinator();
+      });
+    }
+    auto commit = p.commit_transaction(120s);
+    if (killer.joinable()) killer.join();
+    if (commit.ok()) {
+      for (int i = 0; i < 200; ++i) committed.insert(std::to_string(txn) + ":" + std::to_string(i));
+    } else {
+      ASSERT_TRUE(commit.error().txn_requires_abort()) << commit.error().message;
+      std::printf("transaction %d: %s\n", txn, commit.error().message.c_str());
+      ASSERT_TRUE(p.abort_transaction(120s).ok());
+      ++aborted;
+    }
+  }
+  const std::string after = coordinator();
+  std::vector<rt::KcatRecord> read;
+  EXPECT_EQ(rt::kcat_read_topic(cluster.bootstrap(), topic, read, committed.size(), 60s), "");
+  std::set<std::string> seen;
+  for (const auto& r : read) {
+    ASSERT_TRUE(r.key);
+    EXPECT_TRUE(committed.count(*r.key) != 0) << "read a record of an aborted transaction: " << *r.key;
+    EXPECT_TRUE(seen.insert(*r.key).second) << "read twice: " << *r.key;
+  }
+  EXPECT_EQ(seen.size(), committed.size());
+  EXPECT_GE(committed.size(), 4U * 200U) << "most transactions commit through the failover";
+  ASSERT_EQ(killed.size(), 2U);
+  std::printf("coordinator kill: node %s killed inside transaction 2, node %s during the commit "
+              "of transaction 4, coordinator now %s; %zu transactions committed, %d aborted, %zu "
+              "records read\n",
+              killed[0].c_str(), killed[1].c_str(), after.c_str(), committed.size() / 200, aborted,
+              seen.size());
+}
 
 }  // namespace

@@ -114,6 +114,32 @@ TEST_F(ProducerTransactions, InitTransactionsGetsAnIdFromTheCoordinator) {
   EXPECT_EQ(two.state, "Empty");
 }
 
+// Empty transactions end without a request (Java's rule; under version 1
+// Kafka would answer INVALID_TXN_STATE to one): the coordinator still
+// describes the id as it was after init, and a real transaction after them
+// commits.
+TEST_F(ProducerTransactions, EmptyTransactionsEndWithoutTheCoordinator) {
+  const std::string id = rt::unique_topic("ringkafka-tx");
+  const std::string topic = rt::unique_topic("tx-empty");
+  ASSERT_TRUE(rt::create_topic(topic, 1));
+  auto p = make(id);
+  ASSERT_TRUE(p);
+  ASSERT_TRUE(p->init_transactions(60s).ok());
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(p->begin_transaction().ok());
+    ASSERT_TRUE((i % 2 == 0 ? p->commit_transaction(30s) : p->abort_transaction(30s)).ok());
+  }
+  const Described d = describe(id);
+  EXPECT_EQ(d.state, "Empty");
+  EXPECT_EQ(d.epoch, 0);
+  ASSERT_TRUE(p->begin_transaction().ok());
+  ASSERT_EQ(p->produce(p->topic(topic).value(), "k", "v"), rk::Errc::kOk);
+  ASSERT_TRUE(p->commit_transaction(30s).ok());
+  std::vector<rt::KcatRecord> read;
+  ASSERT_EQ(rt::kcat_read_topic(bootstrap_, topic, read, 1), "");
+  EXPECT_EQ(read.size(), 1U);
+}
+
 // Reports polled until `n` came or 30 s passed; the count of each error.
 std::map<rk::Errc, int> poll_reports(rk::Producer& p, int n) {
   std::map<rk::Errc, int> by_error;

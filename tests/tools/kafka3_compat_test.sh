@@ -7,6 +7,11 @@
 set -euo pipefail
 raw=$1
 txn=$2
+# What the protocol version changes; the broker's own behaviour (the last
+# stable offset, fetches, its timeout scan, group membership) is the same
+# on every version and checked on 4.3.1.  RINGKAFKA_COMPAT_ALL=1 runs all.
+txn_filter=(--gtest_filter='-*LastStableOffset*:*LargerThanAFetch*:*PastItsTimeout*:*LiveMember*')
+[[ -n ${RINGKAFKA_COMPAT_ALL:-} ]] && txn_filter=()
 kl=${RINGKAFKA_KAFKA_LOCAL:?}
 version=$(<"$(dirname "$kl")/kafka/compat-version")
 dir=$(mktemp -d)/kafka3
@@ -16,4 +21,4 @@ bootstrap=$(RINGKAFKA_KAFKA_VERSION=$version "$kl" start --dir "$dir" \
 echo "Kafka $version at $bootstrap"
 RINGKAFKA_BOOTSTRAP=$bootstrap "$raw"
 RINGKAFKA_BOOTSTRAP=$bootstrap RINGKAFKA_KAFKA_DIR=$dir RINGKAFKA_KAFKA_VERSION=$version \
-  RINGKAFKA_TRANSACTION_VERSION=1 "$txn"
+  RINGKAFKA_TRANSACTION_VERSION=1 "$txn" "${txn_filter[@]}"
