@@ -116,6 +116,17 @@ const char* Transaction::name(State s) noexcept {
   return "unknown";
 }
 
+const char* name(TxnRequest request) noexcept {
+  switch (request) {
+    case TxnRequest::kInitProducerId: return "InitProducerId";
+    case TxnRequest::kAddPartitions: return "AddPartitionsToTxn";
+    case TxnRequest::kAddOffsets: return "AddOffsetsToTxn";
+    case TxnRequest::kTxnOffsetCommit: return "TxnOffsetCommit";
+    case TxnRequest::kEndTxn: return "EndTxn";
+  }
+  return "unknown";
+}
+
 TxnVerdict txn_verdict(TxnRequest request, std::int16_t error_code, bool aborting) noexcept {
   using E = wire::ErrorCode;
   const auto e = static_cast<E>(error_code);

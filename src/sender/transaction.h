@@ -86,6 +86,8 @@ enum class TxnRequest : std::uint8_t {
   kTxnOffsetCommit,
   kEndTxn,
 };
+// The request's name, for messages ("AddPartitionsToTxn").
+[[nodiscard]] const char* name(TxnRequest request) noexcept;
 enum class TxnVerdict : std::uint8_t {
   kDone,       // no error
   kRetry,      // the same request again, after retry.backoff.ms

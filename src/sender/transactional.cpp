@@ -164,15 +164,20 @@ bool Transactional::send(Connection& c, std::int64_t now_ns,
       return false;
     }
     coordinator_.asked();
-    in_flight_ = true;  // before the send: a failing send drops it (on_dropped)
-    c.send(w.position(), h, true, nullptr, now_ns, events);
-    return true;
+    return go(c, w, h, now_ns, events);
   }
   if (c.node_id() != coordinator_.node()) return false;
   if (step_ == TxnStep::kNone || phase_ == Phase::kDrain) return send_adds(c, now_ns, events);
   if (phase_ == Phase::kEnd) return send_end(c, now_ns, events);
   if (phase_ == Phase::kAddOffsets) return send_add_offsets(c, now_ns, events);
   return send_init(c, phase_ == Phase::kBump, now_ns, events);
+}
+
+bool Transactional::go(Connection& c, const wire::Writer& w, const wire::RequestHeader& h,
+                       std::int64_t now_ns, broker::ConnectionEvents& events) noexcept {
+  in_flight_ = true;  // before the send: a failing send drops it (on_dropped)
+  c.send(w.position(), h, true, nullptr, now_ns, events);
+  return true;
 }
 
 bool Transactional::send_add_offsets(Connection& c, std::int64_t now_ns,
@@ -189,9 +194,7 @@ bool Transactional::send_add_offsets(Connection& c, std::int64_t now_ns,
   const wire::AddOffsetsToTxnRequest req{s_.transactional_id, pstate_.producer_id(),
                                          pstate_.producer_epoch(), group_looked_up_};
   if (!wire::encode_add_offsets_to_txn_request(w, h, req)) return false;
-  in_flight_ = true;
-  c.send(w.position(), h, true, nullptr, now_ns, events);
-  return true;
+  return go(c, w, h, now_ns, events);
 }
 
 bool Transactional::send_offsets(Connection& c, std::int64_t now_ns,
@@ -206,10 +209,8 @@ bool Transactional::send_offsets(Connection& c, std::int64_t now_ns,
       return false;
     }
     group_coordinator_.asked();
-    in_flight_ = true;
     finding_group_ = true;
-    c.send(w.position(), h, true, nullptr, now_ns, events);
-    return true;
+    return go(c, w, h, now_ns, events);
   }
   if (c.node_id() != group_coordinator_.node()) return false;
   std::int16_t v = c.version(wire::ApiKey::kTxnOffsetCommit);
@@ -257,9 +258,7 @@ bool Transactional::send_offsets(Connection& c, std::int64_t now_ns,
            o.entries.size());
     return false;
   }
-  in_flight_ = true;
-  c.send(w.position(), h, true, nullptr, now_ns, events);
-  return true;
+  return go(c, w, h, now_ns, events);
 }
 
 bool Transactional::send_end(Connection& c, std::int64_t now_ns,
@@ -278,9 +277,7 @@ bool Transactional::send_end(Connection& c, std::int64_t now_ns,
   const wire::EndTxnRequest req{s_.transactional_id, pstate_.producer_id(),
                                 pstate_.producer_epoch(), step_ == TxnStep::kCommit};
   if (!wire::encode_end_txn_request(w, h, req)) return false;
-  in_flight_ = true;
-  c.send(w.position(), h, true, nullptr, now_ns, events);
-  return true;
+  return go(c, w, h, now_ns, events);
 }
 
 bool Transactional::send_init(Connection& c, bool bump, std::int64_t now_ns,
@@ -308,9 +305,7 @@ bool Transactional::send_init(Connection& c, bool bump, std::int64_t now_ns,
     req.producer_epoch = pstate_.producer_epoch();
   }
   if (!wire::encode_init_producer_id_request(w, h, req)) return false;
-  in_flight_ = true;
-  c.send(w.position(), h, true, nullptr, now_ns, events);
-  return true;
+  return go(c, w, h, now_ns, events);
 }
 
 bool Transactional::send_adds(Connection& c, std::int64_t now_ns,
@@ -329,9 +324,7 @@ bool Transactional::send_adds(Connection& c, std::int64_t now_ns,
                           pstate_.producer_epoch())) {
     return false;
   }
-  in_flight_ = true;
-  c.send(w.position(), h, true, nullptr, now_ns, events);
-  return true;
+  return go(c, w, h, now_ns, events);
 }
 
 void Transactional::on_response(Connection&, const broker::InFlight& f,
@@ -368,14 +361,7 @@ void Transactional::on_add_partitions(std::span<const std::byte> body, std::int1
       return;
     case TxnVerdict::kRefind:
     case TxnVerdict::kRetry:
-      again(o.verdict, o.error_code, "AddPartitionsToTxn", now_ns);
-      if (o.error_code == wire::code(wire::ErrorCode::kConcurrentTransactions)) {
-        // The coordinator is still writing the markers of the transaction
-        // that just ended: the first add of the next one usually meets
-        // this, and it clears in milliseconds (Java waits 20 ms too).
-        not_before_ns_ = std::min(not_before_ns_, core::deadline_after_ms(now_ns, 20));
-        (void)timers_.arm_no_later(timer_, not_before_ns_);
-      }
+      again(TxnRequest::kAddPartitions, o.verdict, o.error_code, now_ns);
       return;
     case TxnVerdict::kFatal: {
       char why[sizeof shared_.txn.message];
@@ -416,7 +402,7 @@ void Transactional::on_end_txn(std::span<const std::byte> body, std::int16_t ver
       return;
     case TxnVerdict::kRefind:
     case TxnVerdict::kRetry:
-      again(verdict, r.error_code, "EndTxn", now_ns);
+      again(TxnRequest::kEndTxn, verdict, r.error_code, now_ns);
       return;
     case TxnVerdict::kAbortable:
       finish(Errc::kTransaction, ErrorKind::kAbortable, "%s: EndTxn refused with %.*s; abort the transaction",
@@ -537,11 +523,7 @@ void Transactional::on_add_offsets(std::span<const std::byte> body, std::int16_t
       return;
     case TxnVerdict::kRefind:
     case TxnVerdict::kRetry:
-      again(verdict, code, "AddOffsetsToTxn", now_ns);
-      if (code == wire::code(wire::ErrorCode::kConcurrentTransactions)) {
-        not_before_ns_ = std::min(not_before_ns_, core::deadline_after_ms(now_ns, 20));
-        (void)timers_.arm_no_later(timer_, not_before_ns_);
-      }
+      again(TxnRequest::kAddOffsets, verdict, code, now_ns);
       return;
     case TxnVerdict::kAbortable:
       finish(Errc::kTransaction, ErrorKind::kAbortable,
@@ -584,12 +566,8 @@ void Transactional::on_txn_offset_commit(std::span<const std::byte> body, std::i
       finish(Errc::kOk, ErrorKind::kPermanent, "%s", "");
       return;
     case TxnVerdict::kRefind:
-      (void)group_coordinator_.on_coordinator_error(worst.code);
-      RK_DEBUG("TxnOffsetCommit: %s; the group coordinator again", n.data());
-      retry_after_backoff(now_ns);
-      return;
     case TxnVerdict::kRetry:
-      again(worst.verdict, worst.code, "TxnOffsetCommit", now_ns);
+      again(TxnRequest::kTxnOffsetCommit, worst.verdict, worst.code, now_ns);
       return;
     case TxnVerdict::kAbortable:
       finish(Errc::kTransaction, ErrorKind::kAbortable,
@@ -635,7 +613,7 @@ void Transactional::on_init_producer_id(std::span<const std::byte> body, std::in
     case TxnVerdict::kRetry:
       // CONCURRENT_TRANSACTIONS: the coordinator is still aborting an
       // earlier instance's transaction.
-      again(verdict, r.error_code, "InitProducerId", now_ns);
+      again(TxnRequest::kInitProducerId, verdict, r.error_code, now_ns);
       return;
     case TxnVerdict::kAbortable:
     case TxnVerdict::kFatal: {
@@ -674,11 +652,23 @@ void Transactional::on_failed(const Connection& c) noexcept {
   if (c.node_id() == group_coordinator_.node()) group_coordinator_.on_coordinator_lost();
 }
 
-void Transactional::again(TxnVerdict verdict, std::int16_t error_code, const char* request,
+void Transactional::again(TxnRequest request, TxnVerdict verdict, std::int16_t error_code,
                           std::int64_t now_ns) noexcept {
-  if (verdict == TxnVerdict::kRefind) (void)coordinator_.on_coordinator_error(error_code);
-  RK_DEBUG("%s: %s; again", request, Name(error_code).data());
+  // TxnOffsetCommit goes to the group's coordinator, the rest to the
+  // transaction's.
+  CoordinatorLookup& lookup =
+      request == TxnRequest::kTxnOffsetCommit ? group_coordinator_ : coordinator_;
+  if (verdict == TxnVerdict::kRefind) (void)lookup.on_coordinator_error(error_code);
+  RK_DEBUG("%s: %s; again", name(request), Name(error_code).data());
   retry_after_backoff(now_ns);
+  const bool adding = request == TxnRequest::kAddPartitions || request == TxnRequest::kAddOffsets;
+  if (adding && error_code == wire::code(wire::ErrorCode::kConcurrentTransactions)) {
+    // The coordinator is still writing the markers of the transaction
+    // that just ended: the first add of the next one usually meets this,
+    // and it clears in milliseconds (Java waits 20 ms too).
+    not_before_ns_ = std::min(not_before_ns_, core::deadline_after_ms(now_ns, 20));
+    (void)timers_.arm_no_later(timer_, not_before_ns_);
+  }
 }
 
 void Transactional::retry_after_backoff(std::int64_t now_ns) noexcept {

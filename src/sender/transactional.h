@@ -122,6 +122,9 @@ class Transactional {
                   std::int64_t now_ns) noexcept;
   void on_add_partitions(std::span<const std::byte> body, std::int16_t version,
                          std::int64_t now_ns) noexcept;
+  // Our one request goes (it was written into `c`'s send buffer).
+  bool go(broker::Connection& c, const wire::Writer& w, const wire::RequestHeader& h,
+          std::int64_t now_ns, broker::ConnectionEvents& events) noexcept;
   bool send_init(broker::Connection& c, bool bump, std::int64_t now_ns,
                  broker::ConnectionEvents& events) noexcept;
   bool send_end(broker::Connection& c, std::int64_t now_ns,
@@ -151,9 +154,10 @@ class Transactional {
   bool start_step(std::uint32_t posted, std::int64_t now_ns) noexcept;
   bool end_drain() noexcept;
   void retry_after_backoff(std::int64_t now_ns) noexcept;
-  // The same request again after retry.backoff.ms; kRefind finds the
-  // coordinator first.
-  void again(TxnVerdict verdict, std::int16_t error_code, const char* request,
+  // The same request again after retry.backoff.ms (an add refused with
+  // CONCURRENT_TRANSACTIONS: after 20 ms); kRefind finds its coordinator
+  // (the group's for TxnOffsetCommit) first.
+  void again(TxnRequest request, TxnVerdict verdict, std::int16_t error_code,
              std::int64_t now_ns) noexcept;
   // The step ends: its outcome is posted and waiters woken.
   __attribute__((format(printf, 4, 5))) void finish(Errc error, ErrorKind kind, const char* fmt,

@@ -133,22 +133,17 @@ class RdkafkaClient {
 
 thread_local ThreadStats* RdkafkaClient::current_ = nullptr;
 
-struct Handles {
-  rd_kafka_t* rk = nullptr;
-  rd_kafka_topic_t* rkt = nullptr;
-  Handles() = default;
-  Handles(const Handles&) = delete;
-  Handles& operator=(const Handles&) = delete;
-  ~Handles() {
-    if (rkt != nullptr) rd_kafka_topic_destroy(rkt);
-    if (rk != nullptr) rd_kafka_destroy(rk);
-  }
-};
 
 }  // namespace
 
-std::optional<std::string> run_rdkafka(const KeyValues& config, std::string_view topic,
-                                       const Workload& w, RunResult& out) {
+RdkafkaHandles::~RdkafkaHandles() {
+  if (rkt != nullptr) rd_kafka_topic_destroy(rkt);
+  if (rk != nullptr) rd_kafka_destroy(rk);
+}
+
+std::optional<std::string> make_rdkafka(const KeyValues& config, std::string_view topic,
+                                        RdkafkaDelivery on_delivery, void* opaque,
+                                        RdkafkaHandles& out) {
   char err[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   for (const auto& [key, value] : config) {
@@ -157,15 +152,22 @@ std::optional<std::string> run_rdkafka(const KeyValues& config, std::string_view
       return "librdkafka: " + key + "=" + value + ": " + err;
     }
   }
-  rd_kafka_conf_set_dr_msg_cb(conf, &RdkafkaClient::on_delivery);
-  Handles h;
-  h.rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);  // owns conf on success
-  if (h.rk == nullptr) {
+  rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+  rd_kafka_conf_set_opaque(conf, opaque);
+  out.rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);  // owns conf on success
+  if (out.rk == nullptr) {
     rd_kafka_conf_destroy(conf);
     return std::string("librdkafka: ") + err;
   }
-  h.rkt = rd_kafka_topic_new(h.rk, std::string(topic).c_str(), nullptr);
-  if (h.rkt == nullptr) return std::string("librdkafka: ") + rd_kafka_err2str(rd_kafka_last_error());
+  out.rkt = rd_kafka_topic_new(out.rk, std::string(topic).c_str(), nullptr);
+  if (out.rkt == nullptr) return std::string("librdkafka: ") + rd_kafka_err2str(rd_kafka_last_error());
+  return std::nullopt;
+}
+
+std::optional<std::string> run_rdkafka(const KeyValues& config, std::string_view topic,
+                                       const Workload& w, RunResult& out) {
+  RdkafkaHandles h;
+  if (auto e = make_rdkafka(config, topic, &RdkafkaClient::on_delivery, nullptr, h)) return e;
   RdkafkaClient client(h.rk, h.rkt);
   const int drain_ms = static_cast<int>(std::min<std::int64_t>(w.drain_timeout_ns / 1'000'000, INT32_MAX));
 

@@ -4,6 +4,8 @@
 // rd_kafka_poll on each producing thread.
 #pragma once
 
+#include <librdkafka/rdkafka.h>
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,6 +23,22 @@ using KeyValues = ringkafka::cli::KeyValues;  // key=value pairs, in order
 // librdkafka's keys for ringkafka's resolved settings (see the table in
 // rdkafka_client.cpp and --help).
 KeyValues rdkafka_config_for(const ringkafka::config::Settings& s, std::string_view bootstrap);
+
+// A librdkafka producer and its topic handle, destroyed together.
+struct RdkafkaHandles {
+  rd_kafka_t* rk = nullptr;
+  rd_kafka_topic_t* rkt = nullptr;
+  RdkafkaHandles() = default;
+  RdkafkaHandles(const RdkafkaHandles&) = delete;
+  RdkafkaHandles& operator=(const RdkafkaHandles&) = delete;
+  ~RdkafkaHandles();
+};
+// Makes them from `config`, in order, with `on_delivery` as the delivery
+// report callback and `opaque` as its opaque; a message on failure.
+using RdkafkaDelivery = void (*)(rd_kafka_t*, const rd_kafka_message_t*, void*);
+std::optional<std::string> make_rdkafka(const KeyValues& config, std::string_view topic,
+                                        RdkafkaDelivery on_delivery, void* opaque,
+                                        RdkafkaHandles& out);
 
 // As run_ringkafka, with librdkafka configured by `config`, in order.
 std::optional<std::string> run_rdkafka(const KeyValues& config, std::string_view topic,

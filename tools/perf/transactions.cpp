@@ -100,17 +100,6 @@ std::optional<std::string> ringkafka_plain(const rk::Config& config, std::string
 
 // --- librdkafka ---------------------------------------------------------------
 
-struct RdkafkaHandles {
-  rd_kafka_t* rk = nullptr;
-  rd_kafka_topic_t* rkt = nullptr;
-  RdkafkaHandles() = default;
-  RdkafkaHandles(const RdkafkaHandles&) = delete;
-  RdkafkaHandles& operator=(const RdkafkaHandles&) = delete;
-  ~RdkafkaHandles() {
-    if (rkt != nullptr) rd_kafka_topic_destroy(rkt);
-    if (rk != nullptr) rd_kafka_destroy(rk);
-  }
-};
 
 void on_rdkafka_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
   auto& out = *static_cast<TxnResult*>(opaque);
@@ -118,10 +107,11 @@ void on_rdkafka_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque)
   if (out.failed++ == 0) out.first_error = rd_kafka_err2str(m->err);
 }
 
-std::optional<std::string> make_rdkafka(const KeyValues& config, const std::string* transactional_id,
-                                        std::string_view topic, TxnResult& out, RdkafkaHandles& h) {
-  char err[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+// The run's settings, transactional if `transactional_id` is given.
+std::optional<std::string> make_rdkafka_for(const KeyValues& config,
+                                            const std::string* transactional_id,
+                                            std::string_view topic, TxnResult& out,
+                                            RdkafkaHandles& h) {
   KeyValues kv = config;
   if (transactional_id != nullptr) {
     kv.emplace_back("transactional.id", *transactional_id);
@@ -130,22 +120,7 @@ std::optional<std::string> make_rdkafka(const KeyValues& config, const std::stri
     kv.emplace_back("transaction.timeout.ms", "60000");
     kv.emplace_back("message.timeout.ms", "60000");
   }
-  for (const auto& [key, value] : kv) {
-    if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
-      rd_kafka_conf_destroy(conf);
-      return "librdkafka: " + key + "=" + value + ": " + err;
-    }
-  }
-  rd_kafka_conf_set_dr_msg_cb(conf, &on_rdkafka_delivery);
-  rd_kafka_conf_set_opaque(conf, &out);
-  h.rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
-  if (h.rk == nullptr) {
-    rd_kafka_conf_destroy(conf);
-    return std::string("librdkafka: ") + err;
-  }
-  h.rkt = rd_kafka_topic_new(h.rk, std::string(topic).c_str(), nullptr);
-  if (h.rkt == nullptr) return std::string("librdkafka: cannot make the topic handle");
-  return std::nullopt;
+  return make_rdkafka(kv, topic, &on_rdkafka_delivery, &out, h);
 }
 
 // librdkafka's RD_KAFKA_V_* macros are C casts.
@@ -223,7 +198,7 @@ std::optional<std::string> run_rdkafka_transactions(const KeyValues& config,
   Records records(w);
   {
     RdkafkaHandles h;
-    if (auto e = make_rdkafka(config, nullptr, topic, out, h)) return e;
+    if (auto e = make_rdkafka_for(config, nullptr, topic, out, h)) return e;
     if (!rdkafka_produce(h, records, 0, 16, out)) return out.first_error;
     (void)rd_kafka_flush(h.rk, 30000);
     const std::int64_t start = now_ns();
@@ -236,7 +211,7 @@ std::optional<std::string> run_rdkafka_transactions(const KeyValues& config,
     out.plain_seconds = seconds(now_ns() - start);
   }
   RdkafkaHandles h;
-  if (auto e = make_rdkafka(config, &transactional_id, topic, out, h)) return e;
+  if (auto e = make_rdkafka_for(config, &transactional_id, topic, out, h)) return e;
   if (rd_kafka_error_t* e = rd_kafka_init_transactions(h.rk, 60000)) {
     return rdkafka_error("init_transactions", e);
   }
