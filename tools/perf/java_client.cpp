@@ -192,8 +192,14 @@ std::optional<std::string> find_java_libs(std::string_view libs, std::string& er
   return dir;
 }
 
-std::optional<std::string> run_java(const KeyValues& config, const std::string& libs,
-                                    std::string_view topic, const Workload& w, RunResult& out) {
+namespace {
+
+// Runs JavaPerf.java with `config` as its producer.properties and `named`
+// as its arguments after --config and --out; the results file's text, or
+// an error.
+std::optional<std::string> spawn_java_perf(const KeyValues& config, const std::string& libs,
+                                           const std::vector<std::pair<std::string, std::string>>& named,
+                                           std::string& results_text) {
   TempDir tmp;
   if (tmp.path.empty()) return std::string("java: cannot make a temporary directory");
   std::string props;
@@ -218,9 +224,27 @@ std::optional<std::string> run_java(const KeyValues& config, const std::string& 
   args.push_back("-cp");
   args.push_back(libs + "/*");
   args.push_back(source.string());
-  const std::pair<const char*, std::string> named[] = {
-      {"--config", config_file.string()},
-      {"--out", results.string()},
+  args.insert(args.end(), {"--config", config_file.string(), "--out", results.string()});
+  for (const auto& [flag, value] : named) {
+    args.push_back(flag);
+    args.push_back(value);
+  }
+  std::string error;
+  const int status = spawn_and_wait(args, error);
+  if (status != 0) return "java: " + (status < 0 ? error : args[0] + " exited with status " + std::to_string(status));
+  std::ifstream in(results);
+  if (!in) return "java: no results in " + results.string();
+  std::ostringstream text;
+  text << in.rdbuf();
+  results_text = text.str();
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> run_java(const KeyValues& config, const std::string& libs,
+                                    std::string_view topic, const Workload& w, RunResult& out) {
+  const std::vector<std::pair<std::string, std::string>> named = {
       {"--topic", std::string(topic)},
       {"--mode", w.mode == Mode::kLatency ? "latency" : "throughput"},
       {"--rate", std::to_string(w.rate)},
@@ -232,16 +256,9 @@ std::optional<std::string> run_java(const KeyValues& config, const std::string& 
       {"--spin-ns", std::to_string(w.spin_ns)},
       {"--drain-ms", std::to_string(std::max<std::int64_t>(w.drain_timeout_ns / 1'000'000, 1))},
   };
-  for (const auto& [flag, value] : named) {
-    args.emplace_back(flag);
-    args.push_back(value);
-  }
-  std::string error;
-  const int status = spawn_and_wait(args, error);
-  if (status != 0) return "java: " + (status < 0 ? error : args[0] + " exited with status " + std::to_string(status));
-
-  std::ifstream in(results);
-  if (!in) return "java: no results in " + results.string();
+  std::string text;
+  if (auto e = spawn_java_perf(config, libs, named, text)) return e;
+  std::istringstream in(text);
   std::int64_t produce_ns = 0, total_ns = 0, wall_ns = 0, user_ns = 0, system_ns = 0;
   std::string line;
   while (std::getline(in, line) && line != "records") {
@@ -277,6 +294,42 @@ std::optional<std::string> run_java(const KeyValues& config, const std::string& 
   out.has_wire = false;
   out.failed += out.undelivered;
   if (out.undelivered != 0 && out.first_error.empty()) out.first_error = "no delivery report";
+  return std::nullopt;
+}
+
+std::optional<std::string> run_java_transactions(const KeyValues& config, const std::string& libs,
+                                                 std::string_view topic,
+                                                 const std::string& transactional_id,
+                                                 const TxnWorkload& w, TxnResult& out) {
+  const std::vector<std::pair<std::string, std::string>> named = {
+      {"--topic", std::string(topic)},
+      {"--mode", "transactions"},
+      {"--records-per-txn", std::to_string(w.per_transaction)},
+      {"--transactions", std::to_string(w.transactions)},
+      {"--transactional-id", transactional_id},
+      {"--size", std::to_string(w.value_size)},
+      {"--key-size", std::to_string(w.key_size)},
+  };
+  std::string text;
+  if (auto e = spawn_java_perf(config, libs, named, text)) return e;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line) && line != "transactions") {
+    const auto space = line.find(' ');
+    const std::string name = line.substr(0, space);
+    const std::string value = space == std::string::npos ? "" : line.substr(space + 1);
+    if (name == "first_error") out.first_error = value;
+    if (name == "failed") out.failed = std::strtoull(value.c_str(), nullptr, 10);
+    if (name == "plain_ns") out.plain_seconds = static_cast<double>(std::strtoll(value.c_str(), nullptr, 10)) / 1e9;
+  }
+  std::int64_t commit = 0, transaction = 0;
+  while (in >> commit >> transaction) {
+    out.commit.record(static_cast<std::uint64_t>(std::max<std::int64_t>(commit, 0)));
+    out.transaction.record(static_cast<std::uint64_t>(std::max<std::int64_t>(transaction, 0)));
+    out.txn_seconds += static_cast<double>(transaction) / 1e9;
+    out.records += w.per_transaction;
+  }
+  if (out.failed != 0) return "java: " + std::to_string(out.failed) + " records failed: " + out.first_error;
   return std::nullopt;
 }
 

@@ -11,6 +11,7 @@
 
 #include "rdkafka_client.h"  // KeyValues
 #include "config/settings.h"
+#include "transactions.h"
 #include "workload.h"
 
 namespace perf {
@@ -26,5 +27,12 @@ std::optional<std::string> find_java_libs(std::string_view libs, std::string& er
 // Runs the workload in a JVM; nullopt on success, else what went wrong.
 std::optional<std::string> run_java(const KeyValues& config, const std::string& libs,
                                     std::string_view topic, const Workload& w, RunResult& out);
+
+// --mode transactions through the Java client (tools/perf/transactions.h):
+// the plain run, then the transactional one with `transactional_id`.
+std::optional<std::string> run_java_transactions(const KeyValues& config, const std::string& libs,
+                                                 std::string_view topic,
+                                                 const std::string& transactional_id,
+                                                 const TxnWorkload& w, TxnResult& out);
 
 }  // namespace perf

@@ -75,7 +75,7 @@ constexpr const char* kUsage =
     "                      (commit alone, and begin to commit's return), after a\n"
     "                      plain run of COUNT records (no transaction) whose\n"
     "                      throughput they are compared with; one thread; needs\n"
-    "                      acks=all (--preset durable); librdkafka only as a peer\n"
+    "                      acks=all (--preset durable)\n"
     "  --records-per-txn N records per transaction (default 1000)\n"
     "  --rate N            records/s over all threads, latency mode (default 10000)\n"
     "  --count N           measured records over all threads (default 100000)\n"
@@ -550,8 +550,7 @@ bool write_hist(const std::string& path, const std::vector<perf::RunResult>& run
 }
 
 int run_transactions(const Options& opt, const ringkafka::Config& config,
-                     const ringkafka::config::Settings& settings) {
-  if (opt.compare_java) return usage_error("--mode transactions: --compare java is not built yet");
+                     const ringkafka::config::Settings& settings, const std::string& java_libs) {
   perf::TxnWorkload w;
   w.per_transaction = opt.records_per_txn;
   w.transactions = std::max<std::uint64_t>(1, opt.workload.count / opt.records_per_txn);
@@ -566,6 +565,10 @@ int run_transactions(const Options& opt, const ringkafka::Config& config,
     runs.emplace_back();
     runs.back().client = "librdkafka";
   }
+  if (opt.compare_java) {
+    runs.emplace_back();
+    runs.back().client = "java";
+  }
   std::vector<std::size_t> order;
   for (std::size_t i = 0; i < runs.size(); ++i) order.push_back(i);
   if (opt.peers_first) std::reverse(order.begin(), order.end());
@@ -574,10 +577,14 @@ int run_transactions(const Options& opt, const ringkafka::Config& config,
     std::optional<std::string> error;
     if (i == 0) {
       error = perf::run_ringkafka_transactions(config, opt.topic, id + "-ringkafka", w, runs[i]);
-    } else {
+    } else if (runs[i].client == "librdkafka") {
       auto kv = perf::rdkafka_config_for(settings, opt.bootstrap);
       kv.insert(kv.end(), opt.rdkafka_overrides.begin(), opt.rdkafka_overrides.end());
       error = perf::run_rdkafka_transactions(kv, opt.topic, id + "-librdkafka", w, runs[i]);
+    } else {
+      auto kv = perf::java_config_for(settings, opt.bootstrap);
+      kv.insert(kv.end(), opt.java_overrides.begin(), opt.java_overrides.end());
+      error = perf::run_java_transactions(kv, java_libs, opt.topic, id + "-java", w, runs[i]);
     }
     if (error) {
       std::cerr << "ringkafka-perf: " << runs[i].client << ": " << *error << "\n";
@@ -602,8 +609,6 @@ int run(const Options& opt) {
   }
   perf::Workload w = opt.workload;
   w.drain_timeout_ns = (settings->delivery_timeout_ms + 5000) * 1'000'000;
-  if (w.mode == perf::Mode::kTransactions) return run_transactions(opt, *config, *settings);
-
   std::string java_libs;
   if (opt.compare_java) {
     std::string error;
@@ -614,6 +619,7 @@ int run(const Options& opt) {
     }
     java_libs = *found;
   }
+  if (w.mode == perf::Mode::kTransactions) return run_transactions(opt, *config, *settings, java_libs);
 
   // The table lists ringkafka first, then the peers, whichever ran first.
   using Run = std::function<std::optional<std::string>(perf::RunResult&)>;

@@ -4,6 +4,9 @@
 //   java -cp 'LIBS/*' JavaPerf.java --config FILE --out FILE --topic T
 //        --mode latency|throughput --rate R --count N --warmup N --size B
 //        --key-size B --threads N --spin-ns N --drain-ms N
+//   java -cp 'LIBS/*' JavaPerf.java --config FILE --out FILE --topic T
+//        --mode transactions --records-per-txn N --transactions N
+//        --transactional-id ID --size B --key-size B
 //
 // It does what tools/perf/workload.h does for the C++ clients, in the way a
 // Java user would: one KafkaProducer<byte[], byte[]> shared by the threads,
@@ -70,6 +73,10 @@ public final class JavaPerf {
     }
     props.put("key.serializer", ByteArraySerializer.class.getName());
     props.put("value.serializer", ByteArraySerializer.class.getName());
+    if (a.get("--mode").equals("transactions")) {
+      transactions(props, a);
+      return;
+    }
     final String topic = a.get("--topic");
     final boolean latency = a.get("--mode").equals("latency");
     final double rate = Double.parseDouble(a.get("--rate"));
@@ -204,6 +211,78 @@ public final class JavaPerf {
           }
         }
       }
+    }
+  }
+
+  // --mode transactions (tools/perf/transactions.h): the plain run, then
+  // the transactional one, on this thread, as the C++ clients do.
+  //
+  //   --records-per-txn N --transactions N --transactional-id ID
+  //   --size B --key-size B
+  //
+  // --out gets "plain_ns", "failed", "first_error" lines, then
+  // "transactions", then "commit_ns transaction_ns" per measured
+  // transaction.  send() runs into buffer.memory and blocks, as a Java
+  // user's would; commitTransaction() flushes first.
+  static void transactions(Properties base, Map<String, String> a) throws Exception {
+    final String topic = a.get("--topic");
+    final long perTxn = Long.parseLong(a.get("--records-per-txn"));
+    final long count = Long.parseLong(a.get("--transactions"));
+    final int size = Integer.parseInt(a.get("--size"));
+    final int keySize = Integer.parseInt(a.get("--key-size"));
+    final byte[] key = keySize == 0 ? null : filled(keySize, (byte) 'k');
+    final byte[] value = filled(size, (byte) 'v');
+    final org.apache.kafka.clients.producer.Callback onReport = (md, e) -> {
+      if (e == null) return;
+      failed.incrementAndGet();
+      firstError.compareAndSet(null, describe(e));
+    };
+    long plainNs;
+    try (KafkaProducer<byte[], byte[]> plain = new KafkaProducer<>(base)) {
+      sendRecords(plain, topic, key, value, 0, 16, onReport);  // primed: metadata, connections
+      plain.flush();
+      final long start = System.nanoTime();
+      sendRecords(plain, topic, key, value, 16, perTxn * count, onReport);
+      plain.flush();
+      plainNs = System.nanoTime() - start;
+    }
+    Properties txn = new Properties();
+    txn.putAll(base);
+    txn.put("transactional.id", a.get("--transactional-id"));
+    final long[] commitNs = new long[(int) count];
+    final long[] txnNs = new long[(int) count];
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(txn)) {
+      producer.initTransactions();
+      for (long t = 0; t <= count; ++t) {  // the first: unmeasured
+        final long begin = System.nanoTime();
+        producer.beginTransaction();
+        sendRecords(producer, topic, key, value, t * perTxn, perTxn, onReport);
+        final long commit = System.nanoTime();
+        producer.commitTransaction();
+        final long end = System.nanoTime();
+        if (t == 0) continue;
+        commitNs[(int) t - 1] = end - commit;
+        txnNs[(int) t - 1] = end - begin;
+      }
+    }
+    try (BufferedWriter out = Files.newBufferedWriter(Path.of(a.get("--out")), StandardCharsets.UTF_8)) {
+      out.write("plain_ns " + plainNs + "\n");
+      out.write("failed " + failed.get() + "\n");
+      if (firstError.get() != null) out.write("first_error " + firstError.get().replace('\n', ' ') + "\n");
+      out.write("transactions\n");
+      for (int t = 0; t < count; ++t) out.write(commitNs[t] + " " + txnNs[t] + "\n");
+    }
+  }
+
+  // Records first..first+n, each with a distinct key (the record's number
+  // in the key's first bytes), the same value.
+  static void sendRecords(KafkaProducer<byte[], byte[]> p, String topic, byte[] key, byte[] value,
+                          long first, long n, org.apache.kafka.clients.producer.Callback cb) {
+    for (long i = first; i < first + n; ++i) {
+      if (key != null) {
+        for (int b = 0; b < Math.min(8, key.length); ++b) key[b] = (byte) (i >>> (8 * b));
+      }
+      p.send(new ProducerRecord<>(topic, key, value), cb);
     }
   }
 
