@@ -30,6 +30,7 @@
 #include <gtest/gtest.h>
 
 #include "broker.h"
+#include "consumer_group.h"
 #include "java_reader.h"
 #include "kcat_reader.h"
 #include "ringkafka/producer.h"
@@ -312,18 +313,6 @@ TEST_F(ProducerTransactions, ARefusedRecordFailsItsTransactionAndTheNextOneCommi
 // tools/kafka-local group-offsets), and not if it aborts.  The group has
 // no live member here (generation -1, no member id), as for a consumer
 // without group management.
-std::map<std::pair<std::string, int>, long long> group_offsets(const std::string& group) {
-  const auto r = rt::run_command(rt::kafka_local() + " group-offsets '" + group + "'");
-  EXPECT_EQ(r.exit_code, 0) << r.output;
-  std::map<std::pair<std::string, int>, long long> out;
-  std::istringstream in(r.output);
-  std::string topic;
-  int partition = 0;
-  long long offset = 0;
-  while (in >> topic >> partition >> offset) out[{topic, partition}] = offset;
-  return out;
-}
-
 TEST_F(ProducerTransactions, OffsetsSentWithATransactionCommitWithIt) {
   const std::string id = rt::unique_topic("ringkafka-tx");
   const std::string group = rt::unique_topic("ctp-group");
@@ -348,7 +337,7 @@ TEST_F(ProducerTransactions, OffsetsSentWithATransactionCommitWithIt) {
   ASSERT_TRUE(sent.ok()) << sent.error().message;
   auto commit = p->commit_transaction(30s);
   ASSERT_TRUE(commit.ok()) << commit.error().message;
-  EXPECT_EQ(group_offsets(group),
+  EXPECT_EQ(rt::group_offsets(group),
             (std::map<std::pair<std::string, int>, long long>{{{input, 0}, 20}, {{input, 1}, 5}}));
 
   // Further, then aborted: the committed offsets stay.
@@ -357,14 +346,14 @@ TEST_F(ProducerTransactions, OffsetsSentWithATransactionCommitWithIt) {
   const rk::ConsumedOffset second[] = {{input, 0, 30}};
   ASSERT_TRUE(p->send_offsets_to_transaction(second, meta, 30s).ok());
   ASSERT_TRUE(p->abort_transaction(30s).ok());
-  EXPECT_EQ(group_offsets(group).at({input, 0}), 20);
+  EXPECT_EQ(rt::group_offsets(group).at({input, 0}), 20);
 
   // Offsets alone: the transaction still commits them.
   ASSERT_TRUE(p->begin_transaction().ok());
   const rk::ConsumedOffset third[] = {{input, 1, 9}};
   ASSERT_TRUE(p->send_offsets_to_transaction(third, meta, 30s).ok());
   ASSERT_TRUE(p->commit_transaction(30s).ok());
-  EXPECT_EQ(group_offsets(group).at({input, 1}), 9);
+  EXPECT_EQ(rt::group_offsets(group).at({input, 1}), 9);
 
   // The output holds the first transaction's ten records only.
   std::vector<rt::KcatRecord> read;
@@ -372,47 +361,54 @@ TEST_F(ProducerTransactions, OffsetsSentWithATransactionCommitWithIt) {
   EXPECT_EQ(read.size(), 10U);
 }
 
-// KIP-447 on real Kafka: a group with a live member (kcat's balanced
-// consumer) refuses offsets from a member and generation it does not know
-// (a consumer fenced by a rebalance would present its old ones); the
-// refusal makes the transaction abortable and says why.  (Generation -1
-// without a member id is taken even then: Kafka accepts it from producers
-// older than KIP-447.)
-TEST_F(ProducerTransactions, AGroupWithALiveMemberRefusesAStaleMember) {
+// KIP-447 on real Kafka, with the metadata of a real member (Java's
+// consumer): offsets sent with its generation and member id are committed;
+// once a second member has joined and the group has a new generation, the
+// old one is refused (a consumer fenced by a rebalance would present it),
+// the refusal makes the transaction abortable and says why, and the
+// committed offset stays; the member's new generation is taken again.
+TEST_F(ProducerTransactions, AMembersGenerationIsTakenAndAStaleOneRefused) {
   const std::string id = rt::unique_topic("ringkafka-tx");
   const std::string group = rt::unique_topic("ctp-live");
   const std::string input = rt::unique_topic("ctp-live-in");
-  ASSERT_TRUE(rt::create_topic(input, 1));
-  const std::string log = "/tmp/" + group + ".kcat";
-  const auto member = rt::run_command("timeout 90 kcat -b '" + bootstrap_ + "' -G '" + group +
-                                      "' '" + input + "' >/dev/null 2>'" + log + "' & echo $!");
-  ASSERT_EQ(member.exit_code, 0);
-  // Until kcat has joined.
-  bool joined = false;
-  for (int i = 0; i < 300 && !joined; ++i) {
-    joined = rt::run_command("grep -q rebalanced '" + log + "'").exit_code == 0;
-    if (!joined) std::this_thread::sleep_for(100ms);
-  }
+  ASSERT_TRUE(rt::create_topic(input, 2));
+  rt::GroupMember first(group, input);
+  const rk::ConsumerGroupMetadata joined = first.wait_generation(0);
+  ASSERT_GT(joined.generation_id, 0) << "the Java consumer never joined";
+  std::cerr << "member " << joined.member_id << " generation " << joined.generation_id << "\n";
+
   auto p = make(id);
   ASSERT_TRUE(p);
   ASSERT_TRUE(p->init_transactions(60s).ok());
-  ASSERT_TRUE(p->begin_transaction().ok());
-  const rk::ConsumerGroupMetadata stale{group, 1, "a-member-fenced-long-ago", ""};
-  const rk::ConsumedOffset offsets[] = {{input, 0, 1}};
-  auto sent = p->send_offsets_to_transaction(offsets, stale, 30s);
-  (void)rt::run_command("kill " + member.output + " 2>/dev/null; rm -f '" + log + "'");
-  ASSERT_TRUE(joined) << "kcat never joined the group";
-  ASSERT_FALSE(sent.ok());
-  EXPECT_TRUE(sent.error().txn_requires_abort()) << sent.error().message;
-  EXPECT_TRUE(sent.error().message.find("UNKNOWN_MEMBER_ID") != std::string::npos ||
-              sent.error().message.find("ILLEGAL_GENERATION") != std::string::npos)
-      << sent.error().message;
-  std::cerr << "refused: " << sent.error().message << "\n";
+  const auto send = [&](long long offset, const rk::ConsumerGroupMetadata& m) {
+    EXPECT_TRUE(p->begin_transaction().ok());
+    const rk::ConsumedOffset offsets[] = {{input, 0, offset}};
+    return p->send_offsets_to_transaction(offsets, m, 30s);
+  };
+  auto taken = send(5, joined);
+  ASSERT_TRUE(taken.ok()) << taken.error().message;
+  ASSERT_TRUE(p->commit_transaction(30s).ok());
+  EXPECT_EQ(rt::group_offsets(group).at({input, 0}), 5);
+
+  // A second member: the group rebalances to a new generation.
+  rt::GroupMember second(group, input);
+  const rk::ConsumerGroupMetadata now = first.wait_generation(joined.generation_id);
+  ASSERT_GT(now.generation_id, joined.generation_id) << "no rebalance after the second member joined";
+  EXPECT_EQ(now.member_id, joined.member_id);
+
+  auto stale = send(9, joined);
+  ASSERT_FALSE(stale.ok());
+  EXPECT_TRUE(stale.error().txn_requires_abort()) << stale.error().message;
+  EXPECT_NE(stale.error().message.find("ILLEGAL_GENERATION"), std::string::npos)
+      << stale.error().message;
+  std::cerr << "refused: " << stale.error().message << "\n";
   ASSERT_TRUE(p->abort_transaction(30s).ok());
-  // (kcat may commit its own position, 0; never ours.)
-  const auto committed = group_offsets(group);
-  const auto it = committed.find({input, 0});
-  EXPECT_TRUE(it == committed.end() || it->second != 1);
+  EXPECT_EQ(rt::group_offsets(group).at({input, 0}), 5);
+
+  auto current = send(9, now);
+  ASSERT_TRUE(current.ok()) << current.error().message;
+  ASSERT_TRUE(p->commit_transaction(30s).ok());
+  EXPECT_EQ(rt::group_offsets(group).at({input, 0}), 9);
 }
 
 // --- failure scenarios (../shared/reference/transactions.md) ---------------
