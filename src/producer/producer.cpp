@@ -3,7 +3,6 @@
 // into the slot's ring and publishes it; everything else is the sender's.
 #include "ringkafka/producer.h"
 
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,10 +18,10 @@
 #include "config/settings.h"
 #include "core/asymmetric_fence.h"
 #include "core/clock.h"
-#include "core/region.h"
 #include "handoff/record_format.h"
 #include "handoff/shared.h"
 #include "producer/lifecycle.h"
+#include "producer/slot_memory.h"
 #include "producer/transactions.h"
 #include "producer/waiting.h"
 #include "sender/sender.h"
@@ -110,22 +109,12 @@ using core::mono_ns;
 
 struct Producer::Impl {
   explicit Impl(config::Settings settings) : shared(std::move(settings)) {}
-  ~Impl() {
-    core::unmap_region(ring_memory, ring_memory_bytes);
-    core::unmap_region(large_memory, large_memory_bytes);
-    core::unmap_region(report_memory, report_memory_bytes);
-  }
 
   handoff::Shared shared;
   std::unique_ptr<sender::Sender> sender;
   std::uint64_t id = g_next_producer_id.fetch_add(1, std::memory_order_relaxed);
   std::size_t max_record = 0;  // the largest ring message a record may take
-  void* ring_memory = nullptr;  // core::map_region()
-  std::size_t ring_memory_bytes = 0;
-  void* large_memory = nullptr;  // the slots' large rings (Slot::large)
-  std::size_t large_memory_bytes = 0;
-  void* report_memory = nullptr;
-  std::size_t report_memory_bytes = 0;
+  slot_memory::SlotMemory memory;  // behind shared.slots; unmapped first
   std::mutex close_mu;
   std::atomic<bool> sender_joined{false};
   // What the first close() answered; a later call answers the same
@@ -200,34 +189,12 @@ struct Producer::Impl {
                                                       std::memory_order_release)) {
     }
     if (got->consumed_cache == 0 && got->accepted.load(std::memory_order_relaxed) == 0) {
-      prefault(*got);
+      memory.prefault(*got, shared.settings);
     }
     const HeldSlot e{id, got};
     t.held[t.count++] = e;
     tl_last = e;
     return got;
-  }
-
-  // The first use of a slot touches its memory here, not in produce().
-  // Byte 64 of each page, not byte 0: the sender may already be polling
-  // this ring's first length word (a slot below slots_in_use), and a write
-  // there would race with it.  The memory is zero from mmap, so the zeros
-  // written change nothing.
-  void prefault(Slot& s) noexcept {
-    const std::size_t ring = shared.settings.ring_bytes;
-    std::byte* r = static_cast<std::byte*>(ring_memory) + ring * s.index;
-    for (std::size_t off = 64; off < ring; off += 4096) {
-      reinterpret_cast<volatile char*>(r)[off] = 0;
-    }
-    // The large ring is not touched here: only records above an eighth of
-    // the ring use it, whose copy costs more than the pages' first touch.
-    if (shared.settings.callback == nullptr) {
-      const std::size_t n = shared.settings.report_queue_size * sizeof(DeliveryReport);
-      std::byte* q = static_cast<std::byte*>(report_memory) + n * s.index;
-      for (std::size_t off = 0; off < n; off += 4096) {
-        reinterpret_cast<volatile char*>(q)[off] = 0;
-      }
-    }
   }
 
   [[nodiscard]] bool drained(Slot& s) const noexcept {
@@ -314,39 +281,7 @@ Result<std::unique_ptr<Producer>> Producer::create(const Config& config) {
   auto impl = std::make_unique<Impl>(std::move(parsed.value()));
   const config::Settings& s = impl->shared.settings;
 
-  const std::size_t threads = s.max_producer_threads;
-  impl->ring_memory_bytes = s.ring_bytes * threads;
-  impl->ring_memory = core::map_region(impl->ring_memory_bytes, s.large_pages);
-  impl->large_memory_bytes = s.large_ring_bytes * threads;
-  impl->large_memory = core::map_region(impl->large_memory_bytes, false);
-  const bool poll_mode = s.callback == nullptr;
-  const std::size_t report_bytes = s.report_queue_size * sizeof(DeliveryReport);
-  if (poll_mode) {
-    impl->report_memory_bytes = report_bytes * threads;
-    impl->report_memory = core::map_region(impl->report_memory_bytes, s.large_pages);
-  }
-  if (impl->ring_memory == nullptr || impl->large_memory == nullptr ||
-      (poll_mode && impl->report_memory == nullptr)) {
-    return Error{Errc::kResource,
-                 "cannot allocate " +
-                     std::to_string((s.ring_bytes + s.large_ring_bytes) * threads) +
-                     " bytes of rings ((ring.bytes + a max.request.size ring) x producer.threads.max)"};
-  }
-  impl->shared.slots.reserve(threads);
-  for (std::size_t i = 0; i < threads; ++i) {
-    std::span<std::byte> ring(static_cast<std::byte*>(impl->ring_memory) + s.ring_bytes * i,
-                              s.ring_bytes);
-    std::span<std::byte> large(
-        static_cast<std::byte*>(impl->large_memory) + s.large_ring_bytes * i, s.large_ring_bytes);
-    std::span<DeliveryReport> reports;
-    if (poll_mode) {
-      reports = {reinterpret_cast<DeliveryReport*>(static_cast<std::byte*>(impl->report_memory) +
-                                                   report_bytes * i),
-                 s.report_queue_size};
-    }
-    impl->shared.slots.push_back(
-        std::make_unique<Slot>(ring, large, reports, static_cast<std::uint32_t>(i)));
-  }
+  if (auto error = impl->memory.map(s, impl->shared.slots)) return *error;
   // parse_settings() sized the large ring so that this is max.request.size.
   const Slot& first = *impl->shared.slots[0];
   impl->max_record = std::min<std::size_t>(
