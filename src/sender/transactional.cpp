@@ -8,6 +8,7 @@
 
 #include "core/clock.h"
 #include "core/debug_log.h"
+#include "sender/error_name.h"
 #include "sender/transaction.h"
 #include "wire/error_code.h"
 #include "wire/end_txn.h"
@@ -19,14 +20,6 @@ namespace {
 
 using broker::Connection;
 using handoff::TxnStep;
-
-// "NAME" of a protocol error code, for messages.
-struct Name {
-  explicit Name(std::int16_t code) noexcept : info(wire::error_info(code)) {}
-  [[nodiscard]] int size() const noexcept { return static_cast<int>(info.name.size()); }
-  [[nodiscard]] const char* data() const noexcept { return info.name.data(); }
-  wire::ErrorInfo info;
-};
 
 }  // namespace
 
@@ -113,7 +106,7 @@ bool Transactional::end_drain() noexcept {
   const bool commit = step_ == TxnStep::kCommit;
   if (commit && partitions_.refused() != 0) {
     // Its records wait behind a shut gate until the abort.
-    const Name n(partitions_.refused());
+    const ErrorName n(partitions_.refused());
     finish(Errc::kTransaction, ErrorKind::kAbortable,
            "commit_transaction: AddPartitionsToTxn refused a partition of the transaction with "
            "%.*s; abort the transaction",
@@ -178,87 +171,6 @@ bool Transactional::go(Connection& c, const wire::Writer& w, const wire::Request
   in_flight_ = true;  // before the send: a failing send drops it (on_dropped)
   c.send(w.position(), h, true, nullptr, now_ns, events);
   return true;
-}
-
-bool Transactional::send_add_offsets(Connection& c, std::int64_t now_ns,
-                                     broker::ConnectionEvents& events) noexcept {
-  const std::int16_t v = std::min<std::int16_t>(c.version(wire::ApiKey::kAddOffsetsToTxn), 4);
-  if (v < 0) {
-    finish(Errc::kTransaction, ErrorKind::kFatal,
-           "send_offsets_to_transaction: the coordinator (broker %d) has no AddOffsetsToTxn v3",
-           c.node_id());
-    return false;
-  }
-  wire::Writer w(c.send_buffer());
-  const auto h = c.header(wire::ApiKey::kAddOffsetsToTxn, v);
-  const wire::AddOffsetsToTxnRequest req{s_.transactional_id, pstate_.producer_id(),
-                                         pstate_.producer_epoch(), group_looked_up_};
-  if (!wire::encode_add_offsets_to_txn_request(w, h, req)) return false;
-  return go(c, w, h, now_ns, events);
-}
-
-bool Transactional::send_offsets(Connection& c, std::int64_t now_ns,
-                                 broker::ConnectionEvents& events) noexcept {
-  const handoff::TxnOffsets& o = shared_.txn.offsets;
-  if (group_coordinator_.state() != CoordinatorLookup::State::kKnown) {
-    const std::int16_t v = c.version(wire::ApiKey::kFindCoordinator);
-    if (!group_coordinator_.should_ask(now_ns) || v < 0) return false;
-    wire::Writer w(c.send_buffer());
-    const auto h = c.header(wire::ApiKey::kFindCoordinator, v);
-    if (!wire::encode_find_coordinator_request(w, h, {o.group_id, wire::CoordinatorType::kGroup})) {
-      return false;
-    }
-    group_coordinator_.asked();
-    finding_group_ = true;
-    return go(c, w, h, now_ns, events);
-  }
-  if (c.node_id() != group_coordinator_.node()) return false;
-  std::int16_t v = c.version(wire::ApiKey::kTxnOffsetCommit);
-  if (v < 0 || (tv2_ && v < 5)) {
-    finish(Errc::kTransaction, ErrorKind::kFatal,
-           "send_offsets_to_transaction: the group coordinator (broker %d) has no TxnOffsetCommit "
-           "%s",
-           c.node_id(), tv2_ ? "v5 (transaction.version 2)" : "v3 (KIP-447)");
-    return false;
-  }
-  if (!tv2_) v = std::min<std::int16_t>(v, 4);
-  // A control path: the scratch grows to the largest call seen.
-  try {
-    offset_scratch_.clear();
-    offset_topic_scratch_.clear();
-    for (const auto& e : o.entries) {
-      offset_scratch_.push_back({e.partition, e.offset, e.leader_epoch, e.metadata});
-    }
-    for (std::size_t i = 0; i < o.entries.size();) {
-      std::size_t j = i;
-      while (j < o.entries.size() && o.entries[j].topic == o.entries[i].topic) ++j;
-      offset_topic_scratch_.push_back(
-          {o.entries[i].topic, std::span<const wire::TxnOffset>(offset_scratch_).subspan(i, j - i)});
-      i = j;
-    }
-  } catch (...) {
-    finish(Errc::kResource, ErrorKind::kRetriable, "%s",
-           "send_offsets_to_transaction: out of memory");
-    return false;
-  }
-  wire::Writer w(c.send_buffer());
-  const auto h = c.header(wire::ApiKey::kTxnOffsetCommit, v);
-  wire::TxnOffsetCommitRequest req;
-  req.transactional_id = s_.transactional_id;
-  req.group_id = o.group_id;
-  req.producer_id = pstate_.producer_id();
-  req.producer_epoch = pstate_.producer_epoch();
-  req.generation_id = o.generation_id;
-  req.member_id = o.member_id;
-  if (!o.group_instance_id.empty()) req.group_instance_id = o.group_instance_id;
-  req.topics = offset_topic_scratch_;
-  if (!wire::encode_txn_offset_commit_request(w, h, req)) {
-    finish(Errc::kInvalidArgument, ErrorKind::kPermanent,
-           "send_offsets_to_transaction: %zu offsets do not fit in one request",
-           o.entries.size());
-    return false;
-  }
-  return go(c, w, h, now_ns, events);
 }
 
 bool Transactional::send_end(Connection& c, std::int64_t now_ns,
@@ -357,7 +269,7 @@ void Transactional::on_add_partitions(std::span<const std::byte> body, std::int1
       return;
     case TxnVerdict::kAbortable:  // the refused partitions' gates stay shut
       RK_DEBUG("AddPartitionsToTxn: %s; the transaction can only abort",
-               Name(o.error_code).data());
+               ErrorName(o.error_code).data());
       return;
     case TxnVerdict::kRefind:
     case TxnVerdict::kRetry:
@@ -365,7 +277,7 @@ void Transactional::on_add_partitions(std::span<const std::byte> body, std::int1
       return;
     case TxnVerdict::kFatal: {
       char why[sizeof shared_.txn.message];
-      const Name n(o.error_code);
+      const ErrorName n(o.error_code);
       std::snprintf(why, sizeof why,
                     "AddPartitionsToTxn for transactional.id \"%s\" refused with %.*s",
                     s_.transactional_id.c_str(), n.size(), n.data());
@@ -388,7 +300,7 @@ void Transactional::on_end_txn(std::span<const std::byte> body, std::int16_t ver
     retry_after_backoff(now_ns);
     return;
   }
-  const Name n(r.error_code);
+  const ErrorName n(r.error_code);
   const TxnVerdict verdict = txn_verdict(TxnRequest::kEndTxn, r.error_code, !commit);
   switch (verdict) {
     case TxnVerdict::kDone:
@@ -447,12 +359,12 @@ void Transactional::on_find_coordinator(std::span<const std::byte> body, std::in
       return;
     }
     case CoordinatorLookup::Outcome::kRetry:
-      RK_DEBUG("FindCoordinator: %s; again", decoded ? Name(r.error_code).data() : "garbled");
+      RK_DEBUG("FindCoordinator: %s; again", decoded ? ErrorName(r.error_code).data() : "garbled");
       not_before_ns_ = coordinator_.not_before_ns();
       (void)timers_.arm_no_later(timer_, not_before_ns_);
       return;
     case CoordinatorLookup::Outcome::kFatal: {
-      const Name n(r.error_code);
+      const ErrorName n(r.error_code);
       finish(Errc::kTransaction, ErrorKind::kFatal,
              "init_transactions: FindCoordinator for transactional.id \"%s\" refused with %.*s%s%.*s",
              s_.transactional_id.c_str(), n.size(), n.data(), r.error_message.empty() ? "" : ": ",
@@ -473,120 +385,6 @@ bool Transactional::know_broker(std::int32_t node, std::string_view host,
     return false;
   }
   return true;
-}
-
-void Transactional::on_find_group_coordinator(std::span<const std::byte> body,
-                                              std::int16_t version, std::int64_t now_ns) noexcept {
-  if (step_ != TxnStep::kSendOffsets) return;
-  wire::FindCoordinatorResponse r;
-  const bool decoded =
-      wire::decode_find_coordinator_response(body, version, r) == wire::DecodeStatus::kOk;
-  switch (group_coordinator_.on_answer(decoded, decoded ? r.error_code : -1, r.node_id, now_ns)) {
-    case CoordinatorLookup::Outcome::kKnown:
-      RK_DEBUG("group coordinator of \"%s\": node %d", group_looked_up_.c_str(), r.node_id);
-      if (!know_broker(r.node_id, r.host, r.port)) {
-        group_coordinator_.on_coordinator_lost();
-        retry_after_backoff(now_ns);
-      }
-      return;
-    case CoordinatorLookup::Outcome::kRetry:
-      not_before_ns_ = group_coordinator_.not_before_ns();
-      (void)timers_.arm_no_later(timer_, not_before_ns_);
-      return;
-    case CoordinatorLookup::Outcome::kFatal: {
-      // GROUP_AUTHORIZATION_FAILED, typically: this transaction cannot
-      // commit its offsets, the next may (another group).
-      const Name n(r.error_code);
-      finish(Errc::kTransaction, ErrorKind::kAbortable,
-             "send_offsets_to_transaction: FindCoordinator for group \"%s\" refused with %.*s; "
-             "abort the transaction",
-             group_looked_up_.c_str(), n.size(), n.data());
-      return;
-    }
-  }
-}
-
-void Transactional::on_add_offsets(std::span<const std::byte> body, std::int16_t version,
-                                   std::int64_t now_ns) noexcept {
-  if (step_ != TxnStep::kSendOffsets || phase_ != Phase::kAddOffsets) return;
-  std::int16_t code = -1;
-  if (wire::decode_add_offsets_to_txn_response(body, version, code) != wire::DecodeStatus::kOk) {
-    retry_after_backoff(now_ns);
-    return;
-  }
-  const TxnVerdict verdict = txn_verdict(TxnRequest::kAddOffsets, code, false);
-  const Name n(code);
-  switch (verdict) {
-    case TxnVerdict::kDone:
-      offsets_in_txn_ = true;
-      phase_ = Phase::kCommitOffsets;
-      return;
-    case TxnVerdict::kRefind:
-    case TxnVerdict::kRetry:
-      again(TxnRequest::kAddOffsets, verdict, code, now_ns);
-      return;
-    case TxnVerdict::kAbortable:
-      finish(Errc::kTransaction, ErrorKind::kAbortable,
-             "send_offsets_to_transaction: AddOffsetsToTxn for group \"%s\" refused with %.*s; "
-             "abort the transaction",
-             group_looked_up_.c_str(), n.size(), n.data());
-      return;
-    case TxnVerdict::kFatal:
-      finish(Errc::kTransaction, ErrorKind::kFatal,
-             "send_offsets_to_transaction: AddOffsetsToTxn for transactional.id \"%s\" refused "
-             "with %.*s",
-             s_.transactional_id.c_str(), n.size(), n.data());
-      return;
-  }
-}
-
-void Transactional::on_txn_offset_commit(std::span<const std::byte> body, std::int16_t version,
-                                         std::int64_t now_ns) noexcept {
-  if (step_ != TxnStep::kSendOffsets || phase_ != Phase::kCommitOffsets) return;
-  struct Worst final : wire::TxnOffsetCommitVisitor {
-    void on_partition(std::string_view, std::int32_t, std::int16_t error) noexcept override {
-      const TxnVerdict v = txn_verdict(TxnRequest::kTxnOffsetCommit, error, false);
-      if (worse(v, verdict) != verdict) {
-        verdict = v;
-        code = error;
-      }
-    }
-    TxnVerdict verdict = TxnVerdict::kDone;
-    std::int16_t code = 0;
-  } worst;
-  if (wire::decode_txn_offset_commit_response(body, version, worst) != wire::DecodeStatus::kOk) {
-    RK_DEBUG("garbled TxnOffsetCommit answer; again");
-    retry_after_backoff(now_ns);
-    return;
-  }
-  const Name n(worst.code);
-  switch (worst.verdict) {
-    case TxnVerdict::kDone:
-      offsets_in_txn_ = true;
-      finish(Errc::kOk, ErrorKind::kPermanent, "%s", "");
-      return;
-    case TxnVerdict::kRefind:
-    case TxnVerdict::kRetry:
-      again(TxnRequest::kTxnOffsetCommit, worst.verdict, worst.code, now_ns);
-      return;
-    case TxnVerdict::kAbortable:
-      finish(Errc::kTransaction, ErrorKind::kAbortable,
-             "send_offsets_to_transaction: TxnOffsetCommit for group \"%s\" refused with %.*s%s; "
-             "abort the transaction",
-             group_looked_up_.c_str(), n.size(), n.data(),
-             worst.code == wire::code(wire::ErrorCode::kIllegalGeneration) ||
-                     worst.code == wire::code(wire::ErrorCode::kUnknownMemberId) ||
-                     worst.code == wire::code(wire::ErrorCode::kFencedInstanceId)
-                 ? " (the consumer was fenced by a rebalance)"
-                 : "");
-      return;
-    case TxnVerdict::kFatal:
-      finish(Errc::kTransaction, ErrorKind::kFatal,
-             "send_offsets_to_transaction: TxnOffsetCommit for transactional.id \"%s\" refused "
-             "with %.*s",
-             s_.transactional_id.c_str(), n.size(), n.data());
-      return;
-  }
 }
 
 void Transactional::on_init_producer_id(std::span<const std::byte> body, std::int16_t version,
@@ -617,7 +415,7 @@ void Transactional::on_init_producer_id(std::span<const std::byte> body, std::in
       return;
     case TxnVerdict::kAbortable:
     case TxnVerdict::kFatal: {
-      const Name n(r.error_code);
+      const ErrorName n(r.error_code);
       finish(Errc::kTransaction, ErrorKind::kFatal,
              "%s: InitProducerId for transactional.id \"%s\" refused with %.*s",
              bump ? "abort_transaction (the epoch bump after a failed batch)" : "init_transactions",
@@ -659,7 +457,7 @@ void Transactional::again(TxnRequest request, TxnVerdict verdict, std::int16_t e
   CoordinatorLookup& lookup =
       request == TxnRequest::kTxnOffsetCommit ? group_coordinator_ : coordinator_;
   if (verdict == TxnVerdict::kRefind) (void)lookup.on_coordinator_error(error_code);
-  RK_DEBUG("%s: %s; again", name(request), Name(error_code).data());
+  RK_DEBUG("%s: %s; again", name(request), ErrorName(error_code).data());
   retry_after_backoff(now_ns);
   const bool adding = request == TxnRequest::kAddPartitions || request == TxnRequest::kAddOffsets;
   if (adding && error_code == wire::code(wire::ErrorCode::kConcurrentTransactions)) {
