@@ -105,4 +105,15 @@ enum class TxnVerdict : std::uint8_t {
 [[nodiscard]] TxnVerdict txn_verdict(TxnRequest request, std::int16_t error_code,
                                      bool aborting) noexcept;
 
+// The wait before an add (AddPartitionsToTxn, AddOffsetsToTxn) refused with
+// CONCURRENT_TRANSACTIONS goes again, after `refusals` such answers in a
+// row (0 for the first): the coordinator is still writing the markers of
+// the transaction that just ended, which takes a millisecond or two on
+// one node and more across a cluster.  1, 2, 4, 8, 16 ms, then 20 ms
+// each: Java's fixed 20 ms (KAFKA-5477) is most of a short transaction's
+// time.
+[[nodiscard]] constexpr std::int64_t concurrent_retry_ms(unsigned refusals) noexcept {
+  return refusals >= 5 ? 20 : std::int64_t{1} << refusals;
+}
+
 }  // namespace ringkafka::sender

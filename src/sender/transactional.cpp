@@ -264,6 +264,7 @@ void Transactional::on_response(Connection&, const broker::InFlight& f,
 void Transactional::on_add_partitions(std::span<const std::byte> body, std::int16_t version,
                                       std::int64_t now_ns) noexcept {
   const TxnPartitions::Outcome o = partitions_.on_answer(body, version);
+  if (o.verdict != TxnVerdict::kRetry) concurrent_refusals_ = 0;
   switch (o.verdict) {
     case TxnVerdict::kDone:
       return;
@@ -461,10 +462,11 @@ void Transactional::again(TxnRequest request, TxnVerdict verdict, std::int16_t e
   retry_after_backoff(now_ns);
   const bool adding = request == TxnRequest::kAddPartitions || request == TxnRequest::kAddOffsets;
   if (adding && error_code == wire::code(wire::ErrorCode::kConcurrentTransactions)) {
-    // The coordinator is still writing the markers of the transaction
-    // that just ended: the first add of the next one usually meets this,
-    // and it clears in milliseconds (Java waits 20 ms too).
-    not_before_ns_ = std::min(not_before_ns_, core::deadline_after_ms(now_ns, 20));
+    // The first add of a transaction usually meets this: the markers of
+    // the one before are being written (concurrent_retry_ms()).
+    const std::int64_t ms = concurrent_retry_ms(concurrent_refusals_);
+    if (concurrent_refusals_ < 5) ++concurrent_refusals_;
+    not_before_ns_ = std::min(not_before_ns_, core::deadline_after_ms(now_ns, ms));
     (void)timers_.arm_no_later(timer_, not_before_ns_);
   }
 }

@@ -155,7 +155,7 @@ class Transactional {
   bool end_drain() noexcept;
   void retry_after_backoff(std::int64_t now_ns) noexcept;
   // The same request again after retry.backoff.ms (an add refused with
-  // CONCURRENT_TRANSACTIONS: after 20 ms); kRefind finds its coordinator
+  // CONCURRENT_TRANSACTIONS: sooner, from 1 ms); kRefind finds its coordinator
   // (the group's for TxnOffsetCommit) first.
   void again(TxnRequest request, TxnVerdict verdict, std::int16_t error_code,
              std::int64_t now_ns) noexcept;
@@ -191,6 +191,8 @@ class Transactional {
   // then end at the transaction coordinator, records or not).
   bool offsets_in_txn_ = false;
   std::int64_t not_before_ns_ = 0;  // retry.backoff.ms after a failed attempt
+  // CONCURRENT_TRANSACTIONS answers to adds in a row (concurrent_retry_ms()).
+  std::uint8_t concurrent_refusals_ = 0;
   CoordinatorLookup coordinator_;
   CoordinatorLookup group_coordinator_;
   std::string group_looked_up_;  // the group group_coordinator_ is for

@@ -135,6 +135,7 @@ void Transactional::on_add_offsets(std::span<const std::byte> body, std::int16_t
     return;
   }
   const TxnVerdict verdict = txn_verdict(TxnRequest::kAddOffsets, code, false);
+  if (verdict != TxnVerdict::kRetry) concurrent_refusals_ = 0;
   const ErrorName n(code);
   switch (verdict) {
     case TxnVerdict::kDone:

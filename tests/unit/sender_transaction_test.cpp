@@ -182,5 +182,15 @@ TEST(TxnVerdict, CoordinatorErrors) {
   EXPECT_EQ(txn_verdict(R::kInitProducerId, 87, false), V::kFatal);
 }
 
+// An add refused because the last transaction's markers are still being
+// written goes again soon, then backs off to Java's 20 ms.
+TEST(Transaction, AConcurrentTransactionIsRetriedSoonThenAtJavasPace) {
+  EXPECT_EQ(concurrent_retry_ms(0), 1);
+  EXPECT_EQ(concurrent_retry_ms(1), 2);
+  EXPECT_EQ(concurrent_retry_ms(4), 16);
+  EXPECT_EQ(concurrent_retry_ms(5), 20);
+  EXPECT_EQ(concurrent_retry_ms(200), 20);
+}
+
 }  // namespace
 }  // namespace ringkafka::sender
