@@ -33,7 +33,7 @@ bool ProducePath::send(Connection& c, broker::ConnectionEvents& events, std::int
       std::min(c.version(wire::ApiKey::kProduce), gate_.max_produce_version);
   if (!c.can_send() || c.node_id() < 0 || version < 0) return false;
   if (c.produce_in_flight >= static_cast<std::uint32_t>(s_.max_in_flight)) return false;
-  if (!pstate_.may_produce()) return false;
+  if (!pstate_.may_produce() || gate_.settling) return false;
   const bool flushing = shared_.flush_waiters.load(std::memory_order_acquire) != 0;
   auto& topics = acc_.topics();
   batch_scratch_.clear();

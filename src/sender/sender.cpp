@@ -238,6 +238,7 @@ struct Sender::Loop final : broker::ConnectionEvents {
       case wire::ApiKey::kAddOffsetsToTxn:
       case wire::ApiKey::kEndTxn:
       case wire::ApiKey::kTxnOffsetCommit:
+      case wire::ApiKey::kDescribeTransactions:
         txn.on_response(c, f, body, now_ns);
         return;
       case wire::ApiKey::kProduce:

@@ -11,6 +11,7 @@
 #include "sender/error_name.h"
 #include "sender/transaction.h"
 #include "wire/error_code.h"
+#include "wire/describe_transactions.h"
 #include "wire/end_txn.h"
 #include "wire/find_coordinator.h"
 #include "wire/init_producer_id.h"
@@ -141,7 +142,16 @@ bool Transactional::end_drain() noexcept {
 
 bool Transactional::send(Connection& c, std::int64_t now_ns,
                          broker::ConnectionEvents& events) noexcept {
-  if (!wants_to_send() || now_ns < not_before_ns_ || !c.can_send()) return false;
+  if (!wants_to_send() || !c.can_send()) return false;
+  if (!step_wants_to_send() && !gate_.adds_wanted) {  // the settle probe alone
+    if (coordinator_.state() != CoordinatorLookup::State::kKnown) {
+      gate_.settling = false;  // not worth a lookup: the broker waits as before
+      return false;
+    }
+    if (now_ns < settle_not_before_ns_ || c.node_id() != coordinator_.node()) return false;
+    return send_describe(c, now_ns, events);
+  }
+  if (now_ns < not_before_ns_) return false;
   // The group coordinator's part of sending offsets: elsewhere perhaps.
   if (step_ == TxnStep::kSendOffsets && phase_ == Phase::kCommitOffsets) {
     return send_offsets(c, now_ns, events);
@@ -258,6 +268,8 @@ void Transactional::on_response(Connection&, const broker::InFlight& f,
     on_end_txn(body, f.version, now_ns);
   } else if (f.key == wire::ApiKey::kAddPartitionsToTxn) {
     on_add_partitions(body, f.version, now_ns);
+  } else if (f.key == wire::ApiKey::kDescribeTransactions) {
+    on_describe(body, f.version, now_ns);
   }
 }
 
@@ -311,6 +323,11 @@ void Transactional::on_end_txn(std::span<const std::byte> body, std::int16_t ver
         acc_.restamp_all(r.producer_id, r.producer_epoch);
       }
       RK_DEBUG("%s done; next epoch %d", call, pstate_.producer_epoch());
+      if (version >= 5) {
+        if (const Connection* c = brokers_.find(coordinator_.node()); c != nullptr) {
+          start_settling(*c, now_ns);
+        }
+      }
       ended();
       return;
     case TxnVerdict::kRefind:
@@ -442,11 +459,16 @@ void Transactional::on_dropped(const Connection& c, const broker::InFlight& f) n
     in_flight_ = false;
     partitions_.on_lost();
     on_failed(c);
+  } else if (f.key == wire::ApiKey::kDescribeTransactions) {
+    in_flight_ = false;
+    gate_.settling = false;
+    on_failed(c);
   }
 }
 
 void Transactional::on_failed(const Connection& c) noexcept {
   if (!enabled_ || c.node_id() < 0) return;
+  if (c.node_id() == coordinator_.node()) gate_.settling = false;
   if (c.node_id() == coordinator_.node()) coordinator_.on_coordinator_lost();
   if (c.node_id() == group_coordinator_.node()) group_coordinator_.on_coordinator_lost();
 }
@@ -493,6 +515,7 @@ void Transactional::ended() noexcept {
 }
 
 void Transactional::abandon(Errc error, const char* why) noexcept {
+  gate_.settling = false;
   if (step_ == TxnStep::kNone) return;
   finish(error, error == Errc::kFatal ? ErrorKind::kFatal : ErrorKind::kPermanent, "%s", why);
 }
@@ -524,6 +547,47 @@ void Transactional::finish(Errc error, ErrorKind kind, const char* fmt, ...) noe
   step_ = TxnStep::kNone;
   ch.done.store(step_number_, std::memory_order_release);  // after the outcome
   shared_.wake_waiters();
+}
+
+void Transactional::start_settling(const Connection& c, std::int64_t now_ns) noexcept {
+  if (c.version(wire::ApiKey::kDescribeTransactions) < 0) return;
+  gate_.settling = true;
+  settle_probes_ = 0;
+  settle_not_before_ns_ = now_ns;
+}
+
+bool Transactional::send_describe(Connection& c, std::int64_t now_ns,
+                                  broker::ConnectionEvents& events) noexcept {
+  const std::int16_t v = c.version(wire::ApiKey::kDescribeTransactions);
+  if (v < 0) {
+    gate_.settling = false;
+    return false;
+  }
+  wire::Writer w(c.send_buffer());
+  const auto h = c.header(wire::ApiKey::kDescribeTransactions, v);
+  if (!wire::encode_describe_transactions_request(w, h, s_.transactional_id)) {
+    gate_.settling = false;
+    return false;
+  }
+  ++settle_probes_;
+  return go(c, w, h, now_ns, events);
+}
+
+void Transactional::on_describe(std::span<const std::byte> body, std::int16_t version,
+                                std::int64_t now_ns) noexcept {
+  if (!gate_.settling) return;
+  wire::DescribeTransactionsResponse r;
+  const bool completing =
+      wire::decode_describe_transactions_response(body, version, r) == wire::DecodeStatus::kOk &&
+      r.error_code == 0 && wire::transaction_completing(r.state);
+  if (!completing || settle_probes_ >= 6) {
+    RK_DEBUG("DescribeTransactions: %.*s after %u probes; batches go", static_cast<int>(r.state.size()),
+             r.state.data(), static_cast<unsigned>(settle_probes_));
+    gate_.settling = false;
+    return;
+  }
+  settle_not_before_ns_ = core::deadline_after_ms(now_ns, concurrent_retry_ms(settle_probes_ - 1U));
+  (void)timers_.arm_no_later(timer_, settle_not_before_ns_);
 }
 
 }  // namespace ringkafka::sender

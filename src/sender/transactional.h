@@ -26,6 +26,9 @@
 //   2 (KIP-890 part 2, Kafka 4.x's default): Produce v12 adds partitions
 //     itself; EndTxn v5 answers with the epoch of the next transaction,
 //     under which sequences start again at 0.
+//     The first batches of the next transaction wait until the
+//     coordinator has completed this one (TxnGate::settling), rather than
+//     at the broker.
 //   1 (Kafka 3.x, 4.x formatted so): each partition is added with
 //     AddPartitionsToTxn before its first batch (txn_partitions.h),
 //     Produce stays at v11 and EndTxn at v4, and the epoch stays; an
@@ -96,8 +99,7 @@ class Transactional {
   // the step's own request, or partitions to add (transaction.version 1,
   // during a transaction or a commit's drain).
   [[nodiscard]] bool wants_to_send() const noexcept {
-    return !in_flight_ &&
-           ((step_ != handoff::TxnStep::kNone && phase_ != Phase::kDrain) || gate_.adds_wanted);
+    return !in_flight_ && (step_wants_to_send() || gate_.adds_wanted || gate_.settling);
   }
   // Sends what the step needs next on `c`, if `c` is the connection for it.
   bool send(broker::Connection& c, std::int64_t now_ns, broker::ConnectionEvents& events) noexcept;
@@ -122,6 +124,19 @@ class Transactional {
                   std::int64_t now_ns) noexcept;
   void on_add_partitions(std::span<const std::byte> body, std::int16_t version,
                          std::int64_t now_ns) noexcept;
+  [[nodiscard]] bool step_wants_to_send() const noexcept {
+    return step_ != handoff::TxnStep::kNone && phase_ != Phase::kDrain;
+  }
+  // transaction.version 2, after an EndTxn: the gate's `settling` is held
+  // while DescribeTransactions shows the transaction still completing,
+  // probed at once and then after concurrent_retry_ms() each, six probes
+  // at most (about 30 ms); any other answer, an error or a lost request
+  // opens it, leaving the wait to the broker as before.
+  void start_settling(const broker::Connection& c, std::int64_t now_ns) noexcept;
+  bool send_describe(broker::Connection& c, std::int64_t now_ns,
+                     broker::ConnectionEvents& events) noexcept;
+  void on_describe(std::span<const std::byte> body, std::int16_t version,
+                   std::int64_t now_ns) noexcept;
   // Our one request goes (it was written into `c`'s send buffer).
   bool go(broker::Connection& c, const wire::Writer& w, const wire::RequestHeader& h,
           std::int64_t now_ns, broker::ConnectionEvents& events) noexcept;
@@ -193,6 +208,8 @@ class Transactional {
   std::int64_t not_before_ns_ = 0;  // retry.backoff.ms after a failed attempt
   // CONCURRENT_TRANSACTIONS answers to adds in a row (concurrent_retry_ms()).
   std::uint8_t concurrent_refusals_ = 0;
+  std::uint8_t settle_probes_ = 0;  // DescribeTransactions sent since the EndTxn
+  std::int64_t settle_not_before_ns_ = 0;
   CoordinatorLookup coordinator_;
   CoordinatorLookup group_coordinator_;
   std::string group_looked_up_;  // the group group_coordinator_ is for

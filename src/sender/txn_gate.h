@@ -19,6 +19,13 @@ struct TxnGate {
   // ProducePath held a batch back for want of its partition's add; the
   // coordinator's side takes the wish.
   bool adds_wanted = false;
+  // transaction.version 2: the transaction that just ended is still being
+  // completed at the coordinator (its markers written).  A transactional
+  // batch sent now would wait at the broker for its
+  // add.partitions.to.txn.retry.backoff.ms (20 ms) before it is even
+  // verified; Transactional asks the coordinator instead
+  // (DescribeTransactions) and ProducePath holds the batches meanwhile.
+  bool settling = false;
 };
 
 }  // namespace ringkafka::sender

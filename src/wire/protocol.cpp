@@ -13,6 +13,7 @@ VersionRange supported_versions(ApiKey key) noexcept {
     case ApiKey::kAddOffsetsToTxn: return {3, 4};
     case ApiKey::kEndTxn: return {3, 5};
     case ApiKey::kTxnOffsetCommit: return {3, 5};
+    case ApiKey::kDescribeTransactions: return {0, 0};
   }
   return {};
 }
@@ -28,6 +29,7 @@ std::int16_t first_flexible_version(ApiKey key) noexcept {
     case ApiKey::kAddOffsetsToTxn: return 3;
     case ApiKey::kEndTxn: return 3;
     case ApiKey::kTxnOffsetCommit: return 3;
+    case ApiKey::kDescribeTransactions: return 0;
   }
   return 0x7fff;
 }

@@ -28,6 +28,7 @@ enum class ApiKey : std::int16_t {
   kAddOffsetsToTxn = 25,
   kEndTxn = 26,
   kTxnOffsetCommit = 28,
+  kDescribeTransactions = 65,
 };
 
 struct VersionRange {

@@ -9,12 +9,14 @@
 namespace ringkafka::test_broker {
 namespace {
 
-std::vector<ApiVersionOut> advertised() {
+std::vector<ApiVersionOut> advertised(bool describe_transactions) {
   std::vector<ApiVersionOut> out;
   for (auto key : {wire::ApiKey::kProduce, wire::ApiKey::kMetadata, wire::ApiKey::kApiVersions,
                    wire::ApiKey::kInitProducerId, wire::ApiKey::kFindCoordinator,
                    wire::ApiKey::kAddPartitionsToTxn, wire::ApiKey::kAddOffsetsToTxn,
-                   wire::ApiKey::kEndTxn, wire::ApiKey::kTxnOffsetCommit}) {
+                   wire::ApiKey::kEndTxn, wire::ApiKey::kTxnOffsetCommit,
+                   wire::ApiKey::kDescribeTransactions}) {
+    if (key == wire::ApiKey::kDescribeTransactions && !describe_transactions) continue;
     const auto r = served_versions(key);
     out.push_back({static_cast<std::int16_t>(key), r.min, r.max});
   }
@@ -36,10 +38,10 @@ TestBroker::Handled TestBroker::handle(State& st, int node, const RequestHeaderI
     Handled out;
     if (!version_served(key, h.api_version)) {
       out.response = encode_api_versions_response(h.correlation_id, 0, kUnsupportedVersion,
-                                                  advertised(), 0);
+                                                  advertised(config_.describe_transactions), 0);
     } else {
       out.response = encode_api_versions_response(h.correlation_id, h.api_version, kNone,
-                                                  advertised(), 0, config_.transaction_version);
+                                                  advertised(config_.describe_transactions), 0, config_.transaction_version);
     }
     return out;
   }
@@ -101,6 +103,14 @@ TestBroker::Handled TestBroker::handle(State& st, int node, const RequestHeaderI
                             std::to_string(config_.transaction_version));
       }
       return {st.txn.end(h, req, node)};
+    }
+    case wire::ApiKey::kDescribeTransactions: {
+      std::vector<std::string_view> ids;
+      if (!config_.describe_transactions ||
+          decode_describe_transactions_request(body, h.api_version, ids) != wire::DecodeStatus::kOk) {
+        return closed();
+      }
+      return {st.txn.describe(h, ids, node)};
     }
     default:
       return closed();
@@ -180,6 +190,8 @@ std::int16_t TestBroker::check_transactional(State& st, const RequestHeaderIn& h
                                              std::int32_t partition) {
   const TxnCoordinator::TopicPartition tp{topic, partition};
   if (config_.transaction_version >= 2 && h.api_version >= 12) {
+    // Kafka would hold this batch until the markers are written.
+    if (st.txn.is_completing(id)) ++st.txn.early_batches;
     st.txn.open[id].insert(tp);
     return kNone;
   }

@@ -17,6 +17,7 @@ bool known_api(std::int16_t key) {
     case w::ApiKey::kAddOffsetsToTxn:
     case w::ApiKey::kEndTxn:
     case w::ApiKey::kTxnOffsetCommit:
+    case w::ApiKey::kDescribeTransactions:
       return true;
   }
   return false;
@@ -62,6 +63,7 @@ w::VersionRange served_versions(w::ApiKey key) noexcept {
     case w::ApiKey::kAddPartitionsToTxn: return {3, 3};
     case w::ApiKey::kAddOffsetsToTxn: return {3, 4};
     case w::ApiKey::kTxnOffsetCommit: return {3, 5};
+    case w::ApiKey::kDescribeTransactions: return {0, 0};
     case w::ApiKey::kProduce:
     case w::ApiKey::kApiVersions: return w::supported_versions(key);
     default: return {};
@@ -283,6 +285,41 @@ std::vector<std::byte> encode_add_offsets_to_txn_response(std::int32_t correlati
                [&](w::Writer& wr, w::MessageWriter& m) {
                  wr.int32(0);
                  wr.int16(error_code);
+                 m.tagged_fields();
+               });
+}
+
+w::DecodeStatus decode_describe_transactions_request(std::span<const std::byte> body,
+                                                    std::int16_t version,
+                                                    std::vector<std::string_view>& ids) {
+  if (!version_served(w::ApiKey::kDescribeTransactions, version)) {
+    return w::DecodeStatus::kUnsupportedVersion;
+  }
+  w::Reader r(body);
+  w::MessageReader m(r, true);
+  const std::int32_t n = m.array_length(1);
+  for (std::int32_t i = 0; r.ok() && i < n; ++i) ids.push_back(m.string());
+  m.skip_tagged_fields();
+  return w::finish_decode(r);
+}
+
+std::vector<std::byte> encode_describe_transactions_response(
+    std::int32_t correlation_id, std::int16_t version, const std::vector<TransactionStateOut>& states) {
+  return frame(w::ApiKey::kDescribeTransactions, version, correlation_id,
+               [&](w::Writer& wr, w::MessageWriter& m) {
+                 wr.int32(0);
+                 m.array_length(states.size());
+                 for (const auto& s : states) {
+                   wr.int16(s.error_code);
+                   m.string(s.transactional_id);
+                   m.string(s.state);
+                   wr.int32(60000);
+                   wr.int64(-1);
+                   wr.int64(s.producer_id);
+                   wr.int16(s.producer_epoch);
+                   m.array_length(0);  // topics
+                   m.tagged_fields();
+                 }
                  m.tagged_fields();
                });
 }

@@ -125,6 +125,19 @@ struct AddOffsetsToTxnRequestIn {
 [[nodiscard]] std::vector<std::byte> encode_add_offsets_to_txn_response(
     std::int32_t correlation_id, std::int16_t version, std::int16_t error_code);
 
+// DescribeTransactions v0: the ids asked for; one state per id answered.
+[[nodiscard]] w::DecodeStatus decode_describe_transactions_request(
+    std::span<const std::byte> body, std::int16_t version, std::vector<std::string_view>& ids);
+struct TransactionStateOut {
+  std::int16_t error_code = 0;
+  std::string transactional_id;
+  std::string state;  // Kafka's names: Empty, Ongoing, PrepareCommit, CompleteCommit, ...
+  std::int64_t producer_id = -1;
+  std::int16_t producer_epoch = -1;
+};
+[[nodiscard]] std::vector<std::byte> encode_describe_transactions_response(
+    std::int32_t correlation_id, std::int16_t version, const std::vector<TransactionStateOut>& states);
+
 struct TxnOffsetIn {
   std::string_view topic;
   std::int32_t partition = -1;

@@ -221,6 +221,21 @@ int TestBroker::epoch_bumps() const {
   return state_->txn.bumps;
 }
 
+void TestBroker::set_transaction_completion(std::chrono::milliseconds d) {
+  std::lock_guard lock(mu_);
+  state_->txn.completion = d;
+}
+
+int TestBroker::early_transactional_batches() const {
+  std::lock_guard lock(mu_);
+  return state_->txn.early_batches;
+}
+
+int TestBroker::describe_transactions_requests() const {
+  std::lock_guard lock(mu_);
+  return state_->txn.describes;
+}
+
 void TestBroker::set_group_coordinator(int node) {
   std::lock_guard lock(mu_);
   state_->txn.group_node = node;

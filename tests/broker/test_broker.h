@@ -49,6 +49,8 @@ struct Config {
   // The finalized transaction.version ApiVersions tells (0: none), as a
   // Kafka 4.x cluster formatted so would.
   std::int16_t transaction_version = 2;
+  // DescribeTransactions is offered (Kafka 3.0 and later offer it).
+  bool describe_transactions = true;
 };
 
 struct StoredBatch {
@@ -146,6 +148,13 @@ class TestBroker {
   void fail_add_partitions(std::int16_t error_code, int count);
   [[nodiscard]] std::vector<std::pair<std::string, std::int32_t>> partitions_added() const;
   [[nodiscard]] int epoch_bumps() const;
+  // An ended transaction stays completing (its markers being written) for
+  // `d` after EndTxn (txn_coordinator.h); the transactional batches that
+  // arrived meanwhile (on Kafka they would wait at the broker), and the
+  // DescribeTransactions requests served.
+  void set_transaction_completion(std::chrono::milliseconds d);
+  [[nodiscard]] int early_transactional_batches() const;
+  [[nodiscard]] int describe_transactions_requests() const;
   // Consumed offsets: `node` coordinates every consumer group; the next
   // `count` TxnOffsetCommit answers give `error_code`; the offsets
   // committed for `group` (by transactions that committed), and the

@@ -1,10 +1,14 @@
 #include "txn_coordinator.h"
 
+#include <algorithm>
+
 namespace ringkafka::test_broker {
 namespace {
 constexpr std::int16_t kNotCoordinator = 16;
 constexpr std::int16_t kInvalidTxnState = 48;
 constexpr std::int16_t kInvalidProducerIdMapping = 49;
+constexpr std::int16_t kConcurrentTransactions = 51;
+constexpr std::int16_t kTransactionalIdNotFound = 105;
 constexpr std::int16_t kProducerFenced = 90;
 }  // namespace
 
@@ -88,6 +92,9 @@ std::vector<std::byte> TxnCoordinator::end(const RequestHeaderIn& h, const EndTx
   }
   held.erase(it->first);
   ends.emplace_back(it->first, req.committed);
+  if (completion.count() > 0) {
+    completing[it->first] = {std::chrono::steady_clock::now() + completion, req.committed};
+  }
   if (h.api_version >= 5) ++it->second.second;
   return answer(0, it->second.first, it->second.second);
 }
@@ -105,6 +112,8 @@ std::vector<std::byte> TxnCoordinator::add(const RequestHeaderIn& h,
     error = kInvalidProducerIdMapping;
   } else if (req.producer_epoch != it->second.second) {
     error = kProducerFenced;
+  } else if (is_completing(it->first)) {
+    error = kConcurrentTransactions;  // the last transaction's markers are being written
   }
   PartitionErrors out;
   for (const TxnTopicIn& t : req.topics) {
@@ -174,6 +183,49 @@ std::vector<std::byte> TxnCoordinator::commit_offsets(const RequestHeaderIn& h,
 bool TxnCoordinator::in_transaction(const std::string& id, const TopicPartition& tp) const {
   const auto it = open.find(id);
   return it != open.end() && it->second.count(tp) != 0;
+}
+
+bool TxnCoordinator::is_completing(const std::string& id) {
+  const auto it = completing.find(id);
+  if (it == completing.end()) return false;
+  if (std::chrono::steady_clock::now() < it->second.first) return true;
+  completing.erase(it);
+  return false;
+}
+
+std::vector<std::byte> TxnCoordinator::describe(const RequestHeaderIn& h,
+                                                const std::vector<std::string_view>& ids,
+                                                int at_node) {
+  ++describes;
+  std::vector<TransactionStateOut> out;
+  for (std::string_view v : ids) {
+    const std::string id(v);
+    TransactionStateOut t;
+    t.transactional_id = id;
+    const auto it = producers.find(id);
+    if (at_node != node) {
+      t.error_code = kNotCoordinator;
+    } else if (it == producers.end()) {
+      t.error_code = kTransactionalIdNotFound;
+    } else {
+      t.producer_id = it->second.first;
+      t.producer_epoch = it->second.second;
+      bool last_committed = false;
+      const auto last = std::find_if(ends.rbegin(), ends.rend(), [&](const auto& e) { return e.first == id; });
+      if (last != ends.rend()) last_committed = last->second;
+      if (is_completing(id)) {
+        t.state = last_committed ? "PrepareCommit" : "PrepareAbort";
+      } else if (!open[id].empty() || !open_groups[id].empty()) {
+        t.state = "Ongoing";
+      } else if (last != ends.rend()) {
+        t.state = last_committed ? "CompleteCommit" : "CompleteAbort";
+      } else {
+        t.state = "Empty";
+      }
+    }
+    out.push_back(std::move(t));
+  }
+  return encode_describe_transactions_response(h.correlation_id, h.api_version, out);
 }
 
 }  // namespace ringkafka::test_broker

@@ -7,6 +7,7 @@
 // lock; a test tool, it may allocate.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -55,6 +56,21 @@ struct TxnCoordinator {
   std::vector<std::tuple<std::string, std::int32_t, std::string>> offset_commits;
   std::int16_t offsets_error = 0;  // TxnOffsetCommit's scripted answer, `offsets_error_count` times
   int offsets_error_count = 0;
+
+  // An ended transaction stays "completing" (PrepareCommit/PrepareAbort:
+  // its markers being written) for `completion` after EndTxn.  Meanwhile an
+  // add (version 1) is refused with CONCURRENT_TRANSACTIONS, and a
+  // transactional batch of the id (version 2: Kafka holds it at the broker
+  // for add.partitions.to.txn.retry.backoff.ms) is counted in
+  // `early_batches`.  DescribeTransactions answers the state.
+  std::chrono::nanoseconds completion{0};
+  std::map<std::string, std::pair<std::chrono::steady_clock::time_point, bool>> completing;
+  int early_batches = 0;
+  int describes = 0;
+  // The id's last transaction is still completing (an expired entry goes).
+  [[nodiscard]] bool is_completing(const std::string& id);
+  std::vector<std::byte> describe(const RequestHeaderIn& h, const std::vector<std::string_view>& ids,
+                                  int at_node);
 
   // The frame that answers FindCoordinator; `port_of(node)` gives a node's
   // advertised port.

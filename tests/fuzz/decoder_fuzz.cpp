@@ -9,6 +9,7 @@
 
 #include "wire/add_partitions_to_txn.h"
 #include "wire/api_versions.h"
+#include "wire/describe_transactions.h"
 #include "wire/end_txn.h"
 #include "wire/find_coordinator.h"
 #include "wire/init_producer_id.h"
@@ -99,6 +100,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case w::ApiKey::kTxnOffsetCommit: {
       AllTxn v;
       (void)w::decode_txn_offset_commit_response(body, version, v);
+      break;
+    }
+    case w::ApiKey::kDescribeTransactions: {
+      w::DescribeTransactionsResponse r;
+      if (w::decode_describe_transactions_response(body, version, r) == w::DecodeStatus::kOk) {
+        touch(r.transactional_id), touch(r.state);
+      }
       break;
     }
   }

@@ -15,6 +15,7 @@ APIS = {
     22: ("init_producer_id_response", 2), 10: ("find_coordinator_response", 3),
     24: ("add_partitions_to_txn_response", 3), 26: ("end_txn_response", 3),
     25: ("add_offsets_to_txn_response", 3), 28: ("txn_offset_commit_response", 3),
+    65: ("describe_transactions_response", 0),
 }
 
 

@@ -183,4 +183,37 @@ TEST(ProducerTxnCommit, MisuseIsRefused) {
   EXPECT_NE(twice.error().message.find("a transaction is open"), std::string::npos);
 }
 
+// transaction.version 2: the next transaction's batches wait until the
+// coordinator has completed the one before (DescribeTransactions), not at
+// the broker, where Kafka would hold them for
+// add.partitions.to.txn.retry.backoff.ms; the test broker counts a batch
+// that came while the last transaction was completing.  A broker without
+// DescribeTransactions gets them at once, as before.
+TEST(ProducerTxnCommit, TheNextTransactionWaitsForTheLastToComplete) {
+  for (const bool described : {true, false}) {
+    SCOPED_TRACE(described ? "with DescribeTransactions" : "without");
+    Fixture f(2, "tx", described);
+    f.broker->set_transaction_completion(10ms);  // within the six probes (about 30 ms)
+    ASSERT_TRUE(f.p->init_transactions(10s).ok());
+    for (int t = 0; t < 4; ++t) {
+      ASSERT_TRUE(f.p->begin_transaction().ok());
+      for (int i = 0; i < 30; ++i) ASSERT_EQ(f.p->produce(f.topic, "k", "v"), rk::Errc::kOk);
+      auto r = f.p->commit_transaction(10s);
+      ASSERT_TRUE(r.ok()) << r.error().message;
+    }
+    EXPECT_EQ(f.reports(120).at(rk::Errc::kOk), 120);
+    EXPECT_EQ(f.broker->transaction_ends().size(), 4U);
+    if (described) {
+      EXPECT_EQ(f.broker->early_transactional_batches(), 0);
+      // At least one probe per ended transaction, a handful at most.
+      EXPECT_GE(f.broker->describe_transactions_requests(), 4);
+      EXPECT_LE(f.broker->describe_transactions_requests(), 4 * 6);
+    } else {
+      EXPECT_GT(f.broker->early_transactional_batches(), 0);
+      EXPECT_EQ(f.broker->describe_transactions_requests(), 0);
+    }
+    EXPECT_TRUE(f.broker->validation_errors().empty());
+  }
+}
+
 }  // namespace

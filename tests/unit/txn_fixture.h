@@ -22,9 +22,11 @@ using namespace std::chrono_literals;
 constexpr std::int16_t kTransactionalBit = 0x10;
 
 struct TxnFixture {
-  explicit TxnFixture(std::int16_t transaction_version = 2, const std::string& id = "tx") {
+  explicit TxnFixture(std::int16_t transaction_version = 2, const std::string& id = "tx",
+                      bool describe_transactions = true) {
     tb::Config c{1, {{"orders", 3}}};
     c.transaction_version = transaction_version;
+    c.describe_transactions = describe_transactions;
     broker = std::make_unique<tb::TestBroker>(c);
     EXPECT_EQ(broker->start(), "");
     p = tb::make_producer(rk::Config(), broker->bootstrap(),

@@ -11,6 +11,7 @@
 #include "test_bytes.h"
 #include "wire/add_partitions_to_txn.h"
 #include "wire/api_versions.h"
+#include "wire/describe_transactions.h"
 #include "wire/end_txn.h"
 #include "wire/txn_offsets.h"
 #include "wire/find_coordinator.h"
@@ -132,6 +133,9 @@ std::vector<std::byte> encode(const Vector& v) {
       ok = w::encode_txn_offset_commit_request(wr, h, req);
       break;
     }
+    case w::ApiKey::kDescribeTransactions:
+      ok = w::encode_describe_transactions_request(wr, h, "txn-1");
+      break;
   }
   if (!ok) return {};
   const auto out = wr.written();
@@ -140,7 +144,7 @@ std::vector<std::byte> encode(const Vector& v) {
 
 TEST(Protocol, EveryRequestEqualsTheJavaClientsFrame) {
   const auto requests = vectors("request");
-  ASSERT_EQ(requests.size(), 53U) << golden::path("protocol.txt");
+  ASSERT_EQ(requests.size(), 54U) << golden::path("protocol.txt");
   for (const auto& v : requests) {
     SCOPED_TRACE("api " + std::to_string(v.api) + " v" + std::to_string(v.version) + " " + v.name);
     const auto ours = encode(v);
@@ -381,13 +385,28 @@ w::DecodeStatus decode_and_check(const Vector& v, std::span<const std::byte> bod
       }
       return s;
     }
+    case w::ApiKey::kDescribeTransactions: {
+      w::DescribeTransactionsResponse r;
+      const auto s = w::decode_describe_transactions_response(body, v.version, r);
+      if (check && s == w::DecodeStatus::kOk) {
+        // The first of the two states: ours.
+        EXPECT_EQ(r.throttle_time_ms, 4);
+        EXPECT_EQ(r.error_code, 0);
+        EXPECT_EQ(r.transactional_id, "txn-1");
+        EXPECT_EQ(r.state, "PrepareCommit");
+        EXPECT_TRUE(w::transaction_completing(r.state));
+        EXPECT_EQ(r.producer_id, 1234);
+        EXPECT_EQ(r.producer_epoch, 6);
+      }
+      return s;
+    }
   }
   return w::DecodeStatus::kMalformed;
 }
 
 TEST(Protocol, EveryResponseOfTheJavaClientDecodesToItsValues) {
   const auto responses = vectors("response");
-  ASSERT_EQ(responses.size(), 35U);
+  ASSERT_EQ(responses.size(), 36U);
   for (const auto& v : responses) {
     SCOPED_TRACE("api " + std::to_string(v.api) + " v" + std::to_string(v.version));
     EXPECT_EQ(decode_and_check(v, v.bytes, true), w::DecodeStatus::kOk);

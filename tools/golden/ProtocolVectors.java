@@ -129,6 +129,20 @@ public final class ProtocolVectors {
                             new TxnOffsetCommitResponseData.TxnOffsetCommitResponsePartition().setPartitionIndex(0).setErrorCode((short) 0),
                             new TxnOffsetCommitResponseData.TxnOffsetCommitResponsePartition().setPartitionIndex(2).setErrorCode((short) 22))))));
             }
+            request(w, ApiKeys.DESCRIBE_TRANSACTIONS, (short) 0, "default", new DescribeTransactionsRequestData()
+                .setTransactionalIds(List.of("txn-1")));
+            // Two states (only the first is ours), the first with topics.
+            DescribeTransactionsResponseData.TopicDataCollection topics = new DescribeTransactionsResponseData.TopicDataCollection();
+            topics.add(new DescribeTransactionsResponseData.TopicData().setTopic("orders").setPartitions(List.of(0, 2)));
+            List<DescribeTransactionsResponseData.TransactionState> states = new java.util.ArrayList<>();
+            states.add(new DescribeTransactionsResponseData.TransactionState().setErrorCode((short) 0)
+                .setTransactionalId("txn-1").setTransactionState("PrepareCommit").setTransactionTimeoutMs(60000)
+                .setTransactionStartTimeMs(1700000000000L).setProducerId(1234L).setProducerEpoch((short) 6)
+                .setTopics(topics));
+            states.add(new DescribeTransactionsResponseData.TransactionState().setErrorCode((short) 105)
+                .setTransactionalId("txn-2").setTransactionState("").setProducerId(-1L).setProducerEpoch((short) -1));
+            response(w, ApiKeys.DESCRIBE_TRANSACTIONS, (short) 0, "default", new DescribeTransactionsResponseData()
+                .setThrottleTimeMs(4).setTransactionStates(states));
         }
     }
 
