@@ -67,7 +67,8 @@ std::string broker_bootstrap() {
     bootstrap = env;
   } else {
     const auto status = run_command(kafka_local() + " status 2>/dev/null");
-    if (status.exit_code == 0) bootstrap = trim(status.output);
+    // Its first line (a --security cluster lists its other listeners after it).
+    if (status.exit_code == 0) bootstrap = trim(status.output.substr(0, status.output.find('\n')));
   }
   if (bootstrap.empty() || !reachable(bootstrap)) return {};
   return bootstrap;

@@ -12,7 +12,7 @@ set -uo pipefail
 produce=$1
 kafka_local=${RINGKAFKA_KAFKA_LOCAL:-tools/kafka-local}
 
-bootstrap=${RINGKAFKA_BOOTSTRAP:-$("$kafka_local" status 2>/dev/null)}
+bootstrap=${RINGKAFKA_BOOTSTRAP:-$("$kafka_local" status 2>/dev/null | head -n 1)}
 if [[ -z $bootstrap ]] || ! kcat -L -b "$bootstrap" -m 5 >/dev/null 2>&1; then
   if [[ -n ${CI:-} ]]; then
     echo "CI is set but no Kafka broker is reachable: integration tests need tools/test"
