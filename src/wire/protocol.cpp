@@ -14,6 +14,8 @@ VersionRange supported_versions(ApiKey key) noexcept {
     case ApiKey::kEndTxn: return {3, 5};
     case ApiKey::kTxnOffsetCommit: return {3, 5};
     case ApiKey::kDescribeTransactions: return {0, 0};
+    case ApiKey::kSaslHandshake: return {1, 1};
+    case ApiKey::kSaslAuthenticate: return {0, 2};
   }
   return {};
 }
@@ -30,6 +32,8 @@ std::int16_t first_flexible_version(ApiKey key) noexcept {
     case ApiKey::kEndTxn: return 3;
     case ApiKey::kTxnOffsetCommit: return 3;
     case ApiKey::kDescribeTransactions: return 0;
+    case ApiKey::kSaslHandshake: return 0x7fff;  // never flexible
+    case ApiKey::kSaslAuthenticate: return 2;
   }
   return 0x7fff;
 }

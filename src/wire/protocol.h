@@ -22,12 +22,14 @@ enum class ApiKey : std::int16_t {
   kProduce = 0,
   kMetadata = 3,
   kFindCoordinator = 10,
+  kSaslHandshake = 17,
   kApiVersions = 18,
   kInitProducerId = 22,
   kAddPartitionsToTxn = 24,
   kAddOffsetsToTxn = 25,
   kEndTxn = 26,
   kTxnOffsetCommit = 28,
+  kSaslAuthenticate = 36,
   kDescribeTransactions = 65,
 };
 

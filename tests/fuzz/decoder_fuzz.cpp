@@ -15,6 +15,7 @@
 #include "wire/init_producer_id.h"
 #include "wire/metadata.h"
 #include "wire/produce.h"
+#include "wire/sasl.h"
 #include "wire/txn_offsets.h"
 
 namespace w = ringkafka::wire;
@@ -100,6 +101,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case w::ApiKey::kTxnOffsetCommit: {
       AllTxn v;
       (void)w::decode_txn_offset_commit_response(body, version, v);
+      break;
+    }
+    case w::ApiKey::kSaslHandshake: {
+      w::SaslHandshakeResponse r;
+      if (w::decode_sasl_handshake_response(body, version, r) == w::DecodeStatus::kOk) {
+        for (std::size_t i = 0; i < r.mechanism_count; ++i) touch(r.mechanisms[i]);
+      }
+      break;
+    }
+    case w::ApiKey::kSaslAuthenticate: {
+      w::SaslAuthenticateResponse r;
+      if (w::decode_sasl_authenticate_response(body, version, r) == w::DecodeStatus::kOk) {
+        touch(r.error_message);
+        if (!r.auth_bytes.empty()) sink += static_cast<std::size_t>(r.auth_bytes.back());
+      }
       break;
     }
     case w::ApiKey::kDescribeTransactions: {

@@ -15,7 +15,8 @@ APIS = {
     22: ("init_producer_id_response", 2), 10: ("find_coordinator_response", 3),
     24: ("add_partitions_to_txn_response", 3), 26: ("end_txn_response", 3),
     25: ("add_offsets_to_txn_response", 3), 28: ("txn_offset_commit_response", 3),
-    65: ("describe_transactions_response", 0),
+    65: ("describe_transactions_response", 0), 17: ("sasl_handshake_response", 1),
+    36: ("sasl_authenticate_response", 0),
 }
 
 

@@ -10,6 +10,8 @@ public headers, "ringkafka/..."):
   compress   the records section in each codec: wire, core
   partition  which partition a record goes to: core
   metrics    histograms: nothing
+  sasl       the SASL mechanisms' messages (PLAIN, SCRAM, OAUTHBEARER), as
+             state machines without I/O: nothing (OpenSSL's crypto)
   config     the keys, checked and resolved: compress, partition, wire
              (it checks values those stages define: codec names and
              levels, zstd's from libzstd at run time, partitioner names;
@@ -19,7 +21,7 @@ public headers, "ringkafka/..."):
   io         the sender's reactor (io_uring, idle strategy), transports
              and the resolver: config, core
   broker     connections to brokers (framing, correlation, versions,
-             handshake) and the broker table: io, wire, config, core
+             handshake) and the broker table: io, sasl, wire, config, core
   accumulator  records from the rings into batches, the topic table, the
              reporter: handoff, config, wire, compress, partition, core
   sender     the thread that does I/O: accumulator, broker, io, handoff, config, wire, compress,
@@ -35,17 +37,18 @@ import os
 import re
 import sys
 
-ORDER = ["core", "wire", "compress", "partition", "metrics", "config", "handoff", "io", "broker", "accumulator", "sender", "producer"]
+ORDER = ["core", "wire", "compress", "partition", "metrics", "sasl", "config", "handoff", "io", "broker", "accumulator", "sender", "producer"]
 ALLOWED = {
     "core": set(),
     "wire": {"core"},
     "compress": {"wire", "core"},
     "partition": {"core"},
     "metrics": set(),
+    "sasl": set(),
     "config": {"compress", "partition", "wire"},
     "handoff": {"config", "core"},
     "io": {"config", "core"},
-    "broker": {"io", "wire", "config", "core"},
+    "broker": {"io", "sasl", "wire", "config", "core"},
     "accumulator": {"handoff", "config", "wire", "compress", "partition", "core"},
     "sender": {"accumulator", "broker", "io", "handoff", "config", "wire", "compress", "partition", "core"},
     "producer": {"sender", "handoff", "config", "core"},

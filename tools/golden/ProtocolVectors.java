@@ -143,6 +143,18 @@ public final class ProtocolVectors {
                 .setTransactionalId("txn-2").setTransactionState("").setProducerId(-1L).setProducerEpoch((short) -1));
             response(w, ApiKeys.DESCRIBE_TRANSACTIONS, (short) 0, "default", new DescribeTransactionsResponseData()
                 .setThrottleTimeMs(4).setTransactionStates(states));
+            request(w, ApiKeys.SASL_HANDSHAKE, (short) 1, "default", new SaslHandshakeRequestData()
+                .setMechanism("SCRAM-SHA-512"));
+            response(w, ApiKeys.SASL_HANDSHAKE, (short) 1, "default", new SaslHandshakeResponseData()
+                .setErrorCode((short) 33).setMechanisms(List.of("PLAIN", "SCRAM-SHA-256")));
+            for (short v = 0; v <= 2; v++) {
+                request(w, ApiKeys.SASL_AUTHENTICATE, v, "default", new SaslAuthenticateRequestData()
+                    .setAuthBytes("n,,n=alice,r=abc".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+                response(w, ApiKeys.SASL_AUTHENTICATE, v, "default", new SaslAuthenticateResponseData()
+                    .setErrorCode((short) 58).setErrorMessage("Authentication failed: Invalid username or password")
+                    .setAuthBytes("r=abcdef,s=c2FsdA==,i=4096".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                    .setSessionLifetimeMs(3600000L));
+            }
         }
     }
 
