@@ -5,19 +5,8 @@ set -uo pipefail
 kl=${RINGKAFKA_KAFKA_LOCAL:?}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-failures=0 passed=0
-
-expect() {  # expect NAME WANT-STATUS PATTERN -- COMMAND...
-  local name=$1 want=$2 pattern=$3; shift 4
-  local out status
-  out=$(timeout 120 "$@" 2>&1); status=$?
-  if [[ $status -ne $want ]] || ! grep -qE -- "$pattern" <<<"$out"; then
-    echo "FAIL $name: exit $status (want $want), output:"; echo "$out" | tail -n 15
-    failures=$((failures + 1))
-  else
-    echo "ok   $name"; passed=$((passed + 1))
-  fi
-}
+# shellcheck source=expect.sh
+. "$(dirname "${BASH_SOURCE[0]}")/expect.sh"
 
 expect "status with nothing running exits 1" 1 "nothing running" -- \
   "$kl" status --dir "$tmp/none"
@@ -64,8 +53,14 @@ grep -q "Invalid maximum heap size" "$tmp/badheap/logs/node-1.log" ||
 
 # Never wipe a directory kafka-local did not make.
 mkdir -p "$tmp/precious"; echo keep >"$tmp/precious/file"
+expect "--security with more than one node" 1 "--security starts one node only" -- \
+  "$kl" start --security --brokers 3 --dir "$tmp/secure3"
+expect "consume without a topic" 1 "consume: TOPIC is required" -- "$kl" consume --dir "$tmp/none"
+expect "consume with a bad isolation level" 1 "read_committed or read_uncommitted" -- \
+  "$kl" consume t --isolation dirty --dir "$tmp/none"
+expect "group-member without --out" 1 "GROUP, TOPIC and --out FILE are required" -- \
+  "$kl" group-member g t --dir "$tmp/none"
 expect "refuses a foreign --dir" 1 "was not made by kafka-local" -- "$kl" start --dir "$tmp/precious"
 [[ -f $tmp/precious/file ]] || { echo "FAIL the foreign directory was touched"; failures=$((failures + 1)); }
 
-echo "$passed passed, $failures failed"
-((failures == 0))
+expect_summary

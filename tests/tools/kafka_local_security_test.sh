@@ -11,21 +11,9 @@ set -uo pipefail
 kl=${RINGKAFKA_KAFKA_LOCAL:?}
 dir=$(mktemp -d)/secure
 trap '"$kl" stop --dir "$dir" >/dev/null 2>&1; rm -rf "$(dirname "$dir")"' EXIT
-failures=0 passed=0
-
-check() {  # check NAME WANT-STATUS PATTERN -- COMMAND...
-  local name=$1 want=$2 pattern=$3; shift 4
-  local out status
-  out=$(timeout 60 "$@" 2>&1); status=$?
-  if [[ $status -ne $want ]] || ! grep -qE -- "$pattern" <<<"$out"; then
-    echo "FAIL $name: exit $status (want $want), output:"; echo "$out" | tail -n 12
-    failures=$((failures + 1))
-  else
-    # A failure shows the line that says why, so the log tells the cause.
-    echo "ok   $name${pattern:+: $(grep -m1 -E -- "$pattern" <<<"$out" | cut -c1-200)}"
-    passed=$((passed + 1))
-  fi
-}
+expect_timeout=60
+# shellcheck source=expect.sh
+. "$(dirname "${BASH_SOURCE[0]}")/expect.sh"
 
 if ! bootstrap=$("$kl" start --security --dir "$dir"); then
   echo "FAIL: kafka-local start --security did not start"; exit 1
@@ -43,36 +31,35 @@ mtls=("${tls[@]}" -X ssl.certificate.location="$pki/alice.pem" -X ssl.key.locati
 plain() { echo -X sasl.mechanisms=PLAIN -X sasl.username="$1" -X sasl.password="$2"; }
 
 # Producing as alice on each listener; every record is read back below.
-check "SSL with alice's certificate" 0 "" -- \
+expect "SSL with alice's certificate" 0 "" -- \
   bash -c "echo ssl | kcat -P -b $(listener SSL) -t secure -X security.protocol=ssl ${mtls[*]}"
-check "SASL_PLAINTEXT, PLAIN" 0 "" -- \
+expect "SASL_PLAINTEXT, PLAIN" 0 "" -- \
   bash -c "echo sasl-plaintext | kcat -P -b $(listener SASL_PLAINTEXT) -t secure -X security.protocol=sasl_plaintext $(plain alice alice-secret)"
-check "SASL_SSL, PLAIN" 0 "" -- \
+expect "SASL_SSL, PLAIN" 0 "" -- \
   bash -c "echo sasl-ssl | kcat -P -b $(listener SASL_SSL) -t secure -X security.protocol=sasl_ssl ${tls[*]} $(plain alice alice-secret)"
-check "SSL with alice's encrypted key" 0 "" -- \
+expect "SSL with alice's encrypted key" 0 "" -- \
   bash -c "echo ssl-encrypted-key | kcat -P -b $(listener SSL) -t secure -X security.protocol=ssl ${tls[*]} -X ssl.certificate.location=$pki/alice.pem -X ssl.key.location=$pki/alice-enc.key -X ssl.key.password=alice-key-secret"
-check "the four records, read by Java's consumer on the plaintext listener" 0 "ssl-encrypted-key" -- \
+expect "the four records, read by Java's consumer on the plaintext listener" 0 "ssl-encrypted-key" -- \
   "$kl" consume secure --max 4 --timeout-ms 20000 --dir "$dir"
 
 # What must fail, and how.
-check "a wrong password" 1 "Authentication failed: Invalid username or password" -- \
+expect "a wrong password" 1 "Authentication failed: Invalid username or password" -- \
   kcat -L -b "$(listener SASL_PLAINTEXT)" -m 10 -X security.protocol=sasl_plaintext $(plain alice wrong)
 # openssl names why verification failed (kcat says only that it did).
-check "the expired certificate" 1 "certificate has expired" -- \
+expect "the expired certificate" 1 "certificate has expired" -- \
   bash -c "openssl s_client -connect $(listener EXPIRED) -CAfile $pki/ca.pem -verify_ip 127.0.0.1 -verify_return_error </dev/null"
-check "the certificate for another host" 1 "IP address mismatch|hostname mismatch" -- \
+expect "the certificate for another host" 1 "IP address mismatch|hostname mismatch" -- \
   bash -c "openssl s_client -connect $(listener WRONGHOST) -CAfile $pki/ca.pem -verify_ip 127.0.0.1 -verify_return_error </dev/null"
-check "the server certificate, verified for 127.0.0.1 and localhost" 0 "Verify return code: 0 \(ok\)" -- \
+expect "the server certificate, verified for 127.0.0.1 and localhost" 0 "Verify return code: 0 \(ok\)" -- \
   bash -c "openssl s_client -connect $(listener SASL_SSL) -CAfile $pki/ca.pem -verify_ip 127.0.0.1 -verify_return_error </dev/null &&
            openssl s_client -connect $(listener SASL_SSL) -CAfile $pki/ca.pem -verify_hostname localhost -verify_return_error </dev/null"
-check "kcat refuses the expired certificate too" 1 "certificate verify failed" -- \
+expect "kcat refuses the expired certificate too" 1 "certificate verify failed" -- \
   kcat -L -b "$(listener EXPIRED)" -m 10 -X security.protocol=ssl "${mtls[@]}"
-check "the SSL listener without a client certificate" 1 "alert bad certificate|alert number 42|certificate required" -- \
+expect "the SSL listener without a client certificate" 1 "alert bad certificate|alert number 42|certificate required" -- \
   kcat -L -b "$(listener SSL)" -m 10 -X security.protocol=ssl "${tls[@]}"
-check "mallory may not even see the topic" 1 "Topic authorization failed" -- \
+expect "mallory may not even see the topic" 1 "Topic authorization failed" -- \
   bash -c "echo no | kcat -P -b $(listener SASL_PLAINTEXT) -t secure -X security.protocol=sasl_plaintext $(plain mallory mallory-secret) -X message.timeout.ms=10000"
-check "bob may see the topic, not write to it" 1 "Topic authorization failed" -- \
+expect "bob may see the topic, not write to it" 1 "Topic authorization failed" -- \
   bash -c "echo no | kcat -P -b $(listener SASL_PLAINTEXT) -t secure -X security.protocol=sasl_plaintext $(plain bob bob-secret) -X enable.idempotence=false -X message.timeout.ms=10000"
 
-echo "$passed passed, $failures failed"
-((failures == 0))
+expect_summary
