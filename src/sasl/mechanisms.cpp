@@ -1,6 +1,6 @@
 #include "sasl/mechanisms.h"
 
-#include <openssl/evp.h>
+#include "sasl/base64.h"
 
 namespace ringkafka::sasl {
 
@@ -44,20 +44,6 @@ bool oauthbearer_message(std::string_view token,
 }
 
 std::string oauthbearer_error_reply() { return std::string(1, '\x01'); }
-
-std::string base64url(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(bytes.data()),
-                                static_cast<int>(bytes.size()));
-  out.resize(n < 0 ? 0 : static_cast<std::size_t>(n));
-  while (!out.empty() && out.back() == '=') out.pop_back();
-  for (char& c : out) {
-    if (c == '+') c = '-';
-    if (c == '/') c = '_';
-  }
-  return out;
-}
 
 std::string unsecured_jwt(std::string_view subject, std::int64_t now_s, std::int64_t lifetime_s,
                           std::string_view scope) {

@@ -34,7 +34,4 @@ namespace ringkafka::sasl {
 [[nodiscard]] std::string unsecured_jwt(std::string_view subject, std::int64_t now_s,
                                         std::int64_t lifetime_s, std::string_view scope = {});
 
-// base64url without padding (RFC 4648 section 5).
-[[nodiscard]] std::string base64url(std::string_view bytes);
-
 }  // namespace ringkafka::sasl

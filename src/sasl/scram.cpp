@@ -8,34 +8,14 @@
 #include <optional>
 #include <vector>
 
+#include "sasl/base64.h"
+
 namespace ringkafka::sasl {
 namespace {
 
 using Bytes = std::vector<unsigned char>;
 
 const EVP_MD* digest(ScramHash h) noexcept { return h == ScramHash::kSha256 ? EVP_sha256() : EVP_sha512(); }
-
-std::string base64(const Bytes& in) {
-  std::string out(4 * ((in.size() + 2) / 3), '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), in.data(),
-                                static_cast<int>(in.size()));
-  out.resize(n < 0 ? 0 : static_cast<std::size_t>(n));
-  return out;
-}
-
-// Strict: a length that is a multiple of 4 and only the alphabet, '=' only
-// at the end.  EVP_DecodeBlock counts the padding as zero bytes: dropped.
-std::optional<Bytes> unbase64(std::string_view in) {
-  if (in.empty() || in.size() % 4 != 0) return std::nullopt;
-  Bytes out(in.size() / 4 * 3);
-  const int n = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(in.data()),
-                                static_cast<int>(in.size()));
-  if (n < 0) return std::nullopt;
-  std::size_t pad = 0;
-  while (pad < 2 && in[in.size() - 1 - pad] == '=') ++pad;
-  out.resize(static_cast<std::size_t>(n) - pad);
-  return out;
-}
 
 Bytes hmac(ScramHash h, const Bytes& key, std::string_view data) {
   Bytes out(EVP_MAX_MD_SIZE);

@@ -111,7 +111,8 @@ enum class TxnVerdict : std::uint8_t {
 // the transaction that just ended, which takes a millisecond or two on
 // one node and more across a cluster.  1, 2, 4, 8, 16 ms, then 20 ms
 // each: Java's fixed 20 ms (KAFKA-5477) is most of a short transaction's
-// time.
+// time.  The same schedule paces transaction.version 2's DescribeTransactions
+// probes for the same markers (Transactional::start_settling).
 [[nodiscard]] constexpr std::int64_t concurrent_retry_ms(unsigned refusals) noexcept {
   return refusals >= 5 ? 20 : std::int64_t{1} << refusals;
 }

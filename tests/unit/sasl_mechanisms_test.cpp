@@ -1,5 +1,6 @@
-// PLAIN's and OAUTHBEARER's client messages byte for byte, and the
-// unsecured JWT (expected values from Python's base64 and json).
+// PLAIN's and OAUTHBEARER's client messages byte for byte, base64 both
+// ways, and the unsecured JWT (expected values from Python's base64 and json).
+#include "sasl/base64.h"
 #include "sasl/mechanisms.h"
 
 #include <gtest/gtest.h>
@@ -33,6 +34,18 @@ TEST(SaslMechanisms, Base64urlHasNoPaddingAndTheUrlAlphabet) {
   EXPECT_EQ(sasl::base64url("foo"), "Zm9v");
   EXPECT_EQ(sasl::base64url("\xfb\xff"), "-_8");
   EXPECT_EQ(sasl::base64url(""), "");
+}
+
+TEST(SaslMechanisms, Base64IsStrictWhenItReads) {
+  const auto foo = sasl::unbase64("Zm9v");
+  ASSERT_TRUE(foo);
+  EXPECT_EQ(std::string(foo->begin(), foo->end()), "foo");
+  const auto fo = sasl::unbase64("Zm8=");
+  ASSERT_TRUE(fo);
+  EXPECT_EQ(fo->size(), 2U);
+  for (const char* bad : {"", "Zm9", "Zm9*", "Z=9v"}) EXPECT_FALSE(sasl::unbase64(bad)) << bad;
+  const unsigned char raw[] = {0xfb, 0xff};
+  EXPECT_EQ(sasl::base64(raw), "+/8=");
 }
 
 TEST(SaslMechanisms, UnsecuredJwtAsKafkasValidatorReadsIt) {

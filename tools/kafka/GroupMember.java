@@ -12,13 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.List;
 import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 public final class GroupMember {
@@ -31,21 +28,18 @@ public final class GroupMember {
     props.put("value.deserializer", ByteArrayDeserializer.class.getName());
     final Path out = Path.of(argv[3]);
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
-      final String[] written = {""};
-      consumer.subscribe(List.of(argv[2]), new ConsumerRebalanceListener() {
-        @Override public void onPartitionsRevoked(Collection<TopicPartition> parts) {}
-        @Override public void onPartitionsAssigned(Collection<TopicPartition> parts) {}
-      });
+      consumer.subscribe(List.of(argv[2]));
+      String written = "";
       for (;;) {
         consumer.poll(Duration.ofMillis(100));
         // The generation is the group's once the join has completed; a
         // rebalance gives a new one.
         final ConsumerGroupMetadata m = consumer.groupMetadata();
         final String line = m.generationId() + " " + m.memberId() + "\n";
-        if (m.generationId() > 0 && !line.equals(written[0])) {
+        if (m.generationId() > 0 && !line.equals(written)) {
           Files.writeString(out, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                             StandardOpenOption.APPEND);
-          written[0] = line;
+          written = line;
         }
       }
     }

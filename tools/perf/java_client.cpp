@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <vector>
 
@@ -240,6 +241,23 @@ std::optional<std::string> spawn_java_perf(const KeyValues& config, const std::s
   return std::nullopt;
 }
 
+// The results file's "name value" lines, up to the line `marker`; what
+// follows (one line per record or transaction) stays in `in`.
+std::map<std::string, std::string> read_fields(std::istream& in, std::string_view marker) {
+  std::map<std::string, std::string> fields;
+  std::string line;
+  while (std::getline(in, line) && line != marker) {
+    const auto space = line.find(' ');
+    fields[line.substr(0, space)] = space == std::string::npos ? "" : line.substr(space + 1);
+  }
+  return fields;
+}
+
+std::int64_t number(const std::map<std::string, std::string>& fields, const std::string& name) {
+  const auto it = fields.find(name);
+  return it == fields.end() ? 0 : std::strtoll(it->second.c_str(), nullptr, 10);
+}
+
 }  // namespace
 
 std::optional<std::string> run_java(const KeyValues& config, const std::string& libs,
@@ -259,38 +277,23 @@ std::optional<std::string> run_java(const KeyValues& config, const std::string& 
   std::string text;
   if (auto e = spawn_java_perf(config, libs, named, text)) return e;
   std::istringstream in(text);
-  std::int64_t produce_ns = 0, total_ns = 0, wall_ns = 0, user_ns = 0, system_ns = 0;
-  std::string line;
-  while (std::getline(in, line) && line != "records") {
-    const auto space = line.find(' ');
-    const std::string name = line.substr(0, space);
-    const std::string value = space == std::string::npos ? "" : line.substr(space + 1);
-    if (name == "first_error") {
-      out.first_error = value;
-      continue;
-    }
-    const std::int64_t n = std::strtoll(value.c_str(), nullptr, 10);
-    if (name == "accepted") out.accepted = static_cast<std::uint64_t>(n);
-    else if (name == "delivered") out.delivered = static_cast<std::uint64_t>(n);
-    else if (name == "failed") out.failed = static_cast<std::uint64_t>(n);
-    else if (name == "undelivered") out.undelivered = static_cast<std::uint64_t>(n);
-    else if (name == "produce_ns") produce_ns = n;
-    else if (name == "total_ns") total_ns = n;
-    else if (name == "wall_ns") wall_ns = n;
-    else if (name == "cpu_user_ns") user_ns = n;
-    else if (name == "cpu_system_ns") system_ns = n;
-  }
+  const auto f = read_fields(in, "records");
+  if (const auto e = f.find("first_error"); e != f.end()) out.first_error = e->second;
+  out.accepted = static_cast<std::uint64_t>(number(f, "accepted"));
+  out.delivered = static_cast<std::uint64_t>(number(f, "delivered"));
+  out.failed = static_cast<std::uint64_t>(number(f, "failed"));
+  out.undelivered = static_cast<std::uint64_t>(number(f, "undelivered"));
   std::int64_t late = 0, call = 0, ack = 0;
   while (in >> late >> call >> ack) {
     if (late >= 0) out.late.record(static_cast<std::uint64_t>(late));
     out.call.record(static_cast<std::uint64_t>(std::max<std::int64_t>(call, 0)));
     if (ack >= 0) out.ack.record(static_cast<std::uint64_t>(ack));
   }
-  out.produce_seconds = static_cast<double>(produce_ns) / 1e9;
-  out.total_seconds = static_cast<double>(total_ns) / 1e9;
-  out.wall_seconds = static_cast<double>(wall_ns) / 1e9;
-  out.cpu_user_seconds = static_cast<double>(user_ns) / 1e9;
-  out.cpu_system_seconds = static_cast<double>(system_ns) / 1e9;
+  out.produce_seconds = static_cast<double>(number(f, "produce_ns")) / 1e9;
+  out.total_seconds = static_cast<double>(number(f, "total_ns")) / 1e9;
+  out.wall_seconds = static_cast<double>(number(f, "wall_ns")) / 1e9;
+  out.cpu_user_seconds = static_cast<double>(number(f, "cpu_user_ns")) / 1e9;
+  out.cpu_system_seconds = static_cast<double>(number(f, "cpu_system_ns")) / 1e9;
   out.has_wire = false;
   out.failed += out.undelivered;
   if (out.undelivered != 0 && out.first_error.empty()) out.first_error = "no delivery report";
@@ -313,15 +316,10 @@ std::optional<std::string> run_java_transactions(const KeyValues& config, const 
   std::string text;
   if (auto e = spawn_java_perf(config, libs, named, text)) return e;
   std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line) && line != "transactions") {
-    const auto space = line.find(' ');
-    const std::string name = line.substr(0, space);
-    const std::string value = space == std::string::npos ? "" : line.substr(space + 1);
-    if (name == "first_error") out.first_error = value;
-    if (name == "failed") out.failed = std::strtoull(value.c_str(), nullptr, 10);
-    if (name == "plain_ns") out.plain_seconds = static_cast<double>(std::strtoll(value.c_str(), nullptr, 10)) / 1e9;
-  }
+  const auto f = read_fields(in, "transactions");
+  if (const auto e = f.find("first_error"); e != f.end()) out.first_error = e->second;
+  out.failed = static_cast<std::uint64_t>(number(f, "failed"));
+  out.plain_seconds = static_cast<double>(number(f, "plain_ns")) / 1e9;
   std::int64_t commit = 0, transaction = 0;
   while (in >> commit >> transaction) {
     out.commit.record(static_cast<std::uint64_t>(std::max<std::int64_t>(commit, 0)));
