@@ -466,6 +466,7 @@ constexpr Alias kAliases[] = {
     {"compression.codec", "compression.type"},
     {"request.required.acks", "acks"},
     {"message.timeout.ms", "delivery.timeout.ms"},
+    {"sasl.mechanisms", "sasl.mechanism"},
 };
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
@@ -485,7 +486,17 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-std::span<const KeyInfo> keys() noexcept { return kKeys; }
+std::span<const KeyInfo> keys() noexcept {
+  // Both tables, once: KeyInfo is plain data, and find_key() hands out
+  // pointers into this copy.
+  static const std::vector<KeyInfo> all = [] {
+    std::vector<KeyInfo> v(std::begin(kKeys), std::end(kKeys));
+    const auto more = security_keys();
+    v.insert(v.end(), more.begin(), more.end());
+    return v;
+  }();
+  return all;
+}
 std::span<const Alias> aliases() noexcept { return kAliases; }
 
 const KeyInfo* find_key(std::string_view name) noexcept {
@@ -495,7 +506,7 @@ const KeyInfo* find_key(std::string_view name) noexcept {
       break;
     }
   }
-  for (const KeyInfo& key : kKeys) {
+  for (const KeyInfo& key : keys()) {
     if (key.name == name) return &key;
   }
   return nullptr;
@@ -512,7 +523,7 @@ Error unknown_key(std::string_view name) {
       nearest = candidate;
     }
   };
-  for (const KeyInfo& key : kKeys) consider(key.name);
+  for (const KeyInfo& key : keys()) consider(key.name);
   for (const Alias& alias : kAliases) consider(alias.name);
   if (!nearest.empty()) message += "; did you mean " + quoted(nearest) + "?";
   return {Errc::kInvalidConfig, std::move(message)};

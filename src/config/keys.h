@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -33,6 +34,10 @@ struct Parsed {
   std::optional<int> level;  // compression.level
   // compression.<codec>.level, indexed by wire::Compression.
   std::array<std::optional<int>, 5> codec_level;
+  // Read whole once every key is in (security_keys.cpp).
+  std::string jaas_config;         // sasl.jaas.config
+  std::string oauthbearer_config;  // sasl.oauthbearer.config
+  std::string enabled_protocols = "TLSv1.2,TLSv1.3";  // ssl.enabled.protocols
 };
 
 struct KeyInfo {
@@ -57,8 +62,13 @@ struct Alias {
   std::string_view key;
 };
 
-// Every key, in the order docs/configuration.md lists them.
+// Every key, in the order docs/configuration.md lists them: the general
+// table's (key_table.cpp), then security_keys().
 [[nodiscard]] std::span<const KeyInfo> keys() noexcept;
+[[nodiscard]] std::span<const KeyInfo> security_keys() noexcept;
+// The security keys' combinations: protocol, mechanism, credentials, the
+// parts of sasl.jaas.config and sasl.oauthbearer.config (security_keys.cpp).
+[[nodiscard]] std::optional<Error> resolve_security(const Config& config, Parsed& p);
 [[nodiscard]] std::span<const Alias> aliases() noexcept;
 // The key `name` names, directly or through an alias; nullptr if none.
 [[nodiscard]] const KeyInfo* find_key(std::string_view name) noexcept;

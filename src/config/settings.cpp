@@ -282,6 +282,7 @@ Result<Settings> parse_settings(const Config& config) {
   if (auto e = resolve_level(p)) return *std::move(e);
   if (auto e = resolve_idempotence(config, s)) return *std::move(e);
   if (auto e = resolve_timeouts(config, s)) return *std::move(e);
+  if (auto e = resolve_security(config, p)) return *std::move(e);
   s.callback = config.callback();
   s.callback_context = config.callback_context();
   return std::move(p.settings);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "config/security.h"
 #include "partition/partitioner.h"
 #include "ringkafka/config.h"
 #include "ringkafka/error.h"
@@ -53,6 +54,7 @@ struct Settings {
   std::int32_t max_request_size = 1048576;   // max.request.size (alias message.max.bytes)
   std::string transactional_id;              // transactional.id ("" : not transactional)
   std::int32_t transaction_timeout_ms = 60000;  // transaction.timeout.ms
+  Security security;                         // security.protocol, ssl.*, sasl.* (config/security.h)
 
   // --- ringkafka's own --------------------------------------------------------
   std::size_t ring_bytes = 4U << 20;           // ring.bytes: per producing thread, power of two

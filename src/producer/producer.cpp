@@ -278,6 +278,14 @@ struct Producer::Impl {
 Result<std::unique_ptr<Producer>> Producer::create(const Config& config) {
   auto parsed = config::parse_settings(config);
   if (!parsed.ok()) return parsed.error();
+  // Until the connection speaks them (issue 15), never connect in plaintext
+  // to a producer that asked for more.
+  if (parsed.value().security.uses_tls() || parsed.value().security.uses_sasl()) {
+    return Error{Errc::kInvalidConfig,
+                 std::string("security.protocol=") +
+                     config::protocol_name(parsed.value().security.protocol) +
+                     " is not supported yet"};
+  }
   auto impl = std::make_unique<Impl>(std::move(parsed.value()));
   const config::Settings& s = impl->shared.settings;
 

@@ -340,6 +340,7 @@ TEST(ConfigAliases, NameTheirKeys) {
       {"compression.codec", "compression.type"},
       {"request.required.acks", "acks"},
       {"message.timeout.ms", "delivery.timeout.ms"},
+      {"sasl.mechanisms", "sasl.mechanism"},
   };
   ASSERT_EQ(rc::aliases().size(), expected.size());
   for (const auto& [alias, key] : expected) {
