@@ -40,6 +40,8 @@ enum class Errc : std::uint8_t {
                       // commit without an open transaction, init twice, ...
   kTransaction,       // a transactional call failed: Error::kind says what may follow
   kAborted,           // in a delivery report: the record's transaction was aborted
+  kAuthentication,    // the brokers refused the credentials (SASL) or TLS failed; the
+                      // message has the broker's or OpenSSL's reason
 };
 
 // What a caller may do after a failed transactional call, as librdkafka's

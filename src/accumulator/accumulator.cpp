@@ -144,6 +144,17 @@ Accumulator::Routed Accumulator::route(std::uint32_t slot, const handoff::Record
                                        std::int64_t ts, std::int64_t now_ns) noexcept {
   TopicInfo& t = topics_[rec.head.topic];
   if (t.status != TopicStatus::kOk) {
+    if (t.status == TopicStatus::kDenied) {
+      reporter_.one(slot, rec.head.opaque, rec.head.topic, -1, ts, Errc::kBroker, 29,
+                    "TOPIC_AUTHORIZATION_FAILED: the principal may not describe the topic (ACL)");
+      metadata_wished_ = true;  // an ACL granted since is seen by the next record
+      return Routed::kDone;
+    }
+    if (unreachable_ != Errc::kOk) {
+      reporter_.one(slot, rec.head.opaque, rec.head.topic, -1, ts, unreachable_, 0,
+                    unreachable_why_);
+      return Routed::kDone;
+    }
     if (t.status == TopicStatus::kMissing &&
         now_ns - t.missing_since_ns > core::ms_to_ns(s_.topic_metadata_propagation_max_ms)) {
       reporter_.one(slot, rec.head.opaque, rec.head.topic, -1, ts, Errc::kUnknownTopic, 3,
@@ -227,6 +238,22 @@ bool Accumulator::park(TopicInfo& t, std::uint32_t slot, std::span<const std::by
   std::memcpy(b->memory + b->parked_end + sizeof head, msg.data(), msg.size());
   b->parked_end += need;
   return true;
+}
+
+void Accumulator::set_unreachable(Errc error, const char* why) noexcept {
+  unreachable_ = error;
+  for (std::size_t i = 0; i < text_count_; ++i) {
+    if (std::strncmp(texts_[i].data(), why, texts_[i].size() - 1) == 0) {
+      unreachable_why_ = texts_[i].data();
+      return;
+    }
+  }
+  if (text_count_ == texts_.size()) {
+    unreachable_why_ = texts_.back().data();
+    return;
+  }
+  std::snprintf(texts_[text_count_].data(), texts_[text_count_].size(), "%s", why);
+  unreachable_why_ = texts_[text_count_++].data();
 }
 
 bool Accumulator::replay_parked(std::int64_t now_ns) noexcept {

@@ -22,6 +22,7 @@
 #pragma once
 
 #include <cstddef>
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -65,6 +66,13 @@ class Accumulator {
   bool drain(std::int64_t now_ns, std::int64_t now_ms) noexcept;
   // A record routed or parked asked for Metadata since the last call.
   [[nodiscard]] bool take_metadata_wish() noexcept { return std::exchange(metadata_wished_, false); }
+  // No broker will talk to the producer (it refused the credentials, or
+  // TLS failed): records waiting for metadata end at once with `error` and
+  // `why`, as the Java client fails a send whose metadata fetch met an
+  // AuthenticationException, until clear_unreachable() (a broker became
+  // ready).  The producer stays usable.
+  void set_unreachable(Errc error, const char* why) noexcept;
+  void clear_unreachable() noexcept { unreachable_ = Errc::kOk; }
 
   // --- batches -------------------------------------------------------------
   // The partition's next batch if it may go now (the head of its queue once
@@ -167,6 +175,12 @@ class Accumulator {
   std::vector<std::byte> scratch_;
   std::vector<wire::RecordHeader> header_scratch_;
   bool metadata_wished_ = false;
+  // set_unreachable()'s texts: reports point at them until polled, so one
+  // is never rewritten; a failure beyond the last reuses the last.
+  Errc unreachable_ = Errc::kOk;
+  const char* unreachable_why_ = "";
+  std::array<std::array<char, 400>, 8> texts_{};
+  std::size_t text_count_ = 0;
 };
 
 }  // namespace ringkafka::accumulator

@@ -92,7 +92,10 @@ struct PartitionState {
   core::Timer timer;
 };
 
-enum class TopicStatus : std::uint8_t { kUnknown, kOk, kMissing };
+// kDenied: Metadata said TOPIC_AUTHORIZATION_FAILED (no Describe ACL);
+// records for it end at once, as the Java client's send() throws a
+// TopicAuthorizationException, until a later Metadata answer says otherwise.
+enum class TopicStatus : std::uint8_t { kUnknown, kOk, kMissing, kDenied };
 
 struct TopicInfo {
   std::string name;

@@ -7,9 +7,11 @@
 //              (io/resolver)   (io_uring)     |
 //                                             +- ApiVersions (v3, else v0:
 //                                             |  KIP-511), versions negotiated
-//                                             +- [authentication: SASL plugs
-//                                                in here, TLS under it in
-//                                                the transport]
+//                                             +- SASL (authenticator.h), if
+//                                                security.protocol has it; TLS
+//                                                is under all of it, in the
+//                                                transport
+//   kReady: SASL again before the broker's session lifetime ends (KIP-368)
 //   any failure -> kClosing (until io_uring is done with the buffers)
 //               -> kBackoff (reconnect.backoff.ms, doubling, jittered)
 //               -> kIdle
@@ -31,11 +33,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "config/settings.h"
+#include "broker/authenticator.h"
 #include "core/jitter.h"
 #include "core/timer_heap.h"
 #include "io/reactor.h"
@@ -73,6 +77,10 @@ class ConnectionEvents {
   virtual void on_failed(Connection& c, const char* why) noexcept = 0;
   // The broker speaks nothing ringkafka can use: no point reconnecting.
   virtual void on_unusable(Connection& c, const char* why) noexcept = 0;
+  // The broker refused the credentials or the mechanism (before
+  // on_failed): reconnecting goes on, backing off, but the user should
+  // hear of it.
+  virtual void on_auth_failed(Connection& c, const char* why) noexcept = 0;
 
  protected:
   ~ConnectionEvents() = default;
@@ -112,7 +120,7 @@ class Connection {
   [[nodiscard]] int ops_pending() const noexcept { return ops_pending_; }
   // A request may be written into send_buffer() now.
   [[nodiscard]] bool can_send() const noexcept {
-    return ready() && !send_busy_ && in_flight_count_ < in_flight_.size();
+    return ready() && !send_busy_ && in_flight_count_ < in_flight_.size() && !reauth_wanted_;
   }
   // The version negotiated for `key`, -1 if the broker has none ours.
   [[nodiscard]] std::int16_t version(wire::ApiKey key) const noexcept {
@@ -225,6 +233,13 @@ class Connection {
   bool on_api_versions(const InFlight& f, std::span<const std::byte> body, std::int64_t now_ns,
                        ConnectionEvents& events) noexcept;
   bool handle_frames(std::int64_t now_ns, ConnectionEvents& events) noexcept;
+  // SASL: the authenticator's step sent, or its end acted on; false if the
+  // connection failed.
+  bool auth_step(Authenticator::Step step, std::int64_t now_ns, ConnectionEvents& events) noexcept;
+  bool on_auth_response(const InFlight& f, std::span<const std::byte> body, std::int64_t now_ns,
+                        ConnectionEvents& events) noexcept;
+  // KIP-368: once the requests in flight are answered, authenticate again.
+  void maybe_reauthenticate(std::int64_t now_ns, ConnectionEvents& events) noexcept;
   // The step after the one that just ended; the last makes it ready.
   void next_handshake_step(ConnectionEvents& events) noexcept;
   InFlight& push_in_flight() noexcept {
@@ -283,6 +298,14 @@ class Connection {
   // configured it has nothing to do and is passed.
   enum class Handshake : std::uint8_t { kApiVersions, kAuthenticate, kDone };
   Handshake handshake_ = Handshake::kApiVersions;
+  // SASL, when security.protocol has it.  Re-authentication (KIP-368) is
+  // due at reauth_at_ns_; from then no request of the sender's goes
+  // (can_send) until the ones in flight are answered and the exchange is
+  // done again, so no answer is ever interleaved with it.
+  std::optional<Authenticator> auth_;
+  std::int64_t reauth_at_ns_ = INT64_MAX;
+  bool reauth_wanted_ = false;
+  bool reauthenticating_ = false;
 };
 
 }  // namespace ringkafka::broker

@@ -28,6 +28,7 @@ const char* to_string(Errc code) noexcept {
     case Errc::kState: return "not in a state for this call";
     case Errc::kTransaction: return "transactional call failed";
     case Errc::kAborted: return "transaction aborted";
+    case Errc::kAuthentication: return "authentication failed";
   }
   return "unknown error";
 }

@@ -278,9 +278,9 @@ struct Producer::Impl {
 Result<std::unique_ptr<Producer>> Producer::create(const Config& config) {
   auto parsed = config::parse_settings(config);
   if (!parsed.ok()) return parsed.error();
-  // Until the connection speaks them (issue 15), never connect in plaintext
-  // to a producer that asked for more.
-  if (parsed.value().security.uses_tls() || parsed.value().security.uses_sasl()) {
+  // Until the transport speaks it (issue 15), never connect in plaintext
+  // to a producer that asked for TLS.
+  if (parsed.value().security.uses_tls()) {
     return Error{Errc::kInvalidConfig,
                  std::string("security.protocol=") +
                      config::protocol_name(parsed.value().security.protocol) +

@@ -1,5 +1,6 @@
 #include "sender/metadata.h"
 
+#include "wire/error_code.h"
 #include "wire/metadata.h"
 
 namespace ringkafka::sender {
@@ -20,7 +21,12 @@ struct Apply final : wire::MetadataVisitor {
   void on_topic(const wire::MetadataTopic& mt) noexcept override {
     TopicInfo* t = acc.find(mt.name);
     if (t == nullptr) return;
+    if (mt.error_code == wire::code(wire::ErrorCode::kTopicAuthorizationFailed)) {
+      t->status = TopicStatus::kDenied;
+      return;
+    }
     if (mt.error_code != 0) {
+      if (t->status == TopicStatus::kDenied) t->status = TopicStatus::kUnknown;
       if (t->status != TopicStatus::kMissing) t->missing_since_ns = now_ns;
       if (t->status != TopicStatus::kOk) {
         t->status = TopicStatus::kMissing;
@@ -73,7 +79,9 @@ MetadataOutcome apply_metadata(std::span<const std::byte> body, std::int16_t ver
   brokers.end_listing(events);
   out.decoded = true;
   for (const TopicInfo& t : acc.topics()) {
-    if (t.status != TopicStatus::kOk) out.incomplete = true;
+    // A denied topic is asked about again when a record for it comes
+    // (Accumulator::route), not on a timer.
+    if (t.status != TopicStatus::kOk && t.status != TopicStatus::kDenied) out.incomplete = true;
     for (const PartitionState& ps : t.partitions) out.incomplete |= ps.leader < 0;
   }
   return out;

@@ -217,7 +217,21 @@ struct Sender::Loop final : broker::ConnectionEvents {
 
   // --- what connections tell (broker::ConnectionEvents) ---------------------
 
-  void on_ready(Connection&) noexcept override { bump(shared.counters.connections); }
+  void on_ready(Connection&) noexcept override {
+    bump(shared.counters.connections);
+    acc.clear_unreachable();
+  }
+
+  // Only when no broker is left to ask: one listener refusing while
+  // another works is that broker's problem, retried like any failure.
+  void on_auth_failed(Connection& failed, const char* why) noexcept override {
+    for (const Connection& c : brokers) {
+      if (&c != &failed && c.ready()) return;
+    }
+    char text[400];
+    std::snprintf(text, sizeof text, "%s:%u: %s", failed.host().c_str(), failed.port(), why);
+    acc.set_unreachable(Errc::kAuthentication, text);
+  }
 
   void on_response(Connection& c, const broker::InFlight& f,
                    std::span<const std::byte> body) noexcept override {

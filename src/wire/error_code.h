@@ -38,6 +38,8 @@ enum class ErrorCode : std::int16_t {
   kTopicAuthorizationFailed = 29,
   kClusterAuthorizationFailed = 31,
   kInvalidTimestamp = 32,
+  kUnsupportedSaslMechanism = 33,      // the listener enables other mechanisms
+  kIllegalSaslState = 34,               // a request out of the SASL exchange's order
   kUnsupportedVersion = 35,
   kPolicyViolation = 44,
   kOutOfOrderSequenceNumber = 45,       // a gap: batches were lost in between
@@ -49,6 +51,7 @@ enum class ErrorCode : std::int16_t {
   kConcurrentTransactions = 51,
   kTransactionalIdAuthorizationFailed = 53,
   kKafkaStorageError = 56,
+  kSaslAuthenticationFailed = 58,       // wrong credentials; the broker closes
   kUnknownProducerId = 59,              // the broker forgot our producer id
   kFencedLeaderEpoch = 74,
   kUnknownLeaderEpoch = 75,

@@ -25,6 +25,7 @@ struct Events final : br::ConnectionEvents {
   void on_sent(br::Connection&) noexcept override {}
   void on_failed(br::Connection&, const char* why) noexcept override { last_failure = why; }
   void on_unusable(br::Connection&, const char*) noexcept override {}
+  void on_auth_failed(br::Connection&, const char*) noexcept override {}
   int ready = 0;
   int dropped = 0;
   std::string last_failure;

@@ -840,7 +840,7 @@ TEST(ConfigKeys, PartitionerNamesArePartitionsOwn) {
 
 TEST(ConfigKeys, ErrcHasText) {
   std::set<std::string> seen;
-  for (int i = 0; i <= static_cast<int>(Errc::kAborted); ++i) {
+  for (int i = 0; i <= static_cast<int>(Errc::kAuthentication); ++i) {
     const char* text = ringkafka::to_string(static_cast<Errc>(i));
     ASSERT_NE(text, nullptr);
     EXPECT_TRUE(seen.insert(text).second) << text;

@@ -5,7 +5,10 @@
 #               certificates required), SASL_PLAINTEXT, SASL_SSL, and two
 #               SSL listeners that present a bad server certificate: EXPIRED
 #               (expired on the day it was made) and WRONGHOST (for
-#               otherhost, not 127.0.0.1 or localhost)
+#               otherhost, not 127.0.0.1 or localhost); PLAINONLY, a
+#               SASL_PLAINTEXT listener that enables PLAIN alone (for the
+#               unsupported-mechanism error), and REAUTH, a SASL_SSL listener
+#               whose sessions last 10 s (connections.max.reauth.ms, KIP-368)
 #   SASL        PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 (users made at format
 #               time) and OAUTHBEARER (Kafka's unsecured tokens) on both
 #               SASL listeners
@@ -102,10 +105,11 @@ EOF
 }
 
 # write_security_config NODE PORT CONTROLLER-PORT VOTERS SSL SASL_PLAINTEXT
-# SASL_SSL EXPIRED WRONGHOST: the node's server.properties for --security.
+# SASL_SSL EXPIRED WRONGHOST PLAINONLY REAUTH: the node's server.properties
+# for --security.
 write_security_config() {
   local node=$1 port=$2 cport=$3 voters=$4 pki=$dir/pki
-  local ssl=$5 sasl_plain=$6 sasl_ssl=$7 expired=$8 wronghost=$9
+  local ssl=$5 sasl_plain=$6 sasl_ssl=$7 expired=$8 wronghost=$9 plainonly=${10} reauth=${11}
   write_config "$node" "$port" "$cport" "$voters"
   local f="$dir/node-$node/server.properties"
   # Replaced, not appended: a properties file takes the last value, but one
@@ -113,11 +117,12 @@ write_security_config() {
   sed -i -e '/^listeners=/d' -e '/^advertised.listeners=/d' -e '/^listener.security.protocol.map=/d' "$f"
   local extra="SSL://127.0.0.1:$ssl,SASL_PLAINTEXT://127.0.0.1:$sasl_plain,SASL_SSL://127.0.0.1:$sasl_ssl"
   extra+=",EXPIRED://127.0.0.1:$expired,WRONGHOST://127.0.0.1:$wronghost"
+  extra+=",PLAINONLY://127.0.0.1:$plainonly,REAUTH://127.0.0.1:$reauth"
   {
     echo "# From --security (tools/kafka/security.sh)."
     echo "listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport,$extra"
     echo "advertised.listeners=PLAINTEXT://127.0.0.1:$port,$extra"
-    echo "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL,EXPIRED:SSL,WRONGHOST:SSL"
+    echo "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL,EXPIRED:SSL,WRONGHOST:SSL,PLAINONLY:SASL_PLAINTEXT,REAUTH:SASL_SSL"
     echo "ssl.keystore.type=PEM"
     echo "ssl.keystore.location=$pki/server.keystore.pem"
     echo "ssl.truststore.type=PEM"
@@ -129,6 +134,10 @@ write_security_config() {
     echo "sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512,OAUTHBEARER"
     sasl_listener_config sasl_plaintext
     sasl_listener_config sasl_ssl
+    sasl_listener_config reauth
+    echo "listener.name.reauth.connections.max.reauth.ms=10000"
+    echo "listener.name.plainonly.sasl.enabled.mechanisms=PLAIN"
+    sasl_listener_config plainonly
     echo "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer"
     echo "super.users=User:ANONYMOUS;User:admin"
     echo "allow.everyone.if.no.acl.found=false"
