@@ -23,7 +23,7 @@ Connection& Brokers::add(std::int32_t node_id, std::string_view host, std::uint1
   }
   list_.reserve(conns_.size() + 1);  // before the emplace: nothing to undo if it throws
   Connection& c =
-      conns_.emplace_back(reactor_, timers_, conns_.size(), node_id, host, port, s_, seed);
+      conns_.emplace_back(reactor_, timers_, conns_.size(), node_id, host, port, s_, seed, tls_);
   list_.push_back(&c);
   c.watch_state(&dirty_);
   dirty_ = true;
@@ -157,7 +157,7 @@ void Brokers::quiesce() noexcept {
     (void)reactor_.reap([this](std::uint64_t token, int) noexcept {
       if (token == kCancelToken) return;
       const std::size_t idx = Connection::index_of(token);
-      if (idx < conns_.size() && conns_[idx].owns(token)) conns_[idx].completed_while_quiescing();
+      if (idx < conns_.size() && conns_[idx].owns(token)) conns_[idx].completed_while_quiescing(Connection::op_of(token));
     });
   }
   for (Connection& c : conns_) c.close();

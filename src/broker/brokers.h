@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <deque>
 #include <iterator>
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -25,6 +26,9 @@ class Brokers {
       : reactor_(reactor), timers_(timers), s_(settings) {
     resolver_timer_.kind = core::TimerKind::kResolver;
   }
+
+  // Connections made from now on run over TLS with `ctx`.
+  void use_tls(std::shared_ptr<const tls::Context> ctx) noexcept { tls_ = std::move(ctx); }
 
   // Allocates the connection's buffers; throws std::bad_alloc.
   Connection& add(std::int32_t node_id, std::string_view host, std::uint16_t port);
@@ -90,6 +94,7 @@ class Brokers {
   core::Timer resolver_timer_;  // polls while lookups are out (answers end no park)
   bool resolver_timer_registered_ = false;
   const config::Settings& s_;
+  std::shared_ptr<const tls::Context> tls_;
   std::deque<Connection> conns_;  // stable addresses; the index is in tokens
   std::vector<Connection*> list_;  // &conns_[i], for iteration
   // Something may have changed what service() would start: a connection's

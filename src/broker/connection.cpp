@@ -7,6 +7,7 @@
 
 #include "core/clock.h"
 #include "core/debug_log.h"
+#include "tls/transport.h"
 #include "wire/api_versions.h"
 #include "wire/byte_order.h"
 #include "wire/codec.h"
@@ -23,7 +24,8 @@ constexpr std::int64_t kMs = 1'000'000;
 
 Connection::Connection(io::Reactor& reactor, core::TimerHeap& timers, std::size_t index,
                        std::int32_t node_id, std::string_view host, std::uint16_t port,
-                       const config::Settings& settings, std::uint64_t seed)
+                       const config::Settings& settings, std::uint64_t seed,
+                       std::shared_ptr<const tls::Context> tls)
     : s_(settings),
       index_(index),
       node_id_(node_id),
@@ -31,7 +33,9 @@ Connection::Connection(io::Reactor& reactor, core::TimerHeap& timers, std::size_
       port_(port),
       reactor_(reactor),
       timers_(timers),
-      transport_(std::make_unique<io::TcpTransport>()),
+      transport_(tls ? std::unique_ptr<io::Transport>(
+                           std::make_unique<tls::TlsTransport>(std::move(tls)))
+                     : std::make_unique<io::TcpTransport>()),
       backoff_ms_(settings.reconnect_backoff_ms),
       jitter_(seed) {
   send_buf_.resize(static_cast<std::size_t>(s_.max_request_size) + 64 * 1024);
@@ -127,7 +131,7 @@ void Connection::fail(const char* why, ConnectionEvents& events) noexcept {
   transport_->shutdown();
   set_state(State::kClosing);
   events.on_failed(*this, why);
-  if (ops_pending_ == 0) backoff(core::mono_ns());
+  if (ops_pending() == 0) backoff(core::mono_ns());
 }
 
 void Connection::shutdown() noexcept { transport_->shutdown(); }
@@ -201,7 +205,6 @@ bool Connection::arm_send(ConnectionEvents& events) noexcept {
     fail("io_uring takes no more submissions", events);
     return false;
   }
-  ++ops_pending_;
   return true;
 }
 
@@ -218,15 +221,30 @@ bool Connection::arm_recv(ConnectionEvents& events) noexcept {
     fail("io_uring takes no more submissions", events);
     return false;
   }
-  ++ops_pending_;
   return true;
 }
 
 void Connection::on_completion(Op op, int res, std::int64_t now_ns,
                                ConnectionEvents& events) noexcept {
-  --ops_pending_;
+  // The transport counts its own operations (a TLS one has more than the
+  // connection asked for); the connect and its timeout are counted here.
+  if (op == Op::kSend) {
+    res = transport_->on_send_done(res);
+  } else if (op == Op::kRecv) {
+    res = transport_->on_recv_done(res);
+  } else {
+    --ops_pending_;
+  }
   if (state_ == State::kClosing) {
-    if (ops_pending_ == 0) backoff(now_ns);
+    if (ops_pending() == 0) backoff(now_ns);
+    return;
+  }
+  if ((op == Op::kSend || op == Op::kRecv) && res == io::Transport::kInternal) {
+    // TLS's own traffic; the handshake may just have ended.
+    if (state_ == State::kHandshake && handshake_ == Handshake::kTls &&
+        transport_->established()) {
+      start_api_versions(now_ns, events);
+    }
     return;
   }
   switch (op) {
@@ -235,20 +253,24 @@ void Connection::on_completion(Op op, int res, std::int64_t now_ns,
         fail(res == -ECANCELED ? "connect timed out" : std::strerror(-res), events);
         return;
       }
-      // The handshake pipeline: ApiVersions first.  (SASL will follow it
-      // here, before on_ready.)
       set_state(State::kHandshake);
-      handshake_ = Handshake::kApiVersions;
-      api_versions_version_ = 3;
-      if (!arm_recv(events)) return;
-      send_api_versions(now_ns, events);
+      if (!transport_->established()) {
+        // TLS first: its handshake runs in the transport, on this
+        // connection's tokens, and ends in a kInternal completion above.
+        handshake_ = Handshake::kTls;
+        if (const int rc = transport_->begin(reactor_, host_, token(Op::kSend), token(Op::kRecv));
+            rc < 0) {
+          fail_transport(rc, events);
+        }
+        return;
+      }
+      start_api_versions(now_ns, events);
       return;
     case Op::kTimeout:
       return;  // the connect's link timeout; the connect reports itself
     case Op::kSend:
-      res = transport_->on_send_done(res);
       if (res <= 0) {
-        fail(res == 0 ? "send returned 0" : std::strerror(-res), events);
+        fail_transport(res == 0 ? -EPIPE : res, events);
         return;
       }
       send_off_ += static_cast<std::size_t>(res);
@@ -261,16 +283,54 @@ void Connection::on_completion(Op op, int res, std::int64_t now_ns,
       if (reauth_wanted_) maybe_reauthenticate(now_ns, events);
       return;
     case Op::kRecv:
-      res = transport_->on_recv_done(res);
       if (res <= 0) {
-        fail(res == 0 ? "closed by the broker" : std::strerror(-res), events);
+        fail_transport(res, events);
         return;
       }
       recv_len_ += static_cast<std::size_t>(res);
       if (!handle_frames(now_ns, events)) return;
-      (void)arm_recv(events);
+      (void)receive_more(now_ns, events);
       return;
   }
+}
+
+// The handshake pipeline after TCP (and TLS): ApiVersions, then SASL.
+void Connection::start_api_versions(std::int64_t now_ns, ConnectionEvents& events) noexcept {
+  handshake_ = Handshake::kApiVersions;
+  api_versions_version_ = 3;
+  if (!receive_more(now_ns, events)) return;
+  send_api_versions(now_ns, events);
+}
+
+// What the transport holds already (TLS: records decrypted but not yet
+// delivered), then a receive armed.
+bool Connection::receive_more(std::int64_t now_ns, ConnectionEvents& events) noexcept {
+  while (true) {
+    if (recv_len_ == recv_buf_.size()) break;  // arm_recv() grows it first
+    const int n = transport_->read_buffered(std::span(recv_buf_).subspan(recv_len_));
+    if (n < 0) {
+      fail_transport(n, events);
+      return false;
+    }
+    if (n == 0) break;
+    recv_len_ += static_cast<std::size_t>(n);
+    if (!handle_frames(now_ns, events)) return false;
+  }
+  return arm_recv(events);
+}
+
+// A failure the transport reports, in its words.  A TLS failure before the
+// connection is ready (a certificate, an alert: TLS 1.3 tells a missing
+// client certificate only after the client's handshake is over) will not
+// mend by retrying: the user hears of it as an authentication failure.
+void Connection::fail_transport(int res, ConnectionEvents& events) noexcept {
+  const std::string_view text = transport_->error_text(res);
+  char why[600];
+  std::snprintf(why, sizeof why, "%.*s", static_cast<int>(text.size()), text.data());
+  if (state_ == State::kHandshake && res == io::Transport::kProtocolFailure) {
+    events.on_auth_failed(*this, why);
+  }
+  fail(why, events);
 }
 
 void Connection::send_api_versions(std::int64_t now_ns, ConnectionEvents& events) noexcept {
@@ -323,6 +383,7 @@ bool Connection::on_api_versions(const InFlight& f, std::span<const std::byte> b
 
 void Connection::next_handshake_step(ConnectionEvents& events) noexcept {
   switch (handshake_) {
+    case Handshake::kTls:  // start_api_versions() moves past it
     case Handshake::kApiVersions:
       handshake_ = Handshake::kAuthenticate;
       if (auth_) {
@@ -352,6 +413,17 @@ bool Connection::handle_frames(std::int64_t now_ns, ConnectionEvents& events) no
   std::size_t off = 0;
   while (recv_len_ - off >= 4) {
     const auto size = wire::load_be<std::int32_t>(recv_buf_.data() + off);
+    // A TLS alert (0x15) or handshake (0x16) record, version 3.x: the
+    // listener speaks TLS and read our ApiVersions as a bad ClientHello.
+    if (off == 0 && handshake_ == Handshake::kApiVersions &&
+        (recv_buf_[0] == std::byte{0x15} || recv_buf_[0] == std::byte{0x16}) &&
+        recv_buf_[1] == std::byte{0x03}) {
+      constexpr const char* kWhy =
+          "this listener expects TLS (set security.protocol=ssl or sasl_ssl)";
+      events.on_auth_failed(*this, kWhy);
+      fail(kWhy, events);
+      return false;
+    }
     if (wire::check_frame_size(size, s_.receive_message_max_bytes) != wire::DecodeStatus::kOk) {
       fail("response frame size out of range (not a Kafka broker?)", events);
       return false;

@@ -30,6 +30,7 @@
 #include <sys/socket.h>
 
 #include <array>
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -44,6 +45,7 @@
 #include "core/timer_heap.h"
 #include "io/reactor.h"
 #include "io/transport.h"
+#include "tls/context.h"
 #include "wire/protocol.h"
 
 namespace ringkafka::broker {
@@ -104,9 +106,11 @@ class Connection {
   // Its timer is armed in `timers` for the connection's deadlines (connect
   // and request timeouts, the end of a backoff or a throttle); the loop
   // hands it back through on_timer().
+  // With `tls`, the connection runs over TLS (security.protocol ssl or
+  // sasl_ssl).
   Connection(io::Reactor& reactor, core::TimerHeap& timers, std::size_t index, std::int32_t node_id,
              std::string_view host, std::uint16_t port, const config::Settings& settings,
-             std::uint64_t seed);
+             std::uint64_t seed, std::shared_ptr<const tls::Context> tls = nullptr);
 
   [[nodiscard]] std::int32_t node_id() const noexcept { return node_id_; }
   [[nodiscard]] const std::string& host() const noexcept { return host_; }
@@ -117,7 +121,7 @@ class Connection {
     return state_ == State::kHandshake || state_ == State::kReady;
   }
   [[nodiscard]] std::int64_t next_attempt_ns() const noexcept { return next_attempt_ns_; }
-  [[nodiscard]] int ops_pending() const noexcept { return ops_pending_; }
+  [[nodiscard]] int ops_pending() const noexcept { return ops_pending_ + transport_->in_flight(); }
   // A request may be written into send_buffer() now.
   [[nodiscard]] bool can_send() const noexcept {
     return ready() && !send_busy_ && in_flight_count_ < in_flight_.size() && !reauth_wanted_;
@@ -202,7 +206,15 @@ class Connection {
   [[nodiscard]] bool owns(std::uint64_t token) const noexcept {
     return generation_of(token) == generation_;
   }
-  void completed_while_quiescing() noexcept { --ops_pending_; }
+  void completed_while_quiescing(Op op) noexcept {
+    if (op == Op::kSend) {
+      (void)transport_->on_send_done(-ECANCELED);
+    } else if (op == Op::kRecv) {
+      (void)transport_->on_recv_done(-ECANCELED);
+    } else {
+      --ops_pending_;
+    }
+  }
 
   // In the last Metadata answer (a bootstrap entry always is): a broker
   // that left the cluster is not connected again.
@@ -233,6 +245,9 @@ class Connection {
   bool on_api_versions(const InFlight& f, std::span<const std::byte> body, std::int64_t now_ns,
                        ConnectionEvents& events) noexcept;
   bool handle_frames(std::int64_t now_ns, ConnectionEvents& events) noexcept;
+  void start_api_versions(std::int64_t now_ns, ConnectionEvents& events) noexcept;
+  bool receive_more(std::int64_t now_ns, ConnectionEvents& events) noexcept;
+  void fail_transport(int res, ConnectionEvents& events) noexcept;
   // SASL: the authenticator's step sent, or its end acted on; false if the
   // connection failed.
   bool auth_step(Authenticator::Step step, std::int64_t now_ns, ConnectionEvents& events) noexcept;
@@ -273,7 +288,8 @@ class Connection {
   sockaddr_storage addr_{};
   socklen_t addr_len_ = 0;
   __kernel_timespec connect_timeout_{};
-  int ops_pending_ = 0;  // operations of this socket still in io_uring
+  int ops_pending_ = 0;  // the connect and its timeout still in io_uring (sends and
+                         // receives: transport_->in_flight())
   core::Jitter jitter_;
 
   std::vector<std::byte> send_buf_;
@@ -296,7 +312,7 @@ class Connection {
   // The handshake pipeline's steps, in order.  kAuthenticate is where
   // SASL (SaslHandshake, SaslAuthenticate) will run; with no mechanism
   // configured it has nothing to do and is passed.
-  enum class Handshake : std::uint8_t { kApiVersions, kAuthenticate, kDone };
+  enum class Handshake : std::uint8_t { kTls, kApiVersions, kAuthenticate, kDone };
   Handshake handshake_ = Handshake::kApiVersions;
   // SASL, when security.protocol has it.  Re-authentication (KIP-368) is
   // due at reauth_at_ns_; from then no request of the sender's goes

@@ -5,8 +5,15 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 
 namespace ringkafka::io {
+
+std::string_view Transport::error_text(int res) const noexcept {
+  if (res == 0) return "closed by the broker";
+  if (res == -ECANCELED) return "timed out";
+  return std::strerror(-res);
+}
 
 int TcpTransport::open(int family) noexcept {
   close();
@@ -40,6 +47,7 @@ bool TcpTransport::send(Reactor& reactor, std::span<const std::byte> bytes,
   if (e == nullptr) return false;
   io_uring_prep_send(e, fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
   io_uring_sqe_set_data64(e, token);
+  ++in_flight_;
   return true;
 }
 
@@ -48,6 +56,7 @@ bool TcpTransport::recv(Reactor& reactor, std::span<std::byte> into, std::uint64
   if (e == nullptr) return false;
   io_uring_prep_recv(e, fd_, into.data(), into.size(), 0);
   io_uring_sqe_set_data64(e, token);
+  ++in_flight_;
   return true;
 }
 
@@ -56,6 +65,7 @@ void TcpTransport::shutdown() noexcept {
 }
 
 void TcpTransport::close() noexcept {
+  in_flight_ = 0;
   if (fd_ < 0) return;
   (void)::close(fd_);
   fd_ = -1;

@@ -278,14 +278,6 @@ struct Producer::Impl {
 Result<std::unique_ptr<Producer>> Producer::create(const Config& config) {
   auto parsed = config::parse_settings(config);
   if (!parsed.ok()) return parsed.error();
-  // Until the transport speaks it (issue 15), never connect in plaintext
-  // to a producer that asked for TLS.
-  if (parsed.value().security.uses_tls()) {
-    return Error{Errc::kInvalidConfig,
-                 std::string("security.protocol=") +
-                     config::protocol_name(parsed.value().security.protocol) +
-                     " is not supported yet"};
-  }
   auto impl = std::make_unique<Impl>(std::move(parsed.value()));
   const config::Settings& s = impl->shared.settings;
 

@@ -15,6 +15,8 @@
 // routes.
 #include "sender/sender.h"
 
+#include "tls/context.h"
+
 #include <pthread.h>
 
 #include <algorithm>
@@ -470,6 +472,13 @@ struct Sender::Loop final : broker::ConnectionEvents {
 
 Result<std::unique_ptr<Sender>> Sender::start(handoff::Shared& shared) {
   auto loop = std::make_unique<Loop>(shared);
+  // Here, not on the sender thread: an unreadable key or a wrong
+  // ssl.key.password fails create() (tls/context.h).
+  if (shared.settings.security.uses_tls()) {
+    auto ctx = tls::Context::make(shared.settings.security.tls);
+    if (!ctx.ok()) return ctx.error();
+    loop->brokers.use_tls(std::move(ctx.value()));
+  }
   if (!loop->setup()) return Error{Errc::kResource, std::string(loop->start_error)};
   Loop* l = loop.get();
   try {

@@ -20,12 +20,14 @@ public headers, "ringkafka/..."):
              record format, report queues): config, core
   io         the sender's reactor (io_uring, idle strategy), transports
              and the resolver: config, core
+  tls        OpenSSL's context, a session over memory BIOs, the TLS
+             transport: io, config, core
   broker     connections to brokers (framing, correlation, versions,
-             handshake) and the broker table: io, sasl, wire, config, core
+             handshake) and the broker table: tls, io, sasl, wire, config, core
   accumulator  records from the rings into batches, the topic table, the
              reporter: handoff, config, wire, compress, partition, core
-  sender     the thread that does I/O: accumulator, broker, io, handoff, config, wire, compress,
-             partition, core
+  sender     the thread that does I/O: accumulator, broker, tls, io, handoff, config, wire,
+             compress, partition, core
   producer   the public Producer: sender, handoff, config, core
 
 A cycle is impossible by construction: each stage lists only stages above
@@ -37,7 +39,7 @@ import os
 import re
 import sys
 
-ORDER = ["core", "wire", "compress", "partition", "metrics", "sasl", "config", "handoff", "io", "broker", "accumulator", "sender", "producer"]
+ORDER = ["core", "wire", "compress", "partition", "metrics", "sasl", "config", "handoff", "io", "tls", "broker", "accumulator", "sender", "producer"]
 ALLOWED = {
     "core": set(),
     "wire": {"core"},
@@ -48,9 +50,10 @@ ALLOWED = {
     "config": {"compress", "partition", "wire"},
     "handoff": {"config", "core"},
     "io": {"config", "core"},
-    "broker": {"io", "sasl", "wire", "config", "core"},
+    "tls": {"io", "config", "core"},
+    "broker": {"tls", "io", "sasl", "wire", "config", "core"},
     "accumulator": {"handoff", "config", "wire", "compress", "partition", "core"},
-    "sender": {"accumulator", "broker", "io", "handoff", "config", "wire", "compress", "partition", "core"},
+    "sender": {"accumulator", "broker", "tls", "io", "handoff", "config", "wire", "compress", "partition", "core"},
     "producer": {"sender", "handoff", "config", "core"},
 }
 KNOWN: set = set()
