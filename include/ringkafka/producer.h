@@ -128,6 +128,7 @@ struct ProducerStats {
   std::uint64_t batches_sent = 0;        // batches in them; a retried batch counts again
   std::uint64_t batch_retries = 0;
   std::uint64_t connections = 0;         // connections that completed their handshake
+  std::uint64_t reauthentications = 0;   // SASL sessions renewed on an open connection (KIP-368)
 };
 
 // A consumed position committed with a transaction

@@ -512,6 +512,7 @@ bool Connection::auth_step(Authenticator::Step step, std::int64_t now_ns,
       if (reauthenticating_) {
         reauthenticating_ = false;
         reauth_wanted_ = false;
+        events.on_reauthenticated(*this);
         if (state_changed_ != nullptr) *state_changed_ = true;  // the sender may send again
         rearm(now_ns);
         return true;

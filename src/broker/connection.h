@@ -83,6 +83,8 @@ class ConnectionEvents {
   // on_failed): reconnecting goes on, backing off, but the user should
   // hear of it.
   virtual void on_auth_failed(Connection& c, const char* why) noexcept = 0;
+  // KIP-368: the connection authenticated again, without closing.
+  virtual void on_reauthenticated(Connection&) noexcept {}
 
  protected:
   ~ConnectionEvents() = default;

@@ -203,6 +203,7 @@ struct Shared {
     std::atomic<std::uint64_t> batches_sent{0};
     std::atomic<std::uint64_t> batch_retries{0};
     std::atomic<std::uint64_t> connections{0};
+    std::atomic<std::uint64_t> reauthentications{0};
     std::atomic<std::uint64_t> records_failed{0};  // reports with an error (transactions' commit check)
   };
   alignas(core::kCacheLine) Counters counters;

@@ -66,6 +66,7 @@ ProducerStats stats(const handoff::Shared& shared) noexcept {
   s.batches_sent = c.batches_sent.load(std::memory_order_relaxed);
   s.batch_retries = c.batch_retries.load(std::memory_order_relaxed);
   s.connections = c.connections.load(std::memory_order_relaxed);
+  s.reauthentications = c.reauthentications.load(std::memory_order_relaxed);
   return s;
 }
 

@@ -219,6 +219,8 @@ struct Sender::Loop final : broker::ConnectionEvents {
 
   // --- what connections tell (broker::ConnectionEvents) ---------------------
 
+  void on_reauthenticated(Connection&) noexcept override { bump(shared.counters.reauthentications); }
+
   void on_ready(Connection&) noexcept override {
     bump(shared.counters.connections);
     acc.clear_unreachable();

@@ -1,22 +1,28 @@
 #!/usr/bin/env bash
 # tools/kafka-local start --security: each listener answers as it should,
 # checked with kcat (librdkafka) and Kafka's own console consumer, on a
-# broker of its own.  What a secured test needs: the certificates work on
-# the SSL and SASL_SSL listeners, PLAIN works on both SASL listeners, the
+# broker of its own (or tools/test's, in RINGKAFKA_SECURITY_DIR).  What a
+# secured test needs: the certificates work on the SSL and SASL_SSL listeners, PLAIN works on both SASL listeners, the
 # bad certificates fail the way they are meant to (expired, wrong host, no
 # client certificate), and the ACLs let alice write, refuse bob and mallory.
 # (kcat 2.0.2 fails SCRAM against Kafka 4.3.1, so SCRAM is left to
 # ringkafka's own tests against this broker.)
 set -uo pipefail
 kl=${RINGKAFKA_KAFKA_LOCAL:?}
-dir=$(mktemp -d)/secure
-trap '"$kl" stop --dir "$dir" >/dev/null 2>&1; rm -rf "$(dirname "$dir")"' EXIT
 expect_timeout=60
 # shellcheck source=expect.sh
 . "$(dirname "${BASH_SOURCE[0]}")/expect.sh"
 
-if ! bootstrap=$("$kl" start --security --dir "$dir"); then
-  echo "FAIL: kafka-local start --security did not start"; exit 1
+# The broker tools/test started (RINGKAFKA_SECURITY_DIR), else one of our own.
+if [[ -n ${RINGKAFKA_SECURITY_DIR:-} ]]; then
+  dir=$RINGKAFKA_SECURITY_DIR
+  bootstrap=$("$kl" status --dir "$dir" | head -n 1)
+else
+  dir=$(mktemp -d)/secure
+  trap '"$kl" stop --dir "$dir" >/dev/null 2>&1; rm -rf "$(dirname "$dir")"' EXIT
+  if ! bootstrap=$("$kl" start --security --dir "$dir"); then
+    echo "FAIL: kafka-local start --security did not start"; exit 1
+  fi
 fi
 status=$("$kl" status --dir "$dir")
 listener() { awk -v n="$1" '$1 == n { print $2 }' <<<"$status"; }
