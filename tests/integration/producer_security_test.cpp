@@ -36,6 +36,14 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+// RINGKAFKA_SECURITY_QUICK (tools/test's sanitizer pass): a row per
+// transport instead of the whole matrix, and a shorter re-authentication
+// run, for CI's minutes.
+bool quick() {
+  const char* q = std::getenv("RINGKAFKA_SECURITY_QUICK");
+  return q != nullptr && *q != '\0' && *q != '0';
+}
+
 // The bound on every refusal: an authentication or authorization failure is
 // final, so waiting out retries or delivery.timeout.ms would be a bug.
 constexpr auto kRefusalBound = 10s;
@@ -58,6 +66,9 @@ class SecureBroker {
     return it == listeners_.end() ? std::string() : it->second;
   }
   [[nodiscard]] std::string ca_pem() const { return listener("PKI") + "/ca.pem"; }
+
+  // kafka-local ARGS --dir DIR (stop-node, start-node).
+  [[nodiscard]] rt::CommandResult command(const std::string& args) const { return run(args); }
 
   [[nodiscard]] bool create_topic(const std::string& name) const {
     return run("create-topic " + name + " --partitions 3").exit_code == 0;
@@ -280,6 +291,12 @@ void deliver_exactly_once(const Transport& t, const Login& l, std::size_t count,
 // Every listener x mechanism x TLS version the issue names.
 TEST_F(ProducerSecurity, EveryListenerAndMechanismDeliversExactlyOnce) {
   constexpr std::size_t kRecords = 200;
+  if (quick()) {
+    deliver_exactly_once(kSaslSsl13, {"SCRAM-SHA-512", "alice", "alice-secret"}, kRecords,
+                         new_topic("security-quick"));
+    deliver_exactly_once(kSsl12, kNoSasl, kRecords, new_topic("security-quick"));
+    return;
+  }
   for (const Transport* t : {&kSaslPlaintext, &kSaslSsl12, &kSaslSsl13}) {
     for (const char* mechanism : {"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER"}) {
       const std::string row = std::string(t->listener) + " " + (t->tls ? t->versions : "") +
@@ -530,7 +547,8 @@ TEST_F(ProducerSecurity, UnusableKeysFailCreate) {
 // RINGKAFKA_REAUTH_SECONDS sets the length (tools/security-full: 60).
 TEST_F(ProducerSecurity, ReauthenticatesUnderLoadWithoutADisconnect) {
   const char* env = std::getenv("RINGKAFKA_REAUTH_SECONDS");
-  const long seconds = env != nullptr && *env != '\0' ? std::strtol(env, nullptr, 10) : 25;
+  const long seconds =
+      env != nullptr && *env != '\0' ? std::strtol(env, nullptr, 10) : (quick() ? 12 : 25);
   const std::string topic = new_topic("security-reauth");
   auto config = secure_config(rk::Config::durable(), kReauth,
                               {"SCRAM-SHA-512", "alice", "alice-secret"});
@@ -574,6 +592,64 @@ TEST_F(ProducerSecurity, ReauthenticatesUnderLoadWithoutADisconnect) {
   EXPECT_EQ(st.connections, connections_at_start) << "a connection was made again";
   EXPECT_EQ(p.close(10s), rk::Errc::kOk);
 
+  std::vector<rt::KcatRecord> records;
+  ASSERT_EQ(rt::kcat_read_topic(SecureBroker::get().plaintext(), topic, records, accepted), "");
+  EXPECT_EQ(records.size(), accepted);
+  std::map<std::string, int> seen;
+  for (const auto& r : records) ++seen[r.value.value_or("(null)")];
+  for (std::size_t i = 0; i < accepted; ++i) {
+    EXPECT_EQ(seen[topic + "-" + std::to_string(i)], 1) << "record " << i;
+  }
+}
+
+// The broker restarts while records stream over TLS: the connection fails,
+// comes back with a new handshake, and the idempotent producer's retries
+// leave every record once.  It restarts the shared broker, so only where
+// RINGKAFKA_SECURITY_RESTART is set (tools/security-full).
+TEST_F(ProducerSecurity, ABrokerRestartOverTlsLosesNothing) {
+  if (std::getenv("RINGKAFKA_SECURITY_RESTART") == nullptr) {
+    GTEST_SKIP() << "restarts the broker: tools/security-full";
+  }
+  const std::string topic = new_topic("security-restart");
+  auto config = secure_config(rk::Config::durable(), kSsl13, kNoSasl);
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  auto made = rk::Producer::create(config.value());
+  ASSERT_TRUE(made.ok()) << made.error().message;
+  rk::Producer& p = *made.value();
+  const rk::Topic t = p.topic(topic).value();
+
+  std::vector<rk::DeliveryReport> reports;
+  std::size_t accepted = 0;
+  const auto start = Clock::now();
+  std::thread restart([&] {
+    std::this_thread::sleep_until(start + 5s);
+    EXPECT_EQ(SecureBroker::get().command("stop-node 1").exit_code, 0);
+    EXPECT_EQ(SecureBroker::get().command("start-node 1").exit_code, 0);
+  });
+  // 2,000 records/s until 15 s after the restart began.
+  for (int tick = 0; Clock::now() < start + 50s; ++tick) {
+    for (int i = 0; i < 20; ++i) {
+      const std::string value = topic + "-" + std::to_string(accepted);
+      if (p.produce(t, rk::Bytes::null(), value, {}, rk::kTimestampNow, opaque_of(accepted)) ==
+          rk::Errc::kOk) {
+        ++accepted;
+      }
+    }
+    (void)rt::take_reports(p, reports);
+    std::this_thread::sleep_until(start + std::chrono::milliseconds(10 * (tick + 1)));
+  }
+  restart.join();
+  EXPECT_EQ(p.flush(60s), rk::Errc::kOk);
+  rt::await_reports(p, reports, accepted, Clock::now() + 60s);
+  take_late_reports(p, reports);
+  expect_one_report_each(reports, accepted);
+  for (const auto& r : reports) {
+    ASSERT_TRUE(r.ok()) << "record " << index_of(r) << ": " << r.message;
+  }
+  std::cout << "[ restart ] " << accepted << " records, " << p.stats().connections
+            << " connections\n";
+  EXPECT_GT(p.stats().connections, 2U) << "the restart did not break the connection";
+  EXPECT_EQ(p.close(10s), rk::Errc::kOk);
   std::vector<rt::KcatRecord> records;
   ASSERT_EQ(rt::kcat_read_topic(SecureBroker::get().plaintext(), topic, records, accepted), "");
   EXPECT_EQ(records.size(), accepted);
