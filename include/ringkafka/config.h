@@ -21,6 +21,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "ringkafka/error.h"
 #include "ringkafka/export.h"
@@ -34,6 +36,25 @@ struct DeliveryReport;
 // sender does nothing else while it runs.  It must not call produce(),
 // flush() or close() on the same producer.
 using DeliveryCallback = void (*)(const DeliveryReport& report, void* context) noexcept;
+
+// An OAUTHBEARER token the application obtained (from its identity
+// provider), for sasl.mechanism=OAUTHBEARER.
+struct OAuthBearerToken {
+  std::string value;          // the token (a compact JWS), sent as "auth=Bearer <value>"
+  std::int64_t expiry_ms = 0; // when it expires, in ms since the epoch (its "exp")
+  std::string principal;      // who it names, for messages
+  std::vector<std::pair<std::string, std::string>> extensions;  // SASL extensions (KIP-342)
+};
+
+// Gives the current token, or an error saying why there is none.  Called
+// on a thread of the producer's own, never the sender's and never from
+// poll(): once in Producer::create (whose error it becomes), then again at
+// 80 % (give or take 5 %) of each token's remaining lifetime, so the
+// connections re-authenticate with a fresh one (KIP-368) before the old
+// one expires.  It may block (an HTTP request to the identity provider).
+// After an error the previous token stays in use until it expires and the
+// call is repeated, backing off from 1 s to 10 s.
+using OAuthBearerTokenCallback = Result<OAuthBearerToken> (*)(void* context);
 
 class RINGKAFKA_API Config {
  public:
@@ -87,12 +108,24 @@ class RINGKAFKA_API Config {
   [[nodiscard]] DeliveryCallback callback() const noexcept { return callback_; }
   [[nodiscard]] void* callback_context() const noexcept { return callback_context_; }
 
+  // OAUTHBEARER tokens from the application (see OAuthBearerTokenCallback);
+  // instead of enable.sasl.oauthbearer.unsecure.jwt.
+  Config& oauthbearer_token_callback(OAuthBearerTokenCallback fn, void* context = nullptr) noexcept {
+    token_callback_ = fn;
+    token_context_ = context;
+    return *this;
+  }
+  [[nodiscard]] OAuthBearerTokenCallback token_callback() const noexcept { return token_callback_; }
+  [[nodiscard]] void* token_context() const noexcept { return token_context_; }
+
  private:
   Config& put(std::string_view key, std::string value);
 
   std::map<std::string, std::string, std::less<>> values_;
   DeliveryCallback callback_ = nullptr;
   void* callback_context_ = nullptr;
+  OAuthBearerTokenCallback token_callback_ = nullptr;
+  void* token_context_ = nullptr;
 };
 
 }  // namespace ringkafka

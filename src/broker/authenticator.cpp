@@ -76,10 +76,20 @@ Step Authenticator::on_handshake(const wire::SaslHandshakeResponse& r) {
       return {Step::Kind::kAuthenticate, std::move(first.text), false};
     }
     case SaslMechanism::kOAuthBearer: {
-      const std::string token =
-          sasl::unsecured_jwt(s_.jwt_principal, now_s_, s_.jwt_lifetime_s, s_.jwt_scope);
       std::string message;
       std::string why;
+      if (tokens_ != nullptr) {
+        OAuthBearerToken t;
+        if (!tokens_->current(t, why)) return fail("OAUTHBEARER: no token: " + why, true);
+        principal_ = t.principal;
+        if (!sasl::oauthbearer_message(t.value, t.extensions, message, why)) {
+          return fail("OAUTHBEARER: " + why, true);
+        }
+        return {Step::Kind::kAuthenticate, std::move(message), false};
+      }
+      principal_ = s_.jwt_principal;
+      const std::string token =
+          sasl::unsecured_jwt(s_.jwt_principal, now_s_, s_.jwt_lifetime_s, s_.jwt_scope);
       if (!sasl::oauthbearer_message(token, s_.extensions, message, why)) {
         return fail("OAUTHBEARER: " + why, false);
       }
@@ -100,7 +110,7 @@ Step Authenticator::on_authenticate(const wire::SaslAuthenticateResponse& r) {
     std::string why = std::string(r.error_code == wire::code(wire::ErrorCode::kSaslAuthenticationFailed)
                                       ? "credentials refused for "
                                       : "SaslAuthenticate failed for ") +
-                      (oauth ? "principal \"" + s_.jwt_principal : "user \"" + s_.username) +
+                      (oauth ? "principal \"" + principal_ : "user \"" + s_.username) +
                       "\" with " + config::mechanism_name(s_.mechanism) + " (" +
                       error_name(r.error_code) + ")";
     if (!r.error_message.empty()) why += ": " + std::string(r.error_message);

@@ -26,6 +26,18 @@
 
 namespace ringkafka::broker {
 
+// Where OAUTHBEARER's token comes from when the application supplies it
+// (Config::oauthbearer_token_callback; sender/token_refresher.h keeps it
+// fresh on a thread of its own).  Called on the sender thread.
+class TokenSource {
+ public:
+  // The current token, or false with `why`.
+  virtual bool current(OAuthBearerToken& token, std::string& why) = 0;
+
+ protected:
+  ~TokenSource() = default;
+};
+
 class Authenticator {
  public:
   enum class State : std::uint8_t { kIdle, kHandshake, kExchange, kDone, kFailed };
@@ -45,7 +57,10 @@ class Authenticator {
     bool refused = false;
   };
 
-  explicit Authenticator(const config::SaslSettings& settings) : s_(settings) {}
+  // `tokens`: the application's OAUTHBEARER tokens (else an unsecured one
+  // is made from the settings).
+  explicit Authenticator(const config::SaslSettings& settings, TokenSource* tokens = nullptr)
+      : s_(settings), tokens_(tokens) {}
 
   [[nodiscard]] State state() const noexcept { return state_; }
   // `now_s` (seconds since the epoch) stamps an unsecured token.
@@ -61,6 +76,8 @@ class Authenticator {
   Step done(std::int64_t lifetime_ms);
 
   const config::SaslSettings& s_;
+  TokenSource* tokens_;
+  std::string principal_;  // OAUTHBEARER: the token's, for messages
   State state_ = State::kIdle;
   std::optional<sasl::ScramClient> scram_;
   bool oauth_error_sent_ = false;  // OAUTHBEARER: the 0x01 after a refused token

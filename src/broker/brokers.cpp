@@ -23,7 +23,7 @@ Connection& Brokers::add(std::int32_t node_id, std::string_view host, std::uint1
   }
   list_.reserve(conns_.size() + 1);  // before the emplace: nothing to undo if it throws
   Connection& c =
-      conns_.emplace_back(reactor_, timers_, conns_.size(), node_id, host, port, s_, seed, tls_);
+      conns_.emplace_back(reactor_, timers_, conns_.size(), node_id, host, port, s_, seed, tls_, tokens_);
   list_.push_back(&c);
   c.watch_state(&dirty_);
   dirty_ = true;

@@ -29,6 +29,8 @@ class Brokers {
 
   // Connections made from now on run over TLS with `ctx`.
   void use_tls(std::shared_ptr<const tls::Context> ctx) noexcept { tls_ = std::move(ctx); }
+  // And OAUTHBEARER tokens from `tokens` (which outlives the table).
+  void use_tokens(TokenSource* tokens) noexcept { tokens_ = tokens; }
 
   // Allocates the connection's buffers; throws std::bad_alloc.
   Connection& add(std::int32_t node_id, std::string_view host, std::uint16_t port);
@@ -95,6 +97,7 @@ class Brokers {
   bool resolver_timer_registered_ = false;
   const config::Settings& s_;
   std::shared_ptr<const tls::Context> tls_;
+  TokenSource* tokens_ = nullptr;
   std::deque<Connection> conns_;  // stable addresses; the index is in tokens
   std::vector<Connection*> list_;  // &conns_[i], for iteration
   // Something may have changed what service() would start: a connection's

@@ -25,7 +25,7 @@ constexpr std::int64_t kMs = 1'000'000;
 Connection::Connection(io::Reactor& reactor, core::TimerHeap& timers, std::size_t index,
                        std::int32_t node_id, std::string_view host, std::uint16_t port,
                        const config::Settings& settings, std::uint64_t seed,
-                       std::shared_ptr<const tls::Context> tls)
+                       std::shared_ptr<const tls::Context> tls, TokenSource* tokens)
     : s_(settings),
       index_(index),
       node_id_(node_id),
@@ -42,7 +42,7 @@ Connection::Connection(io::Reactor& reactor, core::TimerHeap& timers, std::size_
   recv_buf_.resize(64 * 1024);
   in_flight_.resize(static_cast<std::size_t>(s_.max_in_flight) + 4);
   versions_.fill(-1);
-  if (s_.security.uses_sasl()) auth_.emplace(s_.security.sasl);
+  if (s_.security.uses_sasl()) auth_.emplace(s_.security.sasl, tokens);
   timer_.kind = core::TimerKind::kConnection;
   timer_.id0 = static_cast<std::uint32_t>(index);
   if (!timers_.add_timers(1)) throw std::bad_alloc();

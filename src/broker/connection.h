@@ -109,10 +109,11 @@ class Connection {
   // and request timeouts, the end of a backoff or a throttle); the loop
   // hands it back through on_timer().
   // With `tls`, the connection runs over TLS (security.protocol ssl or
-  // sasl_ssl).
+  // sasl_ssl); `tokens` are the application's OAUTHBEARER tokens.
   Connection(io::Reactor& reactor, core::TimerHeap& timers, std::size_t index, std::int32_t node_id,
              std::string_view host, std::uint16_t port, const config::Settings& settings,
-             std::uint64_t seed, std::shared_ptr<const tls::Context> tls = nullptr);
+             std::uint64_t seed, std::shared_ptr<const tls::Context> tls = nullptr,
+             TokenSource* tokens = nullptr);
 
   [[nodiscard]] std::int32_t node_id() const noexcept { return node_id_; }
   [[nodiscard]] const std::string& host() const noexcept { return host_; }

@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "ringkafka/config.h"
+
 namespace ringkafka::config {
 
 enum class SecurityProtocol : std::uint8_t { kPlaintext, kSsl, kSaslPlaintext, kSaslSsl };
@@ -48,6 +50,9 @@ struct SaslSettings {
   std::string jwt_scope;
   std::int64_t jwt_lifetime_s = 3600;
   std::vector<std::pair<std::string, std::string>> extensions;  // KIP-342
+  // Config::oauthbearer_token_callback: the application's tokens instead.
+  OAuthBearerTokenCallback token_callback = nullptr;
+  void* token_context = nullptr;
 };
 
 struct Security {

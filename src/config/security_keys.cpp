@@ -439,6 +439,10 @@ std::optional<Error> resolve_security(const Config& config, Parsed& p) {
                           : "ssl.key.location is set without ssl.certificate.location");
     }
   }
+  if (!sec.uses_sasl() && config.token_callback() != nullptr) {
+    return invalid("Config::oauthbearer_token_callback is set, but " + protocol +
+                   " uses no SASL (sasl_plaintext or sasl_ssl does)");
+  }
   if (!sec.uses_sasl()) return std::nullopt;
   SaslSettings& s = sec.sasl;
   if (s.mechanism == SaslMechanism::kGssapi) {
@@ -451,14 +455,25 @@ std::optional<Error> resolve_security(const Config& config, Parsed& p) {
     }
     if (auto e = apply_jaas(p, s)) return e;
   }
+  s.token_callback = config.token_callback();
+  s.token_context = config.token_context();
   if (s.mechanism == SaslMechanism::kOAuthBearer) {
     if (!p.oauthbearer_config.empty()) {
       if (auto e = apply_oauthbearer_config(p.oauthbearer_config, s)) return e;
     }
+    if (s.token_callback != nullptr) {
+      if (s.unsecured_jwt) {
+        return invalid("Config::oauthbearer_token_callback and an unsecured token "
+                       "(enable.sasl.oauthbearer.unsecure.jwt or unsecuredLoginStringClaim_sub) "
+                       "are both set; set one");
+      }
+      return std::nullopt;
+    }
     if (!s.unsecured_jwt) {
-      return invalid("sasl.mechanism=OAUTHBEARER needs a token: set "
-                     "enable.sasl.oauthbearer.unsecure.jwt=true with sasl.oauthbearer.config "
-                     "(tests only), or an OAuthBearerLoginModule in sasl.jaas.config");
+      return invalid("sasl.mechanism=OAUTHBEARER needs a token: Config::"
+                     "oauthbearer_token_callback, or enable.sasl.oauthbearer.unsecure.jwt=true "
+                     "with sasl.oauthbearer.config (tests only), or an OAuthBearerLoginModule in "
+                     "sasl.jaas.config");
     }
     if (s.jwt_principal.empty()) {
       return invalid("sasl.oauthbearer.config: the unsecured token needs principal=NAME");
@@ -472,6 +487,10 @@ std::optional<Error> resolve_security(const Config& config, Parsed& p) {
       }
     }
     return std::nullopt;
+  }
+  if (s.token_callback != nullptr) {
+    return invalid(std::string("Config::oauthbearer_token_callback is set, but sasl.mechanism is ") +
+                   mechanism_name(s.mechanism) + " (OAUTHBEARER uses it)");
   }
   if (!p.oauthbearer_config.empty() || s.unsecured_jwt) {
     return invalid(std::string(p.oauthbearer_config.empty() ? "enable.sasl.oauthbearer.unsecure.jwt"

@@ -15,6 +15,7 @@
 // routes.
 #include "sender/sender.h"
 
+#include "sender/token_refresher.h"
 #include "tls/context.h"
 
 #include <pthread.h>
@@ -76,6 +77,9 @@ struct Sender::Loop final : broker::ConnectionEvents {
 
   core::TimerHeap timers;
   broker::Brokers brokers{reactor, timers, s};
+  // The application's OAUTHBEARER tokens, when it gives them (the connections
+  // hold a pointer: it lives as long as they do).
+  std::unique_ptr<TokenRefresher> tokens;
   accumulator::Accumulator acc{shared, reporter, timers, &Loop::sealed_failed, this};
   ProducerState pstate{s.enable_idempotence, !s.transactional_id.empty()};
   core::Jitter jitter{partition::random_seed()};
@@ -480,6 +484,13 @@ Result<std::unique_ptr<Sender>> Sender::start(handoff::Shared& shared) {
     auto ctx = tls::Context::make(shared.settings.security.tls);
     if (!ctx.ok()) return ctx.error();
     loop->brokers.use_tls(std::move(ctx.value()));
+  }
+  const config::SaslSettings& sasl = shared.settings.security.sasl;
+  if (shared.settings.security.uses_sasl() && sasl.token_callback != nullptr) {
+    auto refresher = TokenRefresher::start(sasl);
+    if (!refresher.ok()) return refresher.error();
+    loop->tokens = std::move(refresher.value());
+    loop->brokers.use_tokens(loop->tokens.get());
   }
   if (!loop->setup()) return Error{Errc::kResource, std::string(loop->start_error)};
   Loop* l = loop.get();

@@ -8,6 +8,7 @@
 //
 // TLS rows verify the broker with the test CA from `status`; the SSL
 // listener wants alice's client certificate as well.
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -28,6 +29,7 @@
 #include "kcat_reader.h"
 #include "reports.h"
 #include "ringkafka/producer.h"
+#include "sasl/mechanisms.h"
 
 namespace rk = ringkafka;
 namespace rt = ringkafka::testing;
@@ -623,7 +625,7 @@ TEST_F(ProducerSecurity, ABrokerRestartOverTlsLosesNothing) {
   const auto start = Clock::now();
   std::thread restart([&] {
     std::this_thread::sleep_until(start + 5s);
-    EXPECT_EQ(SecureBroker::get().command("stop-node 1").exit_code, 0);
+    EXPECT_EQ(SecureBroker::get().command("kill-node 1 --signal TERM").exit_code, 0);
     EXPECT_EQ(SecureBroker::get().command("start-node 1").exit_code, 0);
   });
   // 2,000 records/s until 15 s after the restart began.
@@ -658,6 +660,85 @@ TEST_F(ProducerSecurity, ABrokerRestartOverTlsLosesNothing) {
   for (std::size_t i = 0; i < accepted; ++i) {
     EXPECT_EQ(seen[topic + "-" + std::to_string(i)], 1) << "record " << i;
   }
+}
+
+// OAUTHBEARER with the application's tokens (Config::oauthbearer_token_callback):
+// each token lasts 12 s, the REAUTH listener's sessions at most 10 s.  The
+// library fetches new tokens on its own thread before they expire and the
+// connections renew their sessions with them, while the application never
+// calls poll(): after 25 s the callback has run again and again, nothing
+// reconnected, and every record is delivered.
+struct TokenCalls {
+  std::atomic<int> calls{0};
+};
+
+rk::Result<rk::OAuthBearerToken> alice_token(void* context) {
+  ++static_cast<TokenCalls*>(context)->calls;
+  const std::int64_t now_s =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  rk::OAuthBearerToken t;
+  t.value = ringkafka::sasl::unsecured_jwt("alice", now_s, 12);
+  t.expiry_ms = (now_s + 12) * 1000;
+  t.principal = "alice";
+  return t;
+}
+
+TEST_F(ProducerSecurity, ApplicationTokensAreRefreshedWithoutPoll) {
+  const std::string topic = new_topic("security-token");
+  TokenCalls calls;
+  rk::Config config = keyed(SecureBroker::get().listener("REAUTH"),
+                            {{"security.protocol", "sasl_ssl"},
+                             {"ssl.ca.location", SecureBroker::get().ca_pem()},
+                             {"sasl.mechanism", "OAUTHBEARER"}});
+  config.oauthbearer_token_callback(alice_token, &calls);
+  auto made = rk::Producer::create(config);
+  ASSERT_TRUE(made.ok()) << made.error().message;
+  EXPECT_EQ(calls.calls.load(), 1) << "the first token is fetched by create()";
+  rk::Producer& p = *made.value();
+  const rk::Topic t = p.topic(topic).value();
+  const long seconds = quick() ? 12 : 25;
+  std::size_t accepted = 0;
+  std::uint64_t connections_at_start = 0;
+  const auto start = Clock::now();
+  for (int tick = 0; Clock::now() < start + std::chrono::seconds(seconds); ++tick) {
+    const std::string value = topic + "-" + std::to_string(accepted);
+    if (p.produce(t, rk::Bytes::null(), value, {}, rk::kTimestampNow, opaque_of(accepted)) ==
+        rk::Errc::kOk) {
+      ++accepted;
+    }
+    if (tick == 100) connections_at_start = p.stats().connections;
+    std::this_thread::sleep_until(start + std::chrono::milliseconds(10 * (tick + 1)));
+  }
+  const int fetched = calls.calls.load();
+  std::vector<rk::DeliveryReport> reports;
+  EXPECT_EQ(p.flush(30s), rk::Errc::kOk);
+  rt::await_reports(p, reports, accepted, Clock::now() + 30s);
+  take_late_reports(p, reports);
+  expect_one_report_each(reports, accepted);
+  for (const auto& r : reports) ASSERT_TRUE(r.ok()) << "record " << index_of(r) << ": " << r.message;
+  const rk::ProducerStats st = p.stats();
+  std::cout << "[ token   ] " << seconds << " s: " << fetched << " tokens fetched, "
+            << st.reauthentications << " re-authentications, " << st.connections
+            << " connections, " << accepted << " records\n";
+  // 12 s tokens refreshed at 75-85 %: one more at least every 10.2 s.
+  EXPECT_GE(fetched, 1 + static_cast<int>(seconds / 11));
+  EXPECT_GE(st.reauthentications, 2U);
+  EXPECT_EQ(st.connections, connections_at_start) << "a connection was made again";
+}
+
+TEST_F(ProducerSecurity, ATokenCallbackThatFailsFailsCreate) {
+  rk::Config config = keyed(SecureBroker::get().listener("SASL_PLAINTEXT"),
+                            {{"security.protocol", "sasl_plaintext"}, {"sasl.mechanism", "OAUTHBEARER"}});
+  config.oauthbearer_token_callback(
+      [](void*) -> rk::Result<rk::OAuthBearerToken> {
+        return rk::Error{rk::Errc::kAuthentication, "identity provider unreachable"};
+      },
+      nullptr);
+  auto made = rk::Producer::create(config);
+  ASSERT_FALSE(made.ok());
+  EXPECT_EQ(made.error().message,
+            "Config::oauthbearer_token_callback: identity provider unreachable");
 }
 
 }  // namespace

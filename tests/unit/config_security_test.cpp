@@ -197,3 +197,38 @@ TEST(ConfigSecurity, EnabledProtocols) {
 }
 
 }  // namespace
+
+namespace {
+
+ringkafka::Result<ringkafka::OAuthBearerToken> no_token(void*) {
+  return ringkafka::Error{Errc::kAuthentication, "none"};
+}
+
+TEST(ConfigSecurity, TokenCallback) {
+  Config c = with({{"security.protocol", "sasl_ssl"}, {"sasl.mechanism", "OAUTHBEARER"}});
+  c.oauthbearer_token_callback(no_token);
+  auto s = rc::parse_settings(c);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(s.value().security.sasl.token_callback, &no_token);
+
+  ASSERT_TRUE(c.set("enable.sasl.oauthbearer.unsecure.jwt", "true").ok());
+  ASSERT_TRUE(c.set("sasl.oauthbearer.config", "principal=a").ok());
+  s = rc::parse_settings(c);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message.find("are both set"), std::string::npos) << s.error().message;
+
+  Config plain = with({{"security.protocol", "sasl_ssl"}, {"sasl.mechanism", "PLAIN"},
+                       {"sasl.username", "a"}, {"sasl.password", "b"}});
+  plain.oauthbearer_token_callback(no_token);
+  s = rc::parse_settings(plain);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message.find("sasl.mechanism is PLAIN"), std::string::npos);
+
+  Config none = with({});
+  none.oauthbearer_token_callback(no_token);
+  s = rc::parse_settings(none);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message.find("uses no SASL"), std::string::npos);
+}
+
+}  // namespace
