@@ -27,12 +27,6 @@ std::optional<std::int64_t> acks_word(std::string_view w) noexcept {
   return std::nullopt;
 }
 
-std::optional<std::int64_t> bool_word(std::string_view w) noexcept {
-  if (w == "true") return 1;
-  if (w == "false") return 0;
-  return std::nullopt;
-}
-
 std::optional<std::int64_t> codec_word(std::string_view w) noexcept {
   for (std::size_t i = 0; i < kCodecNames.size(); ++i) {
     if (kCodecNames[i] == w) return static_cast<std::int64_t>(i);

@@ -39,12 +39,6 @@ std::optional<std::int64_t> mechanism_word(std::string_view w) noexcept {
   return std::nullopt;
 }
 
-std::optional<std::int64_t> bool_word(std::string_view w) noexcept {
-  if (w == "true") return 1;
-  if (w == "false") return 0;
-  return std::nullopt;
-}
-
 // Java's "" means none, as librdkafka's "none" does.
 std::optional<std::int64_t> endpoint_word(std::string_view w) noexcept {
   if (w == "https") return 1;

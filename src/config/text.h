@@ -29,6 +29,13 @@ inline std::string_view trim(std::string_view s) noexcept {
   return s.substr(first, s.find_last_not_of(kSpace) - first + 1);
 }
 
+// "true" 1, "false" 0: the boolean keys' words.
+inline std::optional<std::int64_t> bool_word(std::string_view w) noexcept {
+  if (w == "true") return 1;
+  if (w == "false") return 0;
+  return std::nullopt;
+}
+
 inline std::optional<std::int64_t> parse_integer(std::string_view s) noexcept {
   s = trim(s);
   std::int64_t n = 0;
