@@ -306,7 +306,17 @@ void Connection::start_api_versions(std::int64_t now_ns, ConnectionEvents& event
 // delivered), then a receive armed.
 bool Connection::receive_more(std::int64_t now_ns, ConnectionEvents& events) noexcept {
   while (true) {
-    if (recv_len_ == recv_buf_.size()) break;  // arm_recv() grows it first
+    // handle_frames() leaves room (it grows the buffer to a frame that does
+    // not fit), so this only guards: a full buffer would leave plaintext in
+    // the transport while the socket waits.
+    if (recv_len_ == recv_buf_.size()) {
+      try {
+        recv_buf_.resize(recv_buf_.size() * 2);
+      } catch (...) {
+        fail("out of memory for a response", events);
+        return false;
+      }
+    }
     const int n = transport_->read_buffered(std::span(recv_buf_).subspan(recv_len_));
     if (n < 0) {
       fail_transport(n, events);

@@ -27,7 +27,7 @@ using namespace ringkafka::testing::security;
 TEST_F(ProducerSecurity, ReauthenticatesUnderLoadWithoutADisconnect) {
   const char* env = std::getenv("RINGKAFKA_REAUTH_SECONDS");
   const long seconds =
-      env != nullptr && *env != '\0' ? std::strtol(env, nullptr, 10) : (quick() ? 12 : 25);
+      env != nullptr && *env != '\0' ? std::strtol(env, nullptr, 10) : (quick() ? 12 : 20);
   const std::string topic = new_topic("security-reauth");
   auto config = secure_config(rk::Config::durable(), kReauth,
                               {"SCRAM-SHA-512", "alice", "alice-secret"});
@@ -129,7 +129,7 @@ TEST_F(ProducerSecurity, ABrokerRestartOverTlsLosesNothing) {
 // each token lasts 12 s, the REAUTH listener's sessions at most 10 s.  The
 // library fetches new tokens on its own thread before they expire and the
 // connections renew their sessions with them, while the application never
-// calls poll(): after 25 s the callback has run again and again, nothing
+// calls poll(): after 12 s the callback has run again, nothing
 // reconnected, and every record is delivered.
 struct TokenCalls {
   std::atomic<int> calls{0};
@@ -160,7 +160,7 @@ TEST_F(ProducerSecurity, ApplicationTokensAreRefreshedWithoutPoll) {
   EXPECT_EQ(calls.calls.load(), 1) << "the first token is fetched by create()";
   rk::Producer& p = *made.value();
   const rk::Topic t = p.topic(topic).value();
-  const long seconds = quick() ? 12 : 25;
+  const long seconds = 12;
   std::size_t accepted = 0;
   std::uint64_t connections_at_start = 0;
   const auto start = Clock::now();

@@ -249,6 +249,7 @@ class ProducerSecurity : public ::testing::Test {
   }
 
   // A topic of its own, made through the PLAINTEXT listener.
+ public:
   static std::string new_topic(const std::string& prefix) {
     std::string topic = rt::unique_topic(prefix);
     EXPECT_TRUE(SecureBroker::get().create_topic(topic)) << topic;
@@ -256,23 +257,34 @@ class ProducerSecurity : public ::testing::Test {
   }
 };
 
-// Every value "TOPIC-0" ... "TOPIC-(count-1)" is in `topic` exactly once, as
-// kcat reads it through the PLAINTEXT listener.
-inline void expect_read_back_once(const std::string& topic, std::size_t count) {
+// For each PREFIX and its COUNT, every value "PREFIX-0" ... "PREFIX-(COUNT-1)"
+// is in `topic` exactly once, and nothing else is, as kcat reads it through
+// the PLAINTEXT listener (one read for many producers' records: each kcat
+// run and each topic made costs a JVM or a second).
+inline void expect_read_back_once(const std::string& topic,
+                                  const std::map<std::string, std::size_t>& prefixes) {
+  std::size_t total = 0;
+  for (const auto& [prefix, count] : prefixes) total += count;
   std::vector<rt::KcatRecord> records;
-  ASSERT_EQ(rt::kcat_read_topic(SecureBroker::get().plaintext(), topic, records, count), "");
-  EXPECT_EQ(records.size(), count);
+  ASSERT_EQ(rt::kcat_read_topic(SecureBroker::get().plaintext(), topic, records, total), "");
+  EXPECT_EQ(records.size(), total);
   std::map<std::string, int> seen;
   for (const auto& r : records) ++seen[r.value.value_or("(null)")];
-  for (std::size_t i = 0; i < count; ++i) {
-    EXPECT_EQ(seen[topic + "-" + std::to_string(i)], 1) << "record " << i;
+  for (const auto& [prefix, count] : prefixes) {
+    for (std::size_t i = 0; i < count; ++i) {
+      EXPECT_EQ(seen[prefix + "-" + std::to_string(i)], 1) << prefix << " record " << i;
+    }
   }
 }
 
-// `count` records through `t` as `l`, idempotent, each reported delivered
-// and read back by kcat exactly once.
-inline void deliver_exactly_once(const Transport& t, const Login& l, std::size_t count,
-                          const std::string& topic) {
+inline void expect_read_back_once(const std::string& topic, std::size_t count) {
+  expect_read_back_once(topic, {{topic, count}});
+}
+
+// `count` records "PREFIX-0" ... into `topic` through `t` as `l`,
+// idempotent, each reported delivered (the caller reads them back).
+inline void deliver(const Transport& t, const Login& l, std::size_t count, const std::string& topic,
+                    const std::string& prefix) {
   auto config = secure_config(rk::Config::durable(), t, l);
   ASSERT_TRUE(config.ok()) << config.error().message;
   auto made = rk::Producer::create(config.value());
@@ -282,7 +294,7 @@ inline void deliver_exactly_once(const Transport& t, const Login& l, std::size_t
 
   std::vector<rk::DeliveryReport> reports;
   rk::Errc refusal = rk::Errc::kOk;
-  const std::size_t accepted = produce_values(p, handle, topic, count, reports, refusal);
+  const std::size_t accepted = produce_values(p, handle, prefix, count, reports, refusal);
   ASSERT_EQ(accepted, count) << "produce() said " << rk::to_string(refusal);
   EXPECT_EQ(p.flush(30s), rk::Errc::kOk);
   rt::await_reports(p, reports, count, Clock::now() + 30s);
@@ -295,7 +307,12 @@ inline void deliver_exactly_once(const Transport& t, const Login& l, std::size_t
   }
   EXPECT_EQ(p.fatal_error(), "");
   EXPECT_EQ(p.close(10s), rk::Errc::kOk);
+}
 
+// The same, into a topic of its own, read back at once.
+inline void deliver_exactly_once(const Transport& t, const Login& l, std::size_t count,
+                                 const std::string& topic) {
+  deliver(t, l, count, topic, topic);
   expect_read_back_once(topic, count);
 }
 
