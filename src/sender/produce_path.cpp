@@ -7,6 +7,7 @@
 #include "core/clock.h"
 #include "core/debug_log.h"
 #include "sender/metadata.h"
+#include "wire/byte_order.h"
 #include "wire/error_code.h"
 
 namespace ringkafka::sender {
@@ -208,6 +209,24 @@ void ProducePath::on_answer(Connection& c, const broker::InFlight& f,
   requeue(list, now_ns);
 }
 
+// The broker's log-append time for `b`, or -1 when there is none.  A retry
+// the broker already had (its earlier answer lost) is answered from the
+// broker's record of the first one, whose "log append time" is that
+// batch's max timestamp even on a CreateTime topic (Kafka's UnifiedLog
+// sets it from the duplicate's metadata): taken as an append time it would
+// give every record of the batch the batch's newest timestamp.  A
+// LogAppendTime topic rewrites the max timestamp to the broker's clock, so
+// an answer equal to the max timestamp we wrote means CreateTime.
+std::int64_t ProducePath::append_time(const Batch& b, std::int64_t log_append_ms) noexcept {
+  if (log_append_ms < 0 || b.attempts < 2 || b.sealed.size() < wire::kRecordBatchHeaderSize) {
+    return log_append_ms;
+  }
+  constexpr std::size_t kMaxTimestampAt = 35;
+  return wire::load_be<std::int64_t>(b.sealed.data() + kMaxTimestampAt) == log_append_ms
+             ? -1
+             : log_append_ms;
+}
+
 void ProducePath::on_batch_result(Batch* b, const wire::ProducePartitionResponse& p,
                                   std::int64_t now_ns) noexcept {
   PartitionState& ps = acc_.partition(*b);
@@ -230,7 +249,7 @@ void ProducePath::on_batch_result(Batch* b, const wire::ProducePartitionResponse
       // DUPLICATE_SEQUENCE_NUMBER: the broker had it (a retry whose
       // answer was lost), without telling where.
       if (code == 0) {
-        acc_.finish(b, Errc::kOk, 0, "", p.base_offset, p.log_append_time_ms);
+        acc_.finish(b, Errc::kOk, 0, "", p.base_offset, append_time(*b, p.log_append_time_ms));
       } else {
         acc_.finish(b, Errc::kOk, 0, "", -1, -1);
       }

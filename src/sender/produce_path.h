@@ -60,6 +60,7 @@ class ProducePath {
 
  private:
   struct Apply;
+  static std::int64_t append_time(const accumulator::Batch& b, std::int64_t log_append_ms) noexcept;
   void on_batch_result(accumulator::Batch* b, const wire::ProducePartitionResponse& p,
                        std::int64_t now_ns) noexcept;
   // The broker's words for a failed batch, behind the error's name.

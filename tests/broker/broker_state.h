@@ -44,6 +44,7 @@ struct ProducerState {
     std::int32_t base_sequence;
     std::int32_t count;
     std::int64_t base_offset;
+    std::int64_t max_timestamp;  // what Kafka answers a retry of it with (below)
   };
   std::deque<Entry> recent;
 };

@@ -93,6 +93,9 @@ ProducePartitionOut append(Partition& part, const std::string& where,
       });
       if (dup != ps.recent.end()) {  // a retry of a batch already stored
         if (first_offset < 0) first_offset = dup->base_offset;
+        // Kafka (UnifiedLog) answers it from the first batch's metadata: its
+        // max timestamp as log_append_time, even on a CreateTime topic.
+        out.log_append_time_ms = dup->max_timestamp;
         continue;
       }
       if (h.base_sequence != ps.next_sequence) {
@@ -112,7 +115,7 @@ ProducePartitionOut append(Partition& part, const std::string& where,
         return out;
       }
       ps.next_sequence = wire::sequence_after(h.base_sequence, h.record_count);
-      ps.recent.push_back({h.base_sequence, h.record_count, part.high_watermark});
+      ps.recent.push_back({h.base_sequence, h.record_count, part.high_watermark, h.max_timestamp});
       if (ps.recent.size() > window) ps.recent.pop_front();
     }
     StoredBatch stored;

@@ -184,4 +184,29 @@ TEST_F(ProducerReportsTest, EachInvalidRecordGetsItsOwnWords) {
   }
 }
 
+// A retry the broker already had is answered, as Kafka answers it, with
+// the first batch's max timestamp as its "log append time" even though the
+// topic keeps CreateTime: each record's report still carries its own
+// timestamp, not the batch's newest.
+TEST_F(ProducerReportsTest, ARetryTheBrokerHadKeepsEachRecordsTimestamp) {
+  auto p = make({{"request.timeout.ms", "500"}, {"linger.ms", "20"}});
+  ASSERT_TRUE(p);
+  broker_.drop_responses(1, 1);  // written, never answered: retried, found in the window
+  constexpr int kRecords = 20;
+  for (int i = 0; i < kRecords; ++i) {
+    ASSERT_EQ(p->produce(topic_, "k", "v", {}, 1'700'000'000'000 + i, nullptr, 0), rk::Errc::kOk);
+  }
+  const auto reports = collect(*p, kRecords);
+  ASSERT_EQ(reports.size(), static_cast<std::size_t>(kRecords));
+  EXPECT_GE(p->stats().batch_retries, 1U);
+  std::map<std::int64_t, int> seen;
+  for (const auto& r : reports) {
+    ASSERT_TRUE(r.ok()) << r.message;
+    ++seen[r.timestamp_ms];
+  }
+  for (int i = 0; i < kRecords; ++i) {
+    EXPECT_EQ(seen[1'700'000'000'000 + i], 1) << "record " << i;
+  }
+}
+
 }  // namespace
