@@ -27,7 +27,7 @@ using namespace ringkafka::testing::security;
 TEST_F(ProducerSecurity, ReauthenticatesUnderLoadWithoutADisconnect) {
   const char* env = std::getenv("RINGKAFKA_REAUTH_SECONDS");
   const long seconds =
-      env != nullptr && *env != '\0' ? std::strtol(env, nullptr, 10) : (quick() ? 12 : 20);
+      env != nullptr && *env != '\0' ? std::strtol(env, nullptr, 10) : 12;
   const std::string topic = new_topic("security-reauth");
   auto config = secure_config(rk::Config::durable(), kReauth,
                               {"SCRAM-SHA-512", "alice", "alice-secret"});
