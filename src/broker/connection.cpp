@@ -208,15 +208,8 @@ bool Connection::arm_send(ConnectionEvents& events) noexcept {
   return true;
 }
 
+// receive_more() made room.
 bool Connection::arm_recv(ConnectionEvents& events) noexcept {
-  if (recv_len_ == recv_buf_.size()) {
-    try {
-      recv_buf_.resize(recv_buf_.size() * 2);
-    } catch (...) {
-      fail("out of memory for a response", events);
-      return false;
-    }
-  }
   if (!transport_->recv(reactor_, std::span(recv_buf_).subspan(recv_len_), token(Op::kRecv))) {
     fail("io_uring takes no more submissions", events);
     return false;
@@ -303,12 +296,9 @@ void Connection::start_api_versions(std::int64_t now_ns, ConnectionEvents& event
 }
 
 // What the transport holds already (TLS: records decrypted but not yet
-// delivered), then a receive armed.
+// delivered), then a receive armed, always into room: a full buffer grows.
 bool Connection::receive_more(std::int64_t now_ns, ConnectionEvents& events) noexcept {
   while (true) {
-    // handle_frames() leaves room (it grows the buffer to a frame that does
-    // not fit), so this only guards: a full buffer would leave plaintext in
-    // the transport while the socket waits.
     if (recv_len_ == recv_buf_.size()) {
       try {
         recv_buf_.resize(recv_buf_.size() * 2);

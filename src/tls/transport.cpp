@@ -94,9 +94,8 @@ bool TlsTransport::flush() noexcept {
   return submit_send();
 }
 
-int TlsTransport::begin(io::Reactor& reactor, std::string_view host, std::uint64_t send,
+int TlsTransport::begin(io::Reactor&, std::string_view host, std::uint64_t send,
                         std::uint64_t recv) noexcept {
-  reactor_ = &reactor;
   send_token_ = send;
   recv_token_ = recv;
   if (!session_.open(*ctx_, host)) return fail(session_.error());
@@ -105,9 +104,8 @@ int TlsTransport::begin(io::Reactor& reactor, std::string_view host, std::uint64
   return 0;
 }
 
-bool TlsTransport::send(io::Reactor& reactor, std::span<const std::byte> bytes,
+bool TlsTransport::send(io::Reactor&, std::span<const std::byte> bytes,
                         std::uint64_t token) noexcept {
-  reactor_ = &reactor;
   send_token_ = token;
   frame_pending_ = true;
   frame_len_ = bytes.size();
@@ -118,9 +116,8 @@ bool TlsTransport::send(io::Reactor& reactor, std::span<const std::byte> bytes,
   return flush();
 }
 
-bool TlsTransport::recv(io::Reactor& reactor, std::span<std::byte> into,
+bool TlsTransport::recv(io::Reactor&, std::span<std::byte> into,
                         std::uint64_t token) noexcept {
-  reactor_ = &reactor;
   recv_token_ = token;
   into_ = into;
   return recv_in_flight_ || submit_recv();

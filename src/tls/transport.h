@@ -72,7 +72,7 @@ class TlsTransport final : public io::Transport {
   std::shared_ptr<const Context> ctx_;
   io::TcpTransport tcp_;
   Session session_;
-  io::Reactor* reactor_ = nullptr;
+  io::Reactor* reactor_ = nullptr;  // connect()'s: a connection keeps one reactor
   std::uint64_t send_token_ = 0;
   std::uint64_t recv_token_ = 0;
   int in_flight_ = 0;

@@ -20,6 +20,32 @@ namespace {
 
 using namespace ringkafka::testing::security;
 
+// Records "PREFIX-0" ... into `t`, `per_tick` of them every 10 ms for
+// `length`, their reports taken as they come unless `reports` is null (the
+// token test never polls); `connections` is stats().connections after the
+// first second (the connections made at the start).  Returns how many
+// produce() accepted.
+std::size_t produce_paced(rk::Producer& p, rk::Topic t, const std::string& prefix,
+                          Clock::duration length, int per_tick,
+                          std::vector<rk::DeliveryReport>* reports,
+                          std::uint64_t* connections = nullptr) {
+  std::size_t accepted = 0;
+  const auto start = Clock::now();
+  for (int tick = 0; Clock::now() < start + length; ++tick) {
+    for (int i = 0; i < per_tick; ++i) {
+      const std::string value = prefix + "-" + std::to_string(accepted);
+      if (p.produce(t, rk::Bytes::null(), value, {}, rk::kTimestampNow, opaque_of(accepted)) ==
+          rk::Errc::kOk) {
+        ++accepted;
+      }
+    }
+    if (reports != nullptr) (void)rt::take_reports(p, *reports);
+    if (tick == 100 && connections != nullptr) *connections = p.stats().connections;
+    std::this_thread::sleep_until(start + std::chrono::milliseconds(10 * (tick + 1)));
+  }
+  return accepted;
+}
+
 // KIP-368 under load: the REAUTH listener's sessions last 10 s, and the
 // producer renews each before it ends, holding new requests only while
 // those in flight drain, so nothing is lost, duplicated or disconnected.
@@ -40,28 +66,10 @@ TEST_F(ProducerSecurity, ReauthenticatesUnderLoadWithoutADisconnect) {
 
   // 200 records every 10 ms: requests stay in flight all the time.
   std::vector<rk::DeliveryReport> reports;
-  std::size_t accepted = 0;
   std::uint64_t connections_at_start = 0;
-  const auto start = Clock::now();
-  for (int tick = 0; Clock::now() < start + std::chrono::seconds(seconds); ++tick) {
-    for (int i = 0; i < 200; ++i) {
-      const std::string value = topic + "-" + std::to_string(accepted);
-      if (p.produce(t, rk::Bytes::null(), value, {}, rk::kTimestampNow, opaque_of(accepted)) ==
-          rk::Errc::kOk) {
-        ++accepted;
-      }
-    }
-    (void)rt::take_reports(p, reports);
-    if (tick == 100) connections_at_start = p.stats().connections;  // after a second
-    std::this_thread::sleep_until(start + std::chrono::milliseconds(10 * (tick + 1)));
-  }
-  EXPECT_EQ(p.flush(30s), rk::Errc::kOk);
-  rt::await_reports(p, reports, accepted, Clock::now() + 30s);
-  take_late_reports(p, reports);
-  expect_one_report_each(reports, accepted);
-  for (const auto& r : reports) {
-    ASSERT_TRUE(r.ok()) << "record " << index_of(r) << ": " << r.message;
-  }
+  const std::size_t accepted = produce_paced(p, t, topic, std::chrono::seconds(seconds), 200,
+                                             &reports, &connections_at_start);
+  expect_all_delivered(p, reports, accepted, 30s);
   const rk::ProducerStats st = p.stats();
   std::cout << "[ reauth  ] " << seconds << " s, " << accepted << " records, "
             << st.reauthentications << " re-authentications, " << st.connections
@@ -91,33 +99,16 @@ TEST_F(ProducerSecurity, ABrokerRestartOverTlsLosesNothing) {
   const rk::Topic t = p.topic(topic).value();
 
   std::vector<rk::DeliveryReport> reports;
-  std::size_t accepted = 0;
   const auto start = Clock::now();
   std::thread restart([&] {
     std::this_thread::sleep_until(start + 5s);
     EXPECT_EQ(SecureBroker::get().command("kill-node 1 --signal TERM").exit_code, 0);
     EXPECT_EQ(SecureBroker::get().command("start-node 1").exit_code, 0);
   });
-  // 2,000 records/s until 15 s after the restart began.
-  for (int tick = 0; Clock::now() < start + 50s; ++tick) {
-    for (int i = 0; i < 20; ++i) {
-      const std::string value = topic + "-" + std::to_string(accepted);
-      if (p.produce(t, rk::Bytes::null(), value, {}, rk::kTimestampNow, opaque_of(accepted)) ==
-          rk::Errc::kOk) {
-        ++accepted;
-      }
-    }
-    (void)rt::take_reports(p, reports);
-    std::this_thread::sleep_until(start + std::chrono::milliseconds(10 * (tick + 1)));
-  }
+  // 2,000 records/s for 50 s, the restart 5 s in.
+  const std::size_t accepted = produce_paced(p, t, topic, 50s, 20, &reports);
   restart.join();
-  EXPECT_EQ(p.flush(60s), rk::Errc::kOk);
-  rt::await_reports(p, reports, accepted, Clock::now() + 60s);
-  take_late_reports(p, reports);
-  expect_one_report_each(reports, accepted);
-  for (const auto& r : reports) {
-    ASSERT_TRUE(r.ok()) << "record " << index_of(r) << ": " << r.message;
-  }
+  expect_all_delivered(p, reports, accepted, 60s);
   std::cout << "[ restart ] " << accepted << " records, " << p.stats().connections
             << " connections\n";
   EXPECT_GT(p.stats().connections, 2U) << "the restart did not break the connection";
@@ -161,25 +152,12 @@ TEST_F(ProducerSecurity, ApplicationTokensAreRefreshedWithoutPoll) {
   rk::Producer& p = *made.value();
   const rk::Topic t = p.topic(topic).value();
   const long seconds = 12;
-  std::size_t accepted = 0;
   std::uint64_t connections_at_start = 0;
-  const auto start = Clock::now();
-  for (int tick = 0; Clock::now() < start + std::chrono::seconds(seconds); ++tick) {
-    const std::string value = topic + "-" + std::to_string(accepted);
-    if (p.produce(t, rk::Bytes::null(), value, {}, rk::kTimestampNow, opaque_of(accepted)) ==
-        rk::Errc::kOk) {
-      ++accepted;
-    }
-    if (tick == 100) connections_at_start = p.stats().connections;
-    std::this_thread::sleep_until(start + std::chrono::milliseconds(10 * (tick + 1)));
-  }
+  const std::size_t accepted = produce_paced(p, t, topic, std::chrono::seconds(seconds), 1,
+                                             nullptr, &connections_at_start);
   const int fetched = calls.calls.load();
   std::vector<rk::DeliveryReport> reports;
-  EXPECT_EQ(p.flush(30s), rk::Errc::kOk);
-  rt::await_reports(p, reports, accepted, Clock::now() + 30s);
-  take_late_reports(p, reports);
-  expect_one_report_each(reports, accepted);
-  for (const auto& r : reports) ASSERT_TRUE(r.ok()) << "record " << index_of(r) << ": " << r.message;
+  expect_all_delivered(p, reports, accepted, 30s);
   const rk::ProducerStats st = p.stats();
   std::cout << "[ token   ] " << seconds << " s: " << fetched << " tokens fetched, "
             << st.reauthentications << " re-authentications, " << st.connections

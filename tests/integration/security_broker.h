@@ -281,6 +281,21 @@ inline void expect_read_back_once(const std::string& topic, std::size_t count) {
   expect_read_back_once(topic, {{topic, count}});
 }
 
+// Every one of `accepted` records delivered, with exactly one report each,
+// within `wait` of the flush.
+inline void expect_all_delivered(rk::Producer& p, std::vector<rk::DeliveryReport>& reports,
+                                 std::size_t accepted, std::chrono::seconds wait) {
+  EXPECT_EQ(p.flush(wait), rk::Errc::kOk);
+  rt::await_reports(p, reports, accepted, Clock::now() + wait);
+  take_late_reports(p, reports);
+  ASSERT_EQ(reports.size(), accepted);
+  expect_one_report_each(reports, accepted);
+  for (const auto& r : reports) {
+    ASSERT_TRUE(r.ok()) << "record " << index_of(r) << ": " << rk::to_string(r.error) << ": "
+                        << r.message;
+  }
+}
+
 // `count` records "PREFIX-0" ... into `topic` through `t` as `l`,
 // idempotent, each reported delivered (the caller reads them back).
 inline void deliver(const Transport& t, const Login& l, std::size_t count, const std::string& topic,
@@ -296,15 +311,7 @@ inline void deliver(const Transport& t, const Login& l, std::size_t count, const
   rk::Errc refusal = rk::Errc::kOk;
   const std::size_t accepted = produce_values(p, handle, prefix, count, reports, refusal);
   ASSERT_EQ(accepted, count) << "produce() said " << rk::to_string(refusal);
-  EXPECT_EQ(p.flush(30s), rk::Errc::kOk);
-  rt::await_reports(p, reports, count, Clock::now() + 30s);
-  take_late_reports(p, reports);
-  ASSERT_EQ(reports.size(), count);
-  expect_one_report_each(reports, accepted);
-  for (const auto& r : reports) {
-    ASSERT_TRUE(r.ok()) << "record " << index_of(r) << ": " << rk::to_string(r.error) << ": "
-                        << r.message;
-  }
+  expect_all_delivered(p, reports, accepted, 30s);
   EXPECT_EQ(p.fatal_error(), "");
   EXPECT_EQ(p.close(10s), rk::Errc::kOk);
 }
