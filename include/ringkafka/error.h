@@ -1,12 +1,16 @@
 // ringkafka — what can go wrong, as values.  The hot path (produce(),
 // poll()) returns an Errc and never throws; the control plane (creating a
 // producer, resolving a topic) returns a Result carrying a message that
-// names what was wrong.
+// names what was wrong.  Errc is a std::error_code enum (category
+// "ringkafka"), so `std::error_code ec = Errc::kTimedOut;` works, and
+// Result::value() on an error throws an Exception carrying the message.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <system_error>
+#include <type_traits>
 #include <utility>
 #include <variant>
 
@@ -17,8 +21,8 @@ namespace ringkafka {
 enum class Errc : std::uint8_t {
   kOk = 0,
   // --- from produce(): the record was NOT accepted; no report will follow --
-  kQueueFull,         // the ring is full and max.block.ms = 0, or the thread's report
-                      // queue is full (at once, whatever max.block.ms: only poll() empties it)
+  kQueueFull,         // the thread's ring is full and max.block.ms = 0 (or
+                      // kTimedOut after waiting); the sender will make room
   kTimedOut,          // still full after max.block.ms
   kRecordTooLarge,    // over message.max.bytes, or larger than the ring can ever hold
   kInvalidArgument,   // a bad topic handle, partition < -1, timestamp < -1, header name too long
@@ -42,6 +46,14 @@ enum class Errc : std::uint8_t {
   kAborted,           // in a delivery report: the record's transaction was aborted
   kAuthentication,    // the brokers refused the credentials (SASL) or TLS failed; the
                       // message has the broker's or OpenSSL's reason
+  // --- from produce(), not accepted (after kAuthentication to keep values) --
+  kReportQueueFull,   // the thread's report queue is full: only this thread's poll()
+                      // makes room, so it is said at once, whatever max.block.ms
+  // --- to the error callback (Config::error_callback) -------------------------
+  kTransport,         // a broker could not be reached or dropped the connection
+                      // (refused, reset, timed out connecting); the message has the cause
+  kResolve,           // a broker's host name did not resolve
+  kAllBrokersDown,    // no broker the producer knows is reachable
 };
 
 // What a caller may do after a failed transactional call, as librdkafka's
@@ -57,6 +69,13 @@ enum class ErrorKind : std::uint8_t {
 // A short fixed description ("queue full"); never null, never allocated.
 [[nodiscard]] RINGKAFKA_API const char* to_string(Errc code) noexcept;
 
+// The "ringkafka" error category: message() is to_string(); kOk is 0, so
+// a default std::error_code means no error as usual.
+[[nodiscard]] RINGKAFKA_API const std::error_category& error_category() noexcept;
+[[nodiscard]] inline std::error_code make_error_code(Errc code) noexcept {
+  return {static_cast<int>(code), error_category()};
+}
+
 // A control-plane error: the code and a message naming the key, value or
 // resource at fault, e.g. `acks: "2" is not one of 0, 1, -1, all`.
 struct Error {
@@ -69,6 +88,19 @@ struct Error {
   [[nodiscard]] bool fatal() const noexcept { return kind == ErrorKind::kFatal; }
 };
 
+// What Result::value() throws when there is no value: a std::system_error
+// whose code() is the Errc and whose what() is the message, with the whole
+// Error at error().
+class Exception : public std::system_error {
+ public:
+  explicit Exception(Error error)
+      : std::system_error(make_error_code(error.code), error.message), error_(std::move(error)) {}
+  [[nodiscard]] const Error& error() const noexcept { return error_; }
+
+ private:
+  Error error_;
+};
+
 // The value or the error; a minimal std::expected (C++23) for C++20.
 template <typename T>
 class [[nodiscard]] Result {
@@ -79,9 +111,17 @@ class [[nodiscard]] Result {
   [[nodiscard]] bool ok() const noexcept { return v_.index() == 0; }
   explicit operator bool() const noexcept { return ok(); }
 
-  // Only when ok().
-  T& value() & { return std::get<0>(v_); }
-  T&& value() && { return std::get<0>(std::move(v_)); }
+  // The value; without one, throws Exception with the error (so
+  // `Producer::create(c).value()` fails with the message, not a
+  // std::bad_variant_access).  operator-> and * assume ok().
+  T& value() & {
+    if (!ok()) throw Exception(std::get<1>(v_));
+    return std::get<0>(v_);
+  }
+  T&& value() && {
+    if (!ok()) throw Exception(std::get<1>(std::move(v_)));
+    return std::get<0>(std::move(v_));
+  }
   T* operator->() { return &std::get<0>(v_); }
   T& operator*() & { return std::get<0>(v_); }
   // Only when !ok().
@@ -92,3 +132,6 @@ class [[nodiscard]] Result {
 };
 
 }  // namespace ringkafka
+
+template <>
+struct std::is_error_code_enum<ringkafka::Errc> : std::true_type {};

@@ -208,7 +208,7 @@ class RINGKAFKA_API Producer {
   // into `out` and returns how many.  Also takes the reports of threads that
   // exited with reports still queued.  With a delivery callback configured,
   // always 0.  A thread that never polls fills its report queue, and then
-  // produce() says kQueueFull: poll regularly.
+  // produce() says kReportQueueFull: poll regularly.
   std::size_t poll(std::span<DeliveryReport> out) noexcept;
 
   // Waits until every record accepted before the call has its report (in a

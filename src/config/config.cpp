@@ -29,8 +29,29 @@ const char* to_string(Errc code) noexcept {
     case Errc::kTransaction: return "transactional call failed";
     case Errc::kAborted: return "transaction aborted";
     case Errc::kAuthentication: return "authentication failed";
+    case Errc::kReportQueueFull: return "report queue full (poll() to empty it)";
+    case Errc::kTransport: return "broker connection failed";
+    case Errc::kResolve: return "broker host name did not resolve";
+    case Errc::kAllBrokersDown: return "all brokers down";
   }
   return "unknown error";
+}
+
+namespace {
+
+class Category final : public std::error_category {
+ public:
+  [[nodiscard]] const char* name() const noexcept override { return "ringkafka"; }
+  [[nodiscard]] std::string message(int value) const override {
+    return to_string(static_cast<Errc>(value));
+  }
+};
+
+}  // namespace
+
+const std::error_category& error_category() noexcept {
+  static const Category category;
+  return category;
 }
 
 Config Config::low_latency() {

@@ -379,7 +379,7 @@ std::string_view Producer::topic_name(Topic topic) const noexcept {
   // A full report queue only empties when this thread polls: waiting for
   // it could never end, so it is "queue full" at once, whatever
   // max.block.ms says.
-  if (!report_room(*slot)) [[unlikely]] return fail(Errc::kQueueFull);
+  if (!report_room(*slot)) [[unlikely]] return fail(Errc::kReportQueueFull);
   std::byte* p = nullptr;
   if (size > slot->large_threshold()) [[unlikely]] {
     p = reserve_large(*slot, size, &error);

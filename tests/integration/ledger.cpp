@@ -18,7 +18,7 @@ Errc Ledger::produce(Producer& p, Topic t, std::int32_t partition) {
   const std::size_t i = sent();
   Errc e;
   while ((e = p.produce(t, Bytes::null(), value(i), {}, -1, opaque(i), partition)) == Errc::kQueueFull ||
-         e == Errc::kTimedOut) {
+         e == Errc::kTimedOut || e == Errc::kReportQueueFull) {
     if (poll(p) == 0) std::this_thread::sleep_for(std::chrono::microseconds(100));
   }
   if (e == Errc::kOk) accepted(partition);

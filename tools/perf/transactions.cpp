@@ -56,7 +56,8 @@ struct RingkafkaRun {
       const std::string_view key = records.key_of(i);
       rk::Errc e;
       while ((e = p.produce(topic, key.empty() ? rk::Bytes::null() : rk::Bytes(key),
-                            records.value)) == rk::Errc::kQueueFull) {
+                            records.value)) == rk::Errc::kQueueFull ||
+             e == rk::Errc::kReportQueueFull) {
         poll();
       }
       if (e != rk::Errc::kOk) {
