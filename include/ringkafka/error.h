@@ -69,6 +69,13 @@ enum class ErrorKind : std::uint8_t {
 // A short fixed description ("queue full"); never null, never allocated.
 [[nodiscard]] RINGKAFKA_API const char* to_string(Errc code) noexcept;
 
+// produce() refused a record for want of room, a full ring or a full report
+// queue: nothing was accepted; poll() (which empties the report queue and
+// lets the sender drain the ring) and try again.
+[[nodiscard]] constexpr bool is_full(Errc code) noexcept {
+  return code == Errc::kQueueFull || code == Errc::kReportQueueFull;
+}
+
 // The "ringkafka" error category: message() is to_string(); kOk is 0, so
 // a default std::error_code means no error as usual.
 [[nodiscard]] RINGKAFKA_API const std::error_category& error_category() noexcept;

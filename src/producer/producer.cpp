@@ -377,7 +377,7 @@ std::string_view Producer::topic_name(Topic topic) const noexcept {
     return fail(size == 0 ? Errc::kInvalidArgument : Errc::kRecordTooLarge);
   }
   // A full report queue only empties when this thread polls: waiting for
-  // it could never end, so it is "queue full" at once, whatever
+  // it could never end, so it is kReportQueueFull at once, whatever
   // max.block.ms says.
   if (!report_room(*slot)) [[unlikely]] return fail(Errc::kReportQueueFull);
   std::byte* p = nullptr;

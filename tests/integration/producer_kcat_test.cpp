@@ -189,7 +189,7 @@ ThreadResult produce_share(rk::Producer& producer, rk::Topic topic, const Worklo
         break;
       }
       // A full ring or report queue: make room, unless out of time.
-      if ((e != rk::Errc::kQueueFull && e != rk::Errc::kTimedOut && e != rk::Errc::kReportQueueFull) ||
+      if ((!rk::is_full(e) && e != rk::Errc::kTimedOut) ||
           Clock::now() >= deadline) {
         if (r.refused++ == 0) r.first_refusal = e;
         break;

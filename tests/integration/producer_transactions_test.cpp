@@ -465,8 +465,7 @@ TEST_F(ProducerTransactions, AnAbortedTransactionLargerThanAFetchIsSkipped) {
   ASSERT_TRUE(p->begin_transaction().ok());
   for (int i = 0; i < 5000; ++i) {
     rk::Errc e;
-    while ((e = p->produce(t, "aborted", big)) == rk::Errc::kQueueFull ||
-           e == rk::Errc::kReportQueueFull) {
+    while (rk::is_full(e = p->produce(t, "aborted", big))) {
       (void)poll_reports(*p, 1);
     }
     ASSERT_EQ(e, rk::Errc::kOk);

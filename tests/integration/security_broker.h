@@ -205,7 +205,7 @@ inline std::size_t produce_values(rk::Producer& p, rk::Topic t, const std::strin
                                  opaque_of(accepted));
     if (e == rk::Errc::kOk) {
       ++accepted;
-    } else if ((e == rk::Errc::kQueueFull || e == rk::Errc::kReportQueueFull) &&
+    } else if (rk::is_full(e) &&
                Clock::now() < give_up) {
       if (rt::take_reports(p, reports) == 0) std::this_thread::sleep_for(1ms);
     } else {

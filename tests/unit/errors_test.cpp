@@ -36,6 +36,13 @@ TEST(Errors, EveryCodeHasItsOwnText) {
   EXPECT_STREQ(rk::to_string(static_cast<rk::Errc>(kLast + 1)), "unknown error");
 }
 
+TEST(Errors, IsFullIsTheTwoRoomRefusalsOnly) {
+  for (int i = 0; i <= kLast; ++i) {
+    const auto code = static_cast<rk::Errc>(i);
+    EXPECT_EQ(rk::is_full(code), code == rk::Errc::kQueueFull || code == rk::Errc::kReportQueueFull) << i;
+  }
+}
+
 TEST(Errors, ValueOfAnErrorThrowsTheMessage) {
   rk::Result<int> r = rk::Error{rk::Errc::kInvalidConfig, "acks: \"2\" is not one of 0, 1, -1, all"};
   try {

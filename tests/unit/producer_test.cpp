@@ -74,9 +74,9 @@ TEST_F(ProducerTest, EveryRecordGetsOneReportWithItsOffset) {
   for (int i = 0; i < kRecords; ++i) {
     const std::string key = std::string("key-").append(std::to_string(i % 97));
     rk::Errc e;
-    while ((e = p->produce(topic_, key, std::string("v").append(std::to_string(i)), {}, rk::kTimestampNow,
-                           reinterpret_cast<void*>(static_cast<std::uintptr_t>(i + 1)))) ==
-           rk::Errc::kQueueFull || e == rk::Errc::kReportQueueFull) {
+    while (rk::is_full(e = p->produce(topic_, key, std::string("v").append(std::to_string(i)), {},
+                                      rk::kTimestampNow,
+                                      reinterpret_cast<void*>(static_cast<std::uintptr_t>(i + 1))))) {
       std::this_thread::yield();
     }
     ASSERT_EQ(e, rk::Errc::kOk);

@@ -31,7 +31,7 @@ class RingkafkaClient {
     const rk::Errc e = producer_.produce(topic_, bytes(p.key, p.key_size), bytes(p.value, p.value_size),
                                          {}, rk::kTimestampNow, opaque);
     if (e == rk::Errc::kOk) return Status::kOk;
-    if (e == rk::Errc::kQueueFull || e == rk::Errc::kReportQueueFull) return Status::kFull;
+    if (rk::is_full(e)) return Status::kFull;
     t.stats->on_failure(rk::to_string(e));
     return Status::kRefused;
   }

@@ -55,9 +55,8 @@ struct RingkafkaRun {
     for (std::uint64_t i = first; i < first + count; ++i) {
       const std::string_view key = records.key_of(i);
       rk::Errc e;
-      while ((e = p.produce(topic, key.empty() ? rk::Bytes::null() : rk::Bytes(key),
-                            records.value)) == rk::Errc::kQueueFull ||
-             e == rk::Errc::kReportQueueFull) {
+      while (rk::is_full(e = p.produce(topic, key.empty() ? rk::Bytes::null() : rk::Bytes(key),
+                                       records.value))) {
         poll();
       }
       if (e != rk::Errc::kOk) {

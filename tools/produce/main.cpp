@@ -319,7 +319,7 @@ int run(const Options& opt) {
                                       reinterpret_cast<void*>(static_cast<std::uintptr_t>(record)), opt.partition);
       if (e == ringkafka::Errc::kOk) break;
       // Full ring or report queue: polling (or the sender draining) makes room.
-      if (e == ringkafka::Errc::kQueueFull || e == ringkafka::Errc::kReportQueueFull) {
+      if (ringkafka::is_full(e)) {
         if (reports.poll() == 0) std::this_thread::sleep_for(std::chrono::microseconds(100));
         continue;
       }
