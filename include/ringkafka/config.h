@@ -56,6 +56,39 @@ struct OAuthBearerToken {
 // call is repeated, backing off from 1 s to 10 s.
 using OAuthBearerTokenCallback = Result<OAuthBearerToken> (*)(void* context);
 
+// Log levels, syslog's (as librdkafka's log_level and log_cb).
+enum class LogLevel : int {
+  kEmergency = 0,
+  kAlert = 1,
+  kCritical = 2,
+  kError = 3,
+  kWarning = 4,
+  kNotice = 5,
+  kInfo = 6,
+  kDebug = 7,
+};
+
+// A log line, when set with Config::log_callback: `facility` is a debug
+// context's name ("broker", "metadata", "eos", ...) for kDebug lines, and
+// for others what the line is about ("broker", "error", "security", ...).
+// Called on the sender thread and, with an OAUTHBEARER token callback, on
+// the token thread (so it must be safe to call from two threads), never
+// from produce() or poll().  It must be quick: the sender waits for it.
+// Without one, lines go to stderr as librdkafka's do:
+//   %3|1764740000.123|BROKER|client.id| cannot connect to 127.0.0.1:1: Connection refused
+using LogCallback = void (*)(LogLevel level, std::string_view facility, std::string_view message,
+                             void* context) noexcept;
+
+// A producer-wide event, when set with Config::error_callback: a broker
+// that cannot be reached (kTransport, kResolve, with the cause), all
+// brokers down (kAllBrokersDown), credentials refused (kAuthentication),
+// a fatal error (kFatal).  Informational: the producer goes on retrying
+// (except after kFatal), and records keep their own delivery reports.
+// Each cause is said once per broker until that broker is reachable again.
+// Same threads and rules as LogCallback.  Without one, each event is
+// logged at LogLevel::kError.
+using ErrorCallback = void (*)(Errc error, std::string_view reason, void* context) noexcept;
+
 class RINGKAFKA_API Config {
  public:
   // The defaults: the Java client's where it has the key (acks=all,
@@ -118,6 +151,26 @@ class RINGKAFKA_API Config {
   [[nodiscard]] OAuthBearerTokenCallback token_callback() const noexcept { return token_callback_; }
   [[nodiscard]] void* token_context() const noexcept { return token_context_; }
 
+  // Log lines (see LogCallback) and which are written: keys log_level
+  // (0-7, default 6) and debug (librdkafka's contexts: broker, protocol,
+  // metadata, msg, eos, security, ... or all).
+  Config& log_callback(LogCallback fn, void* context = nullptr) noexcept {
+    log_callback_ = fn;
+    log_context_ = context;
+    return *this;
+  }
+  [[nodiscard]] LogCallback log_callback() const noexcept { return log_callback_; }
+  [[nodiscard]] void* log_context() const noexcept { return log_context_; }
+
+  // Producer-wide errors (see ErrorCallback).
+  Config& error_callback(ErrorCallback fn, void* context = nullptr) noexcept {
+    error_callback_ = fn;
+    error_context_ = context;
+    return *this;
+  }
+  [[nodiscard]] ErrorCallback error_callback() const noexcept { return error_callback_; }
+  [[nodiscard]] void* error_context() const noexcept { return error_context_; }
+
  private:
   Config& put(std::string_view key, std::string value);
 
@@ -126,6 +179,10 @@ class RINGKAFKA_API Config {
   void* callback_context_ = nullptr;
   OAuthBearerTokenCallback token_callback_ = nullptr;
   void* token_context_ = nullptr;
+  LogCallback log_callback_ = nullptr;
+  void* log_context_ = nullptr;
+  ErrorCallback error_callback_ = nullptr;
+  void* error_context_ = nullptr;
 };
 
 }  // namespace ringkafka

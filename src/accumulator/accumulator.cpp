@@ -163,7 +163,7 @@ Accumulator::Routed Accumulator::route(std::uint32_t slot, const handoff::Record
     }
     if (now_ns - t.first_needed_ns > core::ms_to_ns(s_.delivery_timeout_ms)) {
       reporter_.one(slot, rec.head.opaque, rec.head.topic, -1, ts, Errc::kMessageTimedOut, 0,
-                    "no metadata for the topic within delivery.timeout.ms");
+                    timed_out("no metadata for the topic within delivery.timeout.ms"));
       return Routed::kDone;
     }
     metadata_wished_ = true;
@@ -240,20 +240,25 @@ bool Accumulator::park(TopicInfo& t, std::uint32_t slot, std::span<const std::by
   return true;
 }
 
+const char* Accumulator::keep(const char* text, const char* fallback) noexcept {
+  for (std::size_t i = 0; i < text_count_; ++i) {
+    if (std::strncmp(texts_[i].data(), text, texts_[i].size() - 1) == 0) return texts_[i].data();
+  }
+  if (text_count_ == texts_.size()) return fallback;
+  std::snprintf(texts_[text_count_].data(), texts_[text_count_].size(), "%s", text);
+  return texts_[text_count_++].data();
+}
+
 void Accumulator::set_unreachable(Errc error, const char* why) noexcept {
   unreachable_ = error;
-  for (std::size_t i = 0; i < text_count_; ++i) {
-    if (std::strncmp(texts_[i].data(), why, texts_[i].size() - 1) == 0) {
-      unreachable_why_ = texts_[i].data();
-      return;
-    }
-  }
-  if (text_count_ == texts_.size()) {
-    unreachable_why_ = texts_.back().data();
-    return;
-  }
-  std::snprintf(texts_[text_count_].data(), texts_[text_count_].size(), "%s", why);
-  unreachable_why_ = texts_[text_count_++].data();
+  unreachable_why_ = keep(why, "no broker will talk to the producer (the error callback has why)");
+}
+
+void Accumulator::set_timeout_cause(const char* why) noexcept {
+  char text[400];
+  std::snprintf(text, sizeof text, "not delivered within delivery.timeout.ms: %s", why);
+  timeout_cause_ =
+      keep(text, "not delivered within delivery.timeout.ms: no broker reachable (the error callback has why)");
 }
 
 bool Accumulator::replay_parked(std::int64_t now_ns) noexcept {
@@ -344,7 +349,7 @@ void Accumulator::retry(Batch* b, std::int64_t backoff_ms, std::int64_t now_ns) 
   if (now_ns - b->created_ns > core::ms_to_ns(s_.delivery_timeout_ms) ||
       b->attempts > static_cast<std::uint32_t>(s_.retries)) {
     finish(b, Errc::kMessageTimedOut, 0,
-           "not acknowledged within delivery.timeout.ms (or retries exhausted)", -1, -1);
+           timed_out("not acknowledged within delivery.timeout.ms (or retries exhausted)"), -1, -1);
     return;
   }
   b->retry_at_ns = core::deadline_after_ms(now_ns, backoff_ms);
@@ -425,13 +430,13 @@ void Accumulator::rearm(PartitionState& ps, std::int64_t now_ns) noexcept {
 void Accumulator::expire(PartitionState& ps, std::int64_t now_ns) noexcept {
   const std::int64_t limit = core::ms_to_ns(s_.delivery_timeout_ms);
   while (ps.ready.head != nullptr && now_ns - ps.ready.head->created_ns > limit) {
-    finish(ps.ready.pop_front(), Errc::kMessageTimedOut, 0, "not sent within delivery.timeout.ms",
-           -1, -1);
+    finish(ps.ready.pop_front(), Errc::kMessageTimedOut, 0,
+           timed_out("not sent within delivery.timeout.ms"), -1, -1);
   }
   if (ps.open != nullptr && ps.ready.empty() && now_ns - ps.open->created_ns > limit) {
     Batch* b = ps.open;
     ps.open = nullptr;
-    finish(b, Errc::kMessageTimedOut, 0, "not sent within delivery.timeout.ms", -1, -1);
+    finish(b, Errc::kMessageTimedOut, 0, timed_out("not sent within delivery.timeout.ms"), -1, -1);
   }
 }
 

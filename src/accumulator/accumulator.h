@@ -73,6 +73,12 @@ class Accumulator {
   // ready).  The producer stays usable.
   void set_unreachable(Errc error, const char* why) noexcept;
   void clear_unreachable() noexcept { unreachable_ = Errc::kOk; }
+  // No broker is reachable, and `why` is the last failure: records that
+  // time out meanwhile say "not delivered within delivery.timeout.ms: <why>"
+  // instead of the bare timeout, until clear_timeout_cause() (a broker
+  // became ready).
+  void set_timeout_cause(const char* why) noexcept;
+  void clear_timeout_cause() noexcept { timeout_cause_ = nullptr; }
 
   // --- batches -------------------------------------------------------------
   // The partition's next batch if it may go now (the head of its queue once
@@ -175,11 +181,19 @@ class Accumulator {
   std::vector<std::byte> scratch_;
   std::vector<wire::RecordHeader> header_scratch_;
   bool metadata_wished_ = false;
-  // set_unreachable()'s texts: reports point at them until polled, so one
-  // is never rewritten; a failure beyond the last reuses the last.
+  // `text` kept for as long as a report may point at it: reports point at
+  // these until polled, so one is never rewritten (a cause is usually one
+  // of a few: the same broker refusing).  Beyond the last, `fallback`.
+  const char* keep(const char* text, const char* fallback) noexcept;
+  // A timeout's message: its cause when one is known, else `plain`.
+  [[nodiscard]] const char* timed_out(const char* plain) const noexcept {
+    return timeout_cause_ != nullptr ? timeout_cause_ : plain;
+  }
+
   Errc unreachable_ = Errc::kOk;
   const char* unreachable_why_ = "";
-  std::array<std::array<char, 400>, 8> texts_{};
+  const char* timeout_cause_ = nullptr;  // "not delivered within ...: <why>" (kept)
+  std::array<std::array<char, 400>, 32> texts_{};
   std::size_t text_count_ = 0;
 };
 

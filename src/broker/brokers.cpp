@@ -42,7 +42,7 @@ void Brokers::start(Connection& c, std::int64_t now_ns, ConnectionEvents& events
   io::Resolver::Answer a;
   bool now = false;
   if (!resolver_.lookup(c.resolve_ticket(), c.host(), c.port(), &a, &now)) {
-    c.fail_attempt("cannot look the host name up (too many lookups at once)", now_ns, events);
+    c.fail_attempt(FailedWhile::kResolving, "too many lookups at once", now_ns, events);
     return;
   }
   if (!now) {  // poll() brings the answer; look again in a millisecond
@@ -50,7 +50,7 @@ void Brokers::start(Connection& c, std::int64_t now_ns, ConnectionEvents& events
     return;
   }
   if (a.error != 0) {
-    c.fail_attempt(io::Resolver::error_text(a.error), now_ns, events);
+    c.fail_attempt(FailedWhile::kResolving, io::Resolver::error_text(a.error), now_ns, events);
     return;
   }
   c.connect(a.addr, a.addr_len, a.family, now_ns, events);
@@ -64,10 +64,7 @@ bool Brokers::service(std::int64_t now_ns, ConnectionEvents& events) noexcept {
     // An answer for an earlier attempt (the broker moved meanwhile).
     if (c.state() != Connection::State::kResolving || a.ticket != c.resolve_ticket()) return;
     if (a.error != 0) {
-      char why[160];
-      std::snprintf(why, sizeof why, "cannot resolve %s: %s", c.host().c_str(),
-                    io::Resolver::error_text(a.error));
-      c.fail_attempt(why, now_ns, events);
+      c.fail_attempt(FailedWhile::kResolving, io::Resolver::error_text(a.error), now_ns, events);
       return;
     }
     c.connect(a.addr, a.addr_len, a.family, now_ns, events);

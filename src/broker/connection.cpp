@@ -6,7 +6,6 @@
 #include <new>
 
 #include "core/clock.h"
-#include "core/debug_log.h"
 #include "tls/transport.h"
 #include "wire/api_versions.h"
 #include "wire/byte_order.h"
@@ -63,6 +62,7 @@ void Connection::stop(const char* why, ConnectionEvents& events) noexcept {
     case State::kConnecting:
     case State::kHandshake:
     case State::kReady:
+      stopping_ = true;  // not an error: fail() words it so
       fail(why, events);
       return;
     default:
@@ -75,7 +75,7 @@ void Connection::connect(const sockaddr_storage& addr, socklen_t len, int family
   std::memcpy(&addr_, &addr, sizeof addr_);
   addr_len_ = len;
   if (const int rc = transport_->open(family); rc < 0) {
-    fail_attempt(std::strerror(-rc), now_ns, events);
+    fail_attempt(FailedWhile::kConnecting, std::strerror(-rc), now_ns, events);
     return;
   }
   ++generation_;  // completions of an earlier socket are not this one's
@@ -87,6 +87,7 @@ void Connection::connect(const sockaddr_storage& addr, socklen_t len, int family
   reauth_at_ns_ = INT64_MAX;
   reauth_wanted_ = false;
   reauthenticating_ = false;
+  slow_told_ = false;
   in_flight_head_ = 0;
   in_flight_count_ = 0;
   produce_in_flight = 0;
@@ -94,20 +95,52 @@ void Connection::connect(const sockaddr_storage& addr, socklen_t len, int family
   connect_timeout_.tv_nsec = (s_.socket_connection_setup_timeout_ms % 1000) * kMs;
   if (!transport_->connect(reactor_, reinterpret_cast<const sockaddr*>(&addr_), addr_len_,
                            &connect_timeout_, token(Op::kConnect), token(Op::kTimeout))) {
-    fail_attempt("io_uring takes no submissions", now_ns, events);
+    fail_attempt(FailedWhile::kConnecting, "io_uring takes no submissions", now_ns, events);
     return;
   }
   ops_pending_ += 2;
   rearm(now_ns);
-  RK_DEBUG("connecting to %s:%u (node %d)", host_.c_str(), port_, node_id_);
+  if (s_.log.debugging(config::Context::kBroker)) {
+    char peer[300];
+    peer_name(node_id_, host_, port_, peer, sizeof peer);
+    s_.log.write(LogLevel::kDebug, config::Context::kBroker, "connecting to %s", peer);
+  }
 }
 
-void Connection::fail_attempt(const char* why, std::int64_t now_ns,
+void Connection::fail_attempt(FailedWhile step, const char* why, std::int64_t now_ns,
                               ConnectionEvents& events) noexcept {
-  RK_DEBUG("cannot connect to %s:%u (node %d): %s", host_.c_str(), port_, node_id_, why);
+  note_failure(step, why);
   transport_->close();
   backoff(now_ns);
-  events.on_failed(*this, why);
+  events.on_failed(*this, failure_text_.data());
+}
+
+FailedWhile Connection::failed_while() const noexcept {
+  switch (state_) {
+    case State::kResolving:
+      return FailedWhile::kResolving;
+    case State::kConnecting:
+      return FailedWhile::kConnecting;
+    case State::kHandshake:
+      return handshake_ == Handshake::kTls ? FailedWhile::kTls : FailedWhile::kHandshake;
+    default:
+      return FailedWhile::kReady;
+  }
+}
+
+void Connection::note_failure(FailedWhile step, const char* why) noexcept {
+  failure_ = describe_failure(step, node_id_, host_, port_, why, failure_text_.data(),
+                              failure_text_.size());
+  RK_DEBUG(s_.log, kBroker, "%s", failure_text_.data());
+}
+
+bool Connection::first_telling(const char* text) noexcept {
+  for (const auto& t : told_) {
+    if (std::strncmp(t.data(), text, t.size() - 1) == 0) return false;
+  }
+  std::snprintf(told_[told_next_].data(), told_[told_next_].size(), "%s", text);
+  told_next_ = (told_next_ + 1) % told_.size();
+  return true;
 }
 
 void Connection::backoff(std::int64_t now_ns) noexcept {
@@ -121,7 +154,12 @@ void Connection::backoff(std::int64_t now_ns) noexcept {
 }
 
 void Connection::fail(const char* why, ConnectionEvents& events) noexcept {
-  RK_DEBUG("connection to node %d (%s:%u) failed: %s", node_id_, host_.c_str(), port_, why);
+  note_failure(stopping_  ? FailedWhile::kStopped
+               : refused_ ? FailedWhile::kAuthenticating
+                          : failed_while(),
+               why);
+  stopping_ = false;
+  refused_ = false;
   while (in_flight_count_ != 0) {
     const InFlight f = in_flight_[in_flight_head_];
     pop_in_flight();
@@ -130,8 +168,15 @@ void Connection::fail(const char* why, ConnectionEvents& events) noexcept {
   produce_in_flight = 0;
   transport_->shutdown();
   set_state(State::kClosing);
-  events.on_failed(*this, why);
+  events.on_failed(*this, failure_text_.data());
   if (ops_pending() == 0) backoff(core::mono_ns());
+}
+
+void Connection::fail_connect_timeout(ConnectionEvents& events) noexcept {
+  char why[120];
+  std::snprintf(why, sizeof why, "no answer within socket.connection.setup.timeout.ms=%lld",
+                static_cast<long long>(s_.socket_connection_setup_timeout_ms));
+  fail(why, events);
 }
 
 void Connection::shutdown() noexcept { transport_->shutdown(); }
@@ -147,6 +192,7 @@ std::int64_t Connection::next_due_ns(std::int64_t now_ns) const noexcept {
     // Saturating both ways: the timeout may be INT64_MAX ("forever").
     consider(core::deadline_after_ms(
         core::deadline_after_ms(connect_started_ns_, s_.socket_connection_setup_timeout_ms), 1000));
+    if (!slow_told_) consider(core::deadline_after_ms(connect_started_ns_, kSlowConnectMs));
   }
   if (open() && in_flight_count_ != 0) {
     consider(core::deadline_after_ms(oldest_in_flight().sent_ns, s_.request_timeout_ms));
@@ -167,7 +213,19 @@ void Connection::on_timer(std::int64_t now_ns, ConnectionEvents& events) noexcep
   if (state_ == State::kConnecting &&
       now_ns - connect_started_ns_ - 1000 * kMs >
           core::ms_to_ns(s_.socket_connection_setup_timeout_ms)) {
-    fail("connect timed out", events);
+    fail_connect_timeout(events);
+  } else if (state_ == State::kConnecting && !slow_told_ &&
+             now_ns - connect_started_ns_ >= core::ms_to_ns(kSlowConnectMs)) {
+    slow_told_ = true;
+    char why[160];
+    std::snprintf(why, sizeof why,
+                  "no answer for %lld s (still trying until socket.connection.setup.timeout.ms=%lld)",
+                  static_cast<long long>(kSlowConnectMs / 1000),
+                  static_cast<long long>(s_.socket_connection_setup_timeout_ms));
+    char text[600];
+    describe_failure(FailedWhile::kConnecting, node_id_, host_, port_, why, text, sizeof text);
+    RK_DEBUG(s_.log, kBroker, "%s", text);
+    events.on_slow_connect(*this, text);
   } else if (open() && in_flight_count_ != 0 &&
              now_ns - oldest_in_flight().sent_ns > core::ms_to_ns(s_.request_timeout_ms)) {
     fail("request.timeout.ms passed without a response", events);
@@ -236,6 +294,13 @@ void Connection::on_completion(Op op, int res, std::int64_t now_ns,
     // TLS's own traffic; the handshake may just have ended.
     if (state_ == State::kHandshake && handshake_ == Handshake::kTls &&
         transport_->established()) {
+      if (s_.log.debugging(config::Context::kSecurity)) {
+        try {
+          s_.log.write(LogLevel::kDebug, config::Context::kSecurity, "%s:%u: TLS established: %s",
+                       host_.c_str(), port_, transport_->describe().c_str());
+        } catch (...) {  // no memory for the text: no line
+        }
+      }
       start_api_versions(now_ns, events);
     }
     return;
@@ -243,7 +308,11 @@ void Connection::on_completion(Op op, int res, std::int64_t now_ns,
   switch (op) {
     case Op::kConnect:
       if (res < 0) {
-        fail(res == -ECANCELED ? "connect timed out" : std::strerror(-res), events);
+        if (res == -ECANCELED) {
+          fail_connect_timeout(events);
+        } else {
+          fail(std::strerror(-res), events);
+        }
         return;
       }
       set_state(State::kHandshake);
@@ -327,9 +396,7 @@ void Connection::fail_transport(int res, ConnectionEvents& events) noexcept {
   const std::string_view text = transport_->error_text(res);
   char why[600];
   std::snprintf(why, sizeof why, "%.*s", static_cast<int>(text.size()), text.data());
-  if (state_ == State::kHandshake && res == io::Transport::kProtocolFailure) {
-    events.on_auth_failed(*this, why);
-  }
+  if (state_ == State::kHandshake && res == io::Transport::kProtocolFailure) refused(why, events);
   fail(why, events);
 }
 
@@ -375,8 +442,9 @@ bool Connection::on_api_versions(const InFlight& f, std::span<const std::byte> b
     fail("unsupported broker", events);
     return false;
   }
-  RK_DEBUG("node %d: Produce v%d, Metadata v%d", node_id_, version(wire::ApiKey::kProduce),
-           version(wire::ApiKey::kMetadata));
+  RK_DEBUG(s_.log, kFeature, "node %d (%s:%u): Produce v%d, Metadata v%d, transaction.version %d",
+           node_id_, host_.c_str(), port_, version(wire::ApiKey::kProduce),
+           version(wire::ApiKey::kMetadata), transaction_version_);
   next_handshake_step(events);
   return true;
 }
@@ -402,7 +470,9 @@ void Connection::next_handshake_step(ConnectionEvents& events) noexcept {
     case Handshake::kDone:
       set_state(State::kReady);
       backoff_ms_ = s_.reconnect_backoff_ms;
-      RK_DEBUG("node %d ready", node_id_);
+      failure_ = Errc::kOk;
+      for (auto& t : told_) t[0] = '\0';
+      RK_DEBUG(s_.log, kBroker, "node %d (%s:%u) ready", node_id_, host_.c_str(), port_);
       events.on_ready(*this);
       return;
   }
@@ -420,7 +490,7 @@ bool Connection::handle_frames(std::int64_t now_ns, ConnectionEvents& events) no
         recv_buf_[1] == std::byte{0x03}) {
       constexpr const char* kWhy =
           "this listener expects TLS (set security.protocol=ssl or sasl_ssl)";
-      events.on_auth_failed(*this, kWhy);
+      refused(kWhy, events);
       fail(kWhy, events);
       return false;
     }
@@ -506,7 +576,7 @@ bool Connection::auth_step(Authenticator::Step step, std::int64_t now_ns,
       // that the exchange and the requests drained before it fit.
       reauth_at_ns_ = life <= 0 ? INT64_MAX
                                 : now_ns + core::ms_to_ns(life * 65 / 100 + jitter_(life / 4));
-      RK_DEBUG("node %d: %s authenticated%s (session %lld ms)", node_id_,
+      RK_DEBUG(s_.log, kSecurity, "node %d: %s authenticated%s (session %lld ms)", node_id_,
                config::mechanism_name(s_.security.sasl.mechanism),
                reauthenticating_ ? " again" : "", static_cast<long long>(life));
       if (reauthenticating_) {
@@ -521,7 +591,7 @@ bool Connection::auth_step(Authenticator::Step step, std::int64_t now_ns,
       return open();
     }
     case Kind::kFailed: {
-      if (step.refused) events.on_auth_failed(*this, step.bytes.c_str());
+      if (step.refused) refused(step.bytes.c_str(), events);
       fail(step.bytes.c_str(), events);
       return false;
     }
@@ -556,7 +626,7 @@ void Connection::maybe_reauthenticate(std::int64_t now_ns, ConnectionEvents& eve
     return;
   }
   reauthenticating_ = true;
-  RK_DEBUG("node %d: re-authenticating (KIP-368)", node_id_);
+  RK_DEBUG(s_.log, kSecurity, "node %d: re-authenticating (KIP-368)", node_id_);
   (void)auth_step(auth_->start(core::wall_ms() / 1000), now_ns, events);
 }
 

@@ -41,6 +41,7 @@
 
 #include "config/settings.h"
 #include "broker/authenticator.h"
+#include "broker/failure.h"
 #include "core/jitter.h"
 #include "core/timer_heap.h"
 #include "io/reactor.h"
@@ -75,8 +76,13 @@ class ConnectionEvents {
   virtual void on_dropped(Connection& c, const InFlight& f) noexcept = 0;
   // The kernel took a whole request (acks=0 completes here).
   virtual void on_sent(Connection& c) noexcept = 0;
-  // The connection failed (after on_dropped for each request).
+  // The connection failed (after on_dropped for each request).  `why` is
+  // failure_text(): the broker, the step and the reason.
   virtual void on_failed(Connection& c, const char* why) noexcept = 0;
+  // A connect has had no answer for a while (kSlowConnectMs) and goes on
+  // until socket.connection.setup.timeout.ms: a blackholed address says
+  // so long before the timeout.  Once per attempt.
+  virtual void on_slow_connect(Connection&, const char* /*text*/) noexcept {}
   // The broker speaks nothing ringkafka can use: no point reconnecting.
   virtual void on_unusable(Connection& c, const char* why) noexcept = 0;
   // The broker refused the credentials or the mechanism (before
@@ -101,6 +107,7 @@ class Connection {
     kClosing,     // shut down; waits for its io_uring operations to end
     kBackoff,     // closed; may connect again at next_attempt_ns()
   };
+  static constexpr std::int64_t kSlowConnectMs = 3000;
   // What an io_uring operation of this connection was.
   enum class Op : std::uint8_t { kConnect = 1, kSend, kRecv, kTimeout };
 
@@ -155,8 +162,10 @@ class Connection {
   // The address is known: open the socket and queue the connect.
   void connect(const sockaddr_storage& addr, socklen_t len, int family, std::int64_t now_ns,
                ConnectionEvents& events) noexcept;
-  // Name resolution failed, or the attempt could not start.
-  void fail_attempt(const char* why, std::int64_t now_ns, ConnectionEvents& events) noexcept;
+  // Name resolution failed (kResolving), or the attempt could not start
+  // (kConnecting).
+  void fail_attempt(FailedWhile step, const char* why, std::int64_t now_ns,
+                    ConnectionEvents& events) noexcept;
   // kBackoff whose time has come goes back to kIdle.
   void end_backoff(std::int64_t now_ns) noexcept {
     if (state_ == State::kBackoff && now_ns >= next_attempt_ns_) set_state(State::kIdle);
@@ -219,6 +228,17 @@ class Connection {
     }
   }
 
+  // --- why it failed, for the error callback and the reports -------------------
+  // The cause of the last failure (broker/failure.h); kOk once ready again,
+  // and after a stop() the producer asked for.
+  [[nodiscard]] Errc failure() const noexcept { return failure_; }
+  [[nodiscard]] bool down() const noexcept { return failure_ != Errc::kOk; }
+  [[nodiscard]] const char* failure_text() const noexcept { return failure_text_.data(); }
+  // True if `text` was not said for this connection since it was last
+  // ready (the last two said are remembered: an attempt that is slow and
+  // then times out is two texts, said once each).
+  bool first_telling(const char* text) noexcept;
+
   // In the last Metadata answer (a bootstrap entry always is): a broker
   // that left the cluster is not connected again.
   bool listed = true;
@@ -241,6 +261,14 @@ class Connection {
     if (state_changed_ != nullptr) *state_changed_ = true;
   }
   void backoff(std::int64_t now_ns) noexcept;
+  [[nodiscard]] FailedWhile failed_while() const noexcept;
+  void note_failure(FailedWhile step, const char* why) noexcept;
+  // The broker refused the credentials (or TLS did): the failure that
+  // follows is an authentication failure.
+  void refused(const char* why, ConnectionEvents& events) noexcept {
+    refused_ = true;
+    events.on_auth_failed(*this, why);
+  }
   [[nodiscard]] std::int64_t next_due_ns(std::int64_t now_ns) const noexcept;
   bool arm_send(ConnectionEvents& events) noexcept;
   bool arm_recv(ConnectionEvents& events) noexcept;
@@ -251,6 +279,7 @@ class Connection {
   void start_api_versions(std::int64_t now_ns, ConnectionEvents& events) noexcept;
   bool receive_more(std::int64_t now_ns, ConnectionEvents& events) noexcept;
   void fail_transport(int res, ConnectionEvents& events) noexcept;
+  void fail_connect_timeout(ConnectionEvents& events) noexcept;
   // SASL: the authenticator's step sent, or its end acted on; false if the
   // connection failed.
   bool auth_step(Authenticator::Step step, std::int64_t now_ns, ConnectionEvents& events) noexcept;
@@ -325,6 +354,15 @@ class Connection {
   std::int64_t reauth_at_ns_ = INT64_MAX;
   bool reauth_wanted_ = false;
   bool reauthenticating_ = false;
+
+  // Failures: the last one's cause and text, what was said since ready.
+  Errc failure_ = Errc::kOk;
+  bool stopping_ = false;   // stop() is failing it on purpose
+  bool refused_ = false;    // refused() before the fail()
+  bool slow_told_ = false;  // this attempt's on_slow_connect
+  std::array<char, 400> failure_text_{};
+  std::array<std::array<char, 400>, 2> told_{};
+  std::size_t told_next_ = 0;
 };
 
 }  // namespace ringkafka::broker

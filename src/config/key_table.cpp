@@ -73,6 +73,26 @@ constexpr KeyInfo kKeys[] = {
      .meaning = "Sent with every request, for the brokers' logs and quotas",
      .form = Form::kText,
      .store = [](Parsed& p, std::int64_t, std::string_view v) { p.settings.client_id = v; }},
+    {.name = "debug",
+     .default_value = "",
+     .allowed = "a comma-separated list of generic, broker, topic, metadata, feature, queue, "
+                "msg, protocol, cgrp, security, fetch, interceptor, plugin, consumer, admin, "
+                "eos, idempotence, mock, assignor, conf, telemetry, all",
+     .meaning = "librdkafka's debug contexts to log at level 7 (raises log_level to 7); "
+                "contexts a producer has no use for are accepted and log nothing",
+     .form = Form::kContexts,
+     .store = [](Parsed& p, std::int64_t n, std::string_view) {
+       p.settings.debug = static_cast<std::uint32_t>(n);
+     }},
+    {.name = "log_level",
+     .default_value = "6",
+     .allowed = "an integer from 0 to 7",
+     .meaning = "The most verbose syslog level logged (0 emergency ... 6 info, 7 debug)",
+     .min = 0,
+     .max = 7,
+     .store = [](Parsed& p, std::int64_t n, std::string_view) {
+       p.settings.log_level = static_cast<int>(n);
+     }},
     {.name = "acks",
      .default_value = "all",
      .allowed = "one of 0, 1, -1, all",

@@ -26,6 +26,7 @@ enum class Form : std::uint8_t {
   kWord,      // one of a few words; lookup() gives the word's value
   kText,      // a string; of min to max bytes if max is not 0
   kServers,   // host:port, ...; checked whole by the form step
+  kContexts,  // debug: a comma-separated list of contexts (config/log.h), as a mask
 };
 
 // Settings plus what is resolved only once every key has been read.

@@ -202,6 +202,16 @@ Result<std::int64_t> read_form(const KeyInfo& key, std::string_view as_set,
       }
       return std::int64_t{0};
     }
+    case Form::kContexts: {
+      std::uint32_t mask = 0;
+      std::string_view bad;
+      if (!parse_contexts(value, mask, bad)) {
+        Error e = not_allowed(as_set, value, key.allowed);
+        e.message += ": " + quoted(bad) + " is not one";
+        return e;
+      }
+      return std::int64_t{mask};
+    }
     case Form::kServers: {
       auto servers = parse_servers(value);
       if (!servers.ok()) return servers.error();
@@ -285,6 +295,10 @@ Result<Settings> parse_settings(const Config& config) {
   if (auto e = resolve_security(config, p)) return *std::move(e);
   s.callback = config.callback();
   s.callback_context = config.callback_context();
+  // librdkafka: setting debug raises log_level to debug.
+  if (s.debug != 0) s.log_level = static_cast<int>(LogLevel::kDebug);
+  s.log = Log(config.log_callback(), config.log_context(), config.error_callback(),
+              config.error_context(), s.log_level, s.debug, s.client_id);
   return std::move(p.settings);
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "config/log.h"
 #include "config/security.h"
 #include "partition/partitioner.h"
 #include "ringkafka/config.h"
@@ -55,6 +56,8 @@ struct Settings {
   std::string transactional_id;              // transactional.id ("" : not transactional)
   std::int32_t transaction_timeout_ms = 60000;  // transaction.timeout.ms
   Security security;                         // security.protocol, ssl.*, sasl.* (config/security.h)
+  int log_level = 6;                         // log_level (syslog's 0-7)
+  std::uint32_t debug = 0;                   // debug (config/log.h's contexts)
 
   // --- ringkafka's own --------------------------------------------------------
   std::size_t ring_bytes = 4U << 20;           // ring.bytes: per producing thread, power of two
@@ -78,6 +81,7 @@ struct Settings {
   // --- not keys -----------------------------------------------------------------
   DeliveryCallback callback = nullptr;
   void* callback_context = nullptr;
+  Log log;  // log_level, debug, Config::log_callback and error_callback
 };
 
 // Checks every key and value in `config` and resolves defaults and

@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "io/reactor.h"
@@ -54,6 +55,8 @@ class Transport {
     return 0;
   }
   [[nodiscard]] virtual bool established() const noexcept { return true; }
+  // What was agreed, for the log ("TLSv1.3 TLS_AES_256_GCM_SHA384 ..."); "" for TCP.
+  [[nodiscard]] virtual std::string describe() const { return {}; }
   // The connection's bytes, whole; one send at a time.
   [[nodiscard]] virtual bool send(Reactor& reactor, std::span<const std::byte> bytes,
                                   std::uint64_t token) noexcept = 0;

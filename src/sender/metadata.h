@@ -14,6 +14,7 @@
 
 #include "accumulator/accumulator.h"
 #include "broker/brokers.h"
+#include "config/log.h"
 
 namespace ringkafka::sender {
 
@@ -27,7 +28,8 @@ struct MetadataOutcome {
                                              broker::Brokers& brokers,
                                              broker::ConnectionEvents& events,
                                              accumulator::Accumulator& acc,
-                                             std::int64_t now_ns) noexcept;
+                                             std::int64_t now_ns,
+                                             const config::Log* log = nullptr) noexcept;
 
 // A leader learnt with `epoch`: true if it was applied (newer, or no epoch
 // to compare).

@@ -5,7 +5,6 @@
 #include <cstdlib>
 
 #include "core/clock.h"
-#include "core/debug_log.h"
 #include "sender/metadata.h"
 #include "wire/byte_order.h"
 #include "wire/error_code.h"
@@ -166,7 +165,7 @@ struct ProducePath::Apply final : wire::ProduceResponseVisitor {
     conn.throttled_until_ns =
         std::max(conn.throttled_until_ns, core::deadline_after_ms(now_ns, throttle_time_ms));
     conn.rearm(now_ns);  // the end of the throttle ends a park
-    RK_DEBUG("node %d throttles us for %d ms", conn.node_id(), throttle_time_ms);
+    RK_DEBUG(path.s_.log, kMsg, "node %d throttles us for %d ms", conn.node_id(), throttle_time_ms);
   }
   void on_record_error(const wire::ProduceRecordError& e) noexcept override {
     if (path.record_error_count_ == kMaxRecordErrors || e.batch_index < 0) return;
@@ -202,7 +201,7 @@ void ProducePath::on_answer(Connection& c, const broker::InFlight& f,
   record_error_count_ = 0;
   Apply apply(*this, c, &list, now_ns);
   if (wire::decode_produce_response(body, f.version, apply) != wire::DecodeStatus::kOk) {
-    RK_DEBUG("malformed Produce response");
+    RK_DEBUG(s_.log, kProtocol, "malformed Produce response");
   }
   // Batches the response did not mention (or all of them, if it was
   // malformed) go out again.

@@ -31,7 +31,6 @@
 #include "accumulator/reporter.h"
 #include "broker/brokers.h"
 #include "core/clock.h"
-#include "core/debug_log.h"
 #include "core/jitter.h"
 #include "core/timer_heap.h"
 #include "io/idle.h"
@@ -195,9 +194,14 @@ struct Sender::Loop final : broker::ConnectionEvents {
     va_start(args, fmt);
     std::vsnprintf(why, sizeof why, fmt, args);
     va_end(args);
-    std::lock_guard lock(shared.fatal_mu);
-    if (shared.fatal_message[0] == '\0') std::memcpy(shared.fatal_message, why, sizeof why);
-    shared.refuse(handoff::Shared::kRefuseFatal);
+    bool first = false;
+    {
+      std::lock_guard lock(shared.fatal_mu);
+      first = shared.fatal_message[0] == '\0';
+      if (first) std::memcpy(shared.fatal_message, why, sizeof why);
+      shared.refuse(handoff::Shared::kRefuseFatal);
+    }
+    if (first) s.log.error(Errc::kFatal, "%s", why);
   }
 
   __attribute__((format(printf, 2, 3))) void set_start_error(const char* fmt, ...) noexcept {
@@ -228,6 +232,40 @@ struct Sender::Loop final : broker::ConnectionEvents {
   void on_ready(Connection&) noexcept override {
     bump(shared.counters.connections);
     acc.clear_unreachable();
+    acc.clear_timeout_cause();
+    all_down_told = false;
+  }
+
+  // --- why brokers cannot be reached (the error callback, the reports) --------
+
+  bool all_down_told = false;  // since a connection was last ready
+
+  // A failure or a slow connect of `c`, worded (broker/failure.h): said
+  // once per connection and text until it is ready again.  While no
+  // connection is ready it is also the cause records time out with.
+  void tell(Connection& c, Errc cause, const char* text) noexcept {
+    if (c.first_telling(text)) s.log.error(cause, "%s", text);
+    std::size_t known = 0;
+    std::size_t down = 0;
+    // The brokers Metadata named once there are some; the bootstrap
+    // entries until then.
+    const bool nodes = std::any_of(brokers.begin(), brokers.end(),
+                                   [](const Connection& b) { return b.node_id() >= 0 && b.listed; });
+    for (const Connection& b : brokers) {
+      if (b.ready()) return;
+      if (!b.listed || (b.node_id() >= 0) != nodes) continue;
+      ++known;
+      if (b.down()) ++down;
+    }
+    acc.set_timeout_cause(text);
+    if (down == known && known != 0 && !all_down_told) {
+      all_down_told = true;
+      s.log.error(Errc::kAllBrokersDown, "%zu/%zu brokers are down (last: %s)", down, known, text);
+    }
+  }
+
+  void on_slow_connect(Connection& c, const char* text) noexcept override {
+    tell(c, Errc::kTransport, text);
   }
 
   // Only when no broker is left to ask: one listener refusing while
@@ -284,12 +322,13 @@ struct Sender::Loop final : broker::ConnectionEvents {
     if (c.unanswered != nullptr) produce.complete_unanswered(c);
   }
 
-  void on_failed(Connection& c, const char*) noexcept override {
+  void on_failed(Connection& c, const char* why) noexcept override {
     // acks=0: a request the kernel had not fully taken goes again.
     produce.requeue(static_cast<Batch*>(c.unanswered), now_ns);
     c.unanswered = nullptr;
     metadata_wanted = true;
     txn.on_failed(c);
+    if (c.failure() != Errc::kOk) tell(c, c.failure(), why);  // kOk: stopped on purpose
   }
 
   void on_unusable(Connection& c, const char* why) noexcept override {
@@ -346,9 +385,9 @@ struct Sender::Loop final : broker::ConnectionEvents {
   }
 
   void on_metadata(std::span<const std::byte> body, std::int16_t version) noexcept {
-    const MetadataOutcome o = apply_metadata(body, version, brokers, *this, acc, now_ns);
+    const MetadataOutcome o = apply_metadata(body, version, brokers, *this, acc, now_ns, &s.log);
     if (!o.decoded) {
-      RK_DEBUG("malformed Metadata response");
+      RK_DEBUG(s.log, kProtocol, "malformed Metadata response");
       metadata_wanted = true;
       metadata_next_ns = core::deadline_after_ms(now_ns, s.retry_backoff_ms);
       (void)timers.arm_no_later(metadata_timer, metadata_next_ns);
@@ -378,7 +417,7 @@ struct Sender::Loop final : broker::ConnectionEvents {
               wire::error_info(r.error_code).name.data());
         return;
       case ProducerState::IdOutcome::kRetry:
-        RK_DEBUG("InitProducerId failed (error %d); retrying", decoded ? r.error_code : -1);
+        RK_DEBUG(s.log, kEos, "InitProducerId failed (error %d); retrying", decoded ? r.error_code : -1);
         pid_next_attempt_ns = core::deadline_after_ms(now_ns, s.retry_backoff_ms);
         (void)timers.arm_no_later(pid_timer, pid_next_attempt_ns);
         return;
@@ -391,7 +430,7 @@ struct Sender::Loop final : broker::ConnectionEvents {
       case ProducerState::IdOutcome::kReady:
         break;
     }
-    RK_DEBUG("producer id %lld epoch %d", static_cast<long long>(pstate.producer_id()),
+    RK_DEBUG(s.log, kEos, "producer id %lld epoch %d", static_cast<long long>(pstate.producer_id()),
              pstate.producer_epoch());
   }
 
@@ -487,7 +526,7 @@ Result<std::unique_ptr<Sender>> Sender::start(handoff::Shared& shared) {
   }
   const config::SaslSettings& sasl = shared.settings.security.sasl;
   if (shared.settings.security.uses_sasl() && sasl.token_callback != nullptr) {
-    auto refresher = TokenRefresher::start(sasl);
+    auto refresher = TokenRefresher::start(sasl, &shared.settings.log);
     if (!refresher.ok()) return refresher.error();
     loop->tokens = std::move(refresher.value());
     loop->brokers.use_tokens(loop->tokens.get());

@@ -24,8 +24,9 @@ std::int64_t TokenRefresher::refresh_at_ms(std::int64_t now_ms, std::int64_t exp
                                          1000);
 }
 
-Result<std::unique_ptr<TokenRefresher>> TokenRefresher::start(const config::SaslSettings& s) {
-  std::unique_ptr<TokenRefresher> r(new TokenRefresher(s));
+Result<std::unique_ptr<TokenRefresher>> TokenRefresher::start(const config::SaslSettings& s,
+                                                               const config::Log* log) {
+  std::unique_ptr<TokenRefresher> r(new TokenRefresher(s, log));
   auto first = s.token_callback(s.token_context);
   if (!first.ok()) {
     return Error{Errc::kAuthentication,
@@ -85,6 +86,15 @@ void TokenRefresher::run() {
       error_ = fetched.ok() ? "the callback gave an empty token" : fetched.error().message;
       next_ms_ = core::wall_ms() + retry_ms;
       retry_ms = std::min(retry_ms * 2, kRetryMaxMs);
+      if (log_ != nullptr) {
+        const std::string why = error_;
+        lock.unlock();  // the callback is the application's: no lock of ours held
+        log_->error(Errc::kAuthentication,
+                    "refreshing the OAUTHBEARER token failed (the current one stays until it "
+                    "expires): %s",
+                    why.c_str());
+        lock.lock();
+      }
     }
   }
 }

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "broker/authenticator.h"
+#include "config/log.h"
 #include "config/security.h"
 #include "ringkafka/error.h"
 
@@ -24,7 +25,10 @@ namespace ringkafka::sender {
 
 class TokenRefresher final : public broker::TokenSource {
  public:
-  static Result<std::unique_ptr<TokenRefresher>> start(const config::SaslSettings& s);
+  // A failed refresh is told to `log`'s error callback (kAuthentication),
+  // from the token thread.
+  static Result<std::unique_ptr<TokenRefresher>> start(const config::SaslSettings& s,
+                                                       const config::Log* log = nullptr);
   ~TokenRefresher();
 
   // The sender's: a copy under the lock (a control path, once per
@@ -38,10 +42,11 @@ class TokenRefresher final : public broker::TokenSource {
   static std::int64_t refresh_at_ms(std::int64_t now_ms, std::int64_t expiry_ms, double draw);
 
  private:
-  explicit TokenRefresher(const config::SaslSettings& s) : s_(s) {}
+  TokenRefresher(const config::SaslSettings& s, const config::Log* log) : s_(s), log_(log) {}
   void run();
 
   const config::SaslSettings& s_;
+  const config::Log* log_;
   mutable std::mutex mu_;
   std::condition_variable wake_;
   bool stopping_ = false;

@@ -7,7 +7,6 @@
 #include <utility>
 
 #include "core/clock.h"
-#include "core/debug_log.h"
 #include "sender/error_name.h"
 #include "sender/transaction.h"
 #include "wire/error_code.h"
@@ -56,7 +55,7 @@ void Transactional::decide_protocol(const Connection& c) noexcept {
   tv2_ = c.transaction_version() >= 2;
   gate_.add_first = !tv2_;
   gate_.max_produce_version = tv2_ ? INT16_MAX : std::int16_t{11};
-  RK_DEBUG("transaction.version %d at the coordinator", c.transaction_version());
+  RK_DEBUG(s_.log, kEos, "transaction.version %d at the coordinator", c.transaction_version());
 }
 
 bool Transactional::start_step(std::uint32_t posted, std::int64_t now_ns) noexcept {
@@ -64,7 +63,7 @@ bool Transactional::start_step(std::uint32_t posted, std::int64_t now_ns) noexce
   step_number_ = posted;
   step_ = shared_.txn.step;  // written before `posted` (release)
   not_before_ns_ = now_ns;
-  RK_DEBUG("transaction step %u (%d) taken", posted, static_cast<int>(step_));
+  RK_DEBUG(s_.log, kEos, "transaction step %u (%d) taken", posted, static_cast<int>(step_));
   switch (step_) {
     case TxnStep::kInit:
       phase_ = Phase::kId;
@@ -281,7 +280,7 @@ void Transactional::on_add_partitions(std::span<const std::byte> body, std::int1
     case TxnVerdict::kDone:
       return;
     case TxnVerdict::kAbortable:  // the refused partitions' gates stay shut
-      RK_DEBUG("AddPartitionsToTxn: %s; the transaction can only abort",
+      RK_DEBUG(s_.log, kEos, "AddPartitionsToTxn: %s; the transaction can only abort",
                ErrorName(o.error_code).data());
       return;
     case TxnVerdict::kRefind:
@@ -309,7 +308,7 @@ void Transactional::on_end_txn(std::span<const std::byte> body, std::int16_t ver
   if (wire::decode_end_txn_response(body, version, r) != wire::DecodeStatus::kOk) {
     // Its outcome is unknown: never assumed, asked again (the coordinator
     // knows a retried EndTxn).
-    RK_DEBUG("garbled EndTxn answer; again");
+    RK_DEBUG(s_.log, kEos, "garbled EndTxn answer; again");
     retry_after_backoff(now_ns);
     return;
   }
@@ -322,7 +321,7 @@ void Transactional::on_end_txn(std::span<const std::byte> body, std::int16_t ver
         (void)pstate_.on_init_producer_id(true, 0, r.producer_id, r.producer_epoch);
         acc_.restamp_all(r.producer_id, r.producer_epoch);
       }
-      RK_DEBUG("%s done; next epoch %d", call, pstate_.producer_epoch());
+      RK_DEBUG(s_.log, kEos, "%s done; next epoch %d", call, pstate_.producer_epoch());
       if (version >= 5) {
         if (const Connection* c = brokers_.find(coordinator_.node()); c != nullptr) {
           start_settling(*c, now_ns);
@@ -368,7 +367,7 @@ void Transactional::on_find_coordinator(std::span<const std::byte> body, std::in
       wire::decode_find_coordinator_response(body, version, r) == wire::DecodeStatus::kOk;
   switch (coordinator_.on_answer(decoded, decoded ? r.error_code : -1, r.node_id, now_ns)) {
     case CoordinatorLookup::Outcome::kKnown: {
-      RK_DEBUG("transaction coordinator: node %d at %.*s:%d", r.node_id,
+      RK_DEBUG(s_.log, kEos, "transaction coordinator: node %d at %.*s:%d", r.node_id,
                static_cast<int>(r.host.size()), r.host.data(), r.port);
       if (!know_broker(r.node_id, r.host, r.port)) {
         coordinator_.on_coordinator_lost();
@@ -377,7 +376,7 @@ void Transactional::on_find_coordinator(std::span<const std::byte> body, std::in
       return;
     }
     case CoordinatorLookup::Outcome::kRetry:
-      RK_DEBUG("FindCoordinator: %s; again", decoded ? ErrorName(r.error_code).data() : "garbled");
+      RK_DEBUG(s_.log, kEos, "FindCoordinator: %s; again", decoded ? ErrorName(r.error_code).data() : "garbled");
       not_before_ns_ = coordinator_.not_before_ns();
       (void)timers_.arm_no_later(timer_, not_before_ns_);
       return;
@@ -411,7 +410,7 @@ void Transactional::on_init_producer_id(std::span<const std::byte> body, std::in
   if (step_ != TxnStep::kInit && !bump) return;  // the step ended meanwhile (close)
   wire::InitProducerIdResponse r;
   if (wire::decode_init_producer_id_response(body, version, r) != wire::DecodeStatus::kOk) {
-    RK_DEBUG("garbled InitProducerId answer; again");
+    RK_DEBUG(s_.log, kEos, "garbled InitProducerId answer; again");
     retry_after_backoff(now_ns);
     return;
   }
@@ -421,7 +420,7 @@ void Transactional::on_init_producer_id(std::span<const std::byte> body, std::in
       (void)pstate_.on_init_producer_id(true, 0, r.producer_id, r.producer_epoch);
       // A bump starts every partition's sequences over.
       if (bump) acc_.restamp_all(r.producer_id, r.producer_epoch);
-      RK_DEBUG("transactional producer id %lld epoch %d", static_cast<long long>(r.producer_id),
+      RK_DEBUG(s_.log, kEos, "transactional producer id %lld epoch %d", static_cast<long long>(r.producer_id),
                r.producer_epoch);
       finish(Errc::kOk, ErrorKind::kPermanent, "%s", "");
       return;
@@ -480,7 +479,7 @@ void Transactional::again(TxnRequest request, TxnVerdict verdict, std::int16_t e
   CoordinatorLookup& lookup =
       request == TxnRequest::kTxnOffsetCommit ? group_coordinator_ : coordinator_;
   if (verdict == TxnVerdict::kRefind) (void)lookup.on_coordinator_error(error_code);
-  RK_DEBUG("%s: %s; again", name(request), ErrorName(error_code).data());
+  RK_DEBUG(s_.log, kEos, "%s: %s; again", name(request), ErrorName(error_code).data());
   retry_after_backoff(now_ns);
   const bool adding = request == TxnRequest::kAddPartitions || request == TxnRequest::kAddOffsets;
   if (adding && error_code == wire::code(wire::ErrorCode::kConcurrentTransactions)) {
@@ -581,7 +580,7 @@ void Transactional::on_describe(std::span<const std::byte> body, std::int16_t ve
       wire::decode_describe_transactions_response(body, version, r) == wire::DecodeStatus::kOk &&
       r.error_code == 0 && wire::transaction_completing(r.state);
   if (!completing || settle_probes_ >= 6) {
-    RK_DEBUG("DescribeTransactions: %.*s after %u probes; batches go", static_cast<int>(r.state.size()),
+    RK_DEBUG(s_.log, kEos, "DescribeTransactions: %.*s after %u probes; batches go", static_cast<int>(r.state.size()),
              r.state.data(), static_cast<unsigned>(settle_probes_));
     gate_.settling = false;
     return;

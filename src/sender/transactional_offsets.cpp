@@ -4,7 +4,6 @@
 // TxnOffsetCommit to the group's coordinator (transactional.h).
 #include <algorithm>
 
-#include "core/debug_log.h"
 #include "sender/error_name.h"
 #include "sender/transactional.h"
 #include "wire/find_coordinator.h"
@@ -103,7 +102,7 @@ void Transactional::on_find_group_coordinator(std::span<const std::byte> body,
       wire::decode_find_coordinator_response(body, version, r) == wire::DecodeStatus::kOk;
   switch (group_coordinator_.on_answer(decoded, decoded ? r.error_code : -1, r.node_id, now_ns)) {
     case CoordinatorLookup::Outcome::kKnown:
-      RK_DEBUG("group coordinator of \"%s\": node %d", group_looked_up_.c_str(), r.node_id);
+      RK_DEBUG(s_.log, kEos, "group coordinator of \"%s\": node %d", group_looked_up_.c_str(), r.node_id);
       if (!know_broker(r.node_id, r.host, r.port)) {
         group_coordinator_.on_coordinator_lost();
         retry_after_backoff(now_ns);
@@ -176,7 +175,7 @@ void Transactional::on_txn_offset_commit(std::span<const std::byte> body, std::i
     std::int16_t code = 0;
   } worst;
   if (wire::decode_txn_offset_commit_response(body, version, worst) != wire::DecodeStatus::kOk) {
-    RK_DEBUG("garbled TxnOffsetCommit answer; again");
+    RK_DEBUG(s_.log, kEos, "garbled TxnOffsetCommit answer; again");
     retry_after_backoff(now_ns);
     return;
   }

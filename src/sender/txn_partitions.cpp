@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "core/debug_log.h"
 
 namespace ringkafka::sender {
 namespace {
@@ -88,7 +87,6 @@ TxnPartitions::Outcome TxnPartitions::on_answer(std::span<const std::byte> body,
   std::int32_t throttle_ms = 0;
   if (wire::decode_add_partitions_to_txn_response(body, version, throttle_ms, apply) !=
       wire::DecodeStatus::kOk) {
-    RK_DEBUG("garbled AddPartitionsToTxn answer; again");
     apply.out = {TxnVerdict::kRetry, -1};
   }
   // Partitions the answer did not name go in the next request.

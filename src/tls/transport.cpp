@@ -1,6 +1,5 @@
 #include "tls/transport.h"
 
-#include "core/debug_log.h"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -164,7 +163,6 @@ int TlsTransport::on_recv_done(int res) noexcept {
     }
     if (!flush()) return -EBUSY;
     if (st == Session::Status::kWantRead && !submit_recv()) return -EBUSY;
-    if (st == Session::Status::kDone) RK_DEBUG("TLS established: %s", session_.describe().c_str());
     return kInternal;
   }
   const int n = session_.read(into_);

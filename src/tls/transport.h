@@ -59,7 +59,7 @@ class TlsTransport final : public io::Transport {
   void close() noexcept override;
   [[nodiscard]] bool is_open() const noexcept override { return tcp_.is_open(); }
 
-  [[nodiscard]] std::string describe() const { return session_.describe(); }
+  [[nodiscard]] std::string describe() const override { return session_.describe(); }
 
  private:
   bool submit_send() noexcept;

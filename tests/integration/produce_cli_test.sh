@@ -181,6 +181,31 @@ else
   fail "-p 99 (exit $status, want 1)" "$work/err"
 fi
 
+# --- errors and logs: -d, an unreachable broker -------------------------------
+# -d broker,metadata: librdkafka's line format on stderr, the connection
+# and the leader the real broker named; records still delivered.
+printf 'logged\n' | "$produce" -b "$bootstrap" -t "$topic" -d broker,metadata >"$work/out" 2>"$work/err"
+status=$?
+if [[ $status -eq 0 ]] && grep -q '^%7|[0-9]*\.[0-9]*|BROKER|ringkafka| connecting to ' "$work/err" &&
+   grep -q "|METADATA|ringkafka| $topic \[0\]: leader node " "$work/err"; then
+  pass "-d broker,metadata: connection and leader lines, in librdkafka's format"
+else
+  fail "-d broker,metadata (exit $status)" "$work/err"
+fi
+expect_usage debug -b "$bootstrap" -t "$topic" -d brokers
+# Nothing listens on port 1: the error is on stderr at once, and the
+# record's failure says why.
+printf 'nowhere\n' | "$produce" -b 127.0.0.1:1 -t "$topic" -X delivery.timeout.ms=1500 \
+  -X request.timeout.ms=500 >"$work/out" 2>"$work/err"
+status=$?
+if [[ $status -eq 1 ]] &&
+   grep -q '^%3|.*|ERROR|ringkafka| cannot connect to 127.0.0.1:1: Connection refused$' "$work/err" &&
+   grep -q 'record 1 failed: .*cannot connect to 127.0.0.1:1: Connection refused' "$work/err"; then
+  pass "an unreachable broker: named on stderr and in the record's failure"
+else
+  fail "unreachable broker (exit $status, want 1)" "$work/err"
+fi
+
 # --- transactions ---------------------------------------------------------------
 # 25 lines, a transaction per 10: three commits, read by kcat (read_committed,
 # librdkafka's default) and described by Kafka's own TransactionsCommand.

@@ -94,8 +94,11 @@ TEST_F(BrokerTableTest, ARefusedConnectBacksOffAndNamesItsCause) {
       table_.dispatch(token, res, ringkafka::core::mono_ns(), events_);
     });
   }
-  EXPECT_EQ(events_.last_failure, "Connection refused");
+  // The sentence names the step, the broker and the system's reason.
+  EXPECT_EQ(events_.last_failure, "cannot connect to 127.0.0.1:1: Connection refused");
   const br::Connection& c = *table_.find(-1);
+  EXPECT_EQ(c.failure(), ringkafka::Errc::kTransport);
+  EXPECT_STREQ(c.failure_text(), "cannot connect to 127.0.0.1:1: Connection refused");
   EXPECT_TRUE(c.state() == State::kBackoff || c.state() == State::kClosing);
   // Its timer is armed, for the end of the backoff or the connect's backstop.
   EXPECT_EQ(timers_.size(), 1U);

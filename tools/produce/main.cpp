@@ -29,7 +29,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: ringkafka-produce -b BOOTSTRAP -t TOPIC [-p PARTITION] [-K DELIM]\n"
-    "                         [-H name=value]... [-X key=value]...\n"
+    "                         [-H name=value]... [-X key=value]... [-d CONTEXTS]\n"
     "                         [--preset low_latency|durable|throughput] [-z CODEC] [-v]\n"
     "                         [--transactional-id ID [--transaction-records N]]\n"
     "\n"
@@ -46,6 +46,8 @@ constexpr const char* kUsage =
     "  -z CODEC       compression.type: none, gzip, snappy, lz4, zstd\n"
     "  -X key=value   any configuration key (docs/configuration.md); applied after\n"
     "                 --preset and -z, so it wins (repeatable)\n"
+    "  -d CONTEXTS    debug=CONTEXTS: log these of librdkafka's debug contexts to\n"
+    "                 stderr (broker, metadata, msg, protocol, security, eos, all)\n"
     "  --preset NAME  start from a preset instead of the defaults (the Java\n"
     "                 client's: acks=all, enable.idempotence=true, linger.ms=5)\n"
     "  -v             print `partition offset` to stdout for each delivered record\n"
@@ -57,7 +59,8 @@ constexpr const char* kUsage =
     "                 stops (exit status 1)\n"
     "  -h, --help     this text\n"
     "\n"
-    "Failed records are reported on stderr, and `delivered N failed M` at the end.\n"
+    "Failed records are reported on stderr, and `delivered N failed M` at the end;\n"
+    "so are the producer's errors (a broker it cannot reach, and why) as they occur.\n"
     "Exit status: 0 all delivered, 1 some record failed, 2 usage or config error.\n";
 
 constexpr int kExitFailed = 1;
@@ -91,7 +94,7 @@ std::optional<int> parse_options(int argc, char** argv, Options& out) {
                                  {"transaction-records", required_argument, nullptr, 'N'},
                                  {nullptr, 0, nullptr, 0}};
   int c;
-  while ((c = getopt_long(argc, argv, "b:t:p:K:H:X:z:vh", kLong, nullptr)) != -1) {
+  while ((c = getopt_long(argc, argv, "b:t:p:K:H:X:z:d:vh", kLong, nullptr)) != -1) {
     const std::string_view arg = optarg != nullptr ? optarg : "";
     switch (c) {
       case 'b': out.bootstrap = arg; break;
@@ -123,6 +126,7 @@ std::optional<int> parse_options(int argc, char** argv, Options& out) {
         }
         break;
       case 'z': out.codec = arg; break;
+      case 'd': out.overrides.emplace_back("debug", std::string(arg)); break;
       case 'P': out.preset = arg; break;
       case 'T':
         if (arg.empty()) return usage_error("--transactional-id: the id is empty");
