@@ -26,6 +26,7 @@
 
 #include "ringkafka/error.h"
 #include "ringkafka/export.h"
+#include "ringkafka/statistics.h"
 
 namespace ringkafka {
 
@@ -162,6 +163,17 @@ class RINGKAFKA_API Config {
   [[nodiscard]] LogCallback log_callback() const noexcept { return log_callback_; }
   [[nodiscard]] void* log_context() const noexcept { return log_context_; }
 
+  // Statistics snapshots every statistics.interval.ms (ringkafka/statistics.h).
+  Config& statistics_callback(StatisticsCallback fn, void* context = nullptr) noexcept {
+    statistics_callback_ = fn;
+    statistics_context_ = context;
+    return *this;
+  }
+  [[nodiscard]] StatisticsCallback statistics_callback() const noexcept {
+    return statistics_callback_;
+  }
+  [[nodiscard]] void* statistics_context() const noexcept { return statistics_context_; }
+
   // Producer-wide errors (see ErrorCallback).
   Config& error_callback(ErrorCallback fn, void* context = nullptr) noexcept {
     error_callback_ = fn;
@@ -183,6 +195,8 @@ class RINGKAFKA_API Config {
   void* log_context_ = nullptr;
   ErrorCallback error_callback_ = nullptr;
   void* error_context_ = nullptr;
+  StatisticsCallback statistics_callback_ = nullptr;
+  void* statistics_context_ = nullptr;
 };
 
 }  // namespace ringkafka

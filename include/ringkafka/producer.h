@@ -27,6 +27,7 @@
 #include "ringkafka/config.h"
 #include "ringkafka/error.h"
 #include "ringkafka/export.h"
+#include "ringkafka/statistics.h"
 
 namespace ringkafka {
 
@@ -230,6 +231,16 @@ class RINGKAFKA_API Producer {
   [[nodiscard]] std::uint64_t in_flight() const noexcept;
 
   [[nodiscard]] ProducerStats stats() const noexcept;
+
+  // A statistics snapshot (ringkafka/statistics.h), built by the sender on
+  // its next pass and copied into `out`, whose storage is reused: once it
+  // has the producer's size a call allocates nothing.  It waits for the
+  // sender (within its idle strategy's longest park), so it is no call for
+  // the hot path: use Config::statistics_callback for periodic snapshots.
+  // kTimedOut after `timeout`; kClosed after close(); kResource when `out`
+  // cannot grow.  Each call starts a new latency window.
+  Errc statistics(Statistics& out,
+                  std::chrono::milliseconds timeout = std::chrono::seconds(1)) noexcept;
 
   // --- transactions (transactional.id; docs/transactions.md) ---------------
   // Each call returns an Error whose kind says what may follow: retriable

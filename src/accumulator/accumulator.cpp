@@ -340,7 +340,15 @@ void Accumulator::take(PartitionState& ps, Batch* b, bool idempotent, std::int64
     ps.next_sequence = wire::sequence_after(ps.next_sequence, static_cast<std::int32_t>(b->count()));
   }
   b->order = ps.next_batch_order++;
+  const std::size_t raw = b->writer->size();
   b->seal(fields, compressor_.get(), scratch_);
+  PartitionCounters& n = ps.counters;
+  n.records += b->count();
+  ++n.batches;
+  n.bytes += raw;
+  n.wire_bytes += b->sealed.size();
+  n.max_batch_bytes = std::max<std::uint64_t>(n.max_batch_bytes, raw);
+  int_latency_ns_.record(static_cast<std::uint64_t>(now_ns - b->created_ns));
 }
 
 void Accumulator::retry(Batch* b, std::int64_t backoff_ms, std::int64_t now_ns) noexcept {

@@ -37,6 +37,7 @@
 #include "core/clock.h"
 #include "handoff/record_format.h"
 #include "handoff/shared.h"
+#include "metrics/summary.h"
 #include "partition/partitioner.h"
 
 namespace ringkafka::accumulator {
@@ -140,6 +141,12 @@ class Accumulator {
   [[nodiscard]] PartitionState& partition(const Batch& b) noexcept {
     return topics_[b.topic].partitions[static_cast<std::size_t>(b.partition)];
   }
+  // --- statistics ------------------------------------------------------------
+  // Each batch's time from its first record taken to its sealing into a
+  // request (librdkafka's int_latency); the sender resets it per snapshot.
+  [[nodiscard]] metrics::Histogram& int_latency_ns() noexcept { return int_latency_ns_; }
+  [[nodiscard]] std::size_t buffer_bytes_in_use() const noexcept { return pool_.bytes_in_use(); }
+
   // The partitions with batches open or queued, in order of first use.
   [[nodiscard]] const std::vector<std::pair<std::uint32_t, std::int32_t>>& active() const noexcept {
     return active_;
@@ -181,6 +188,7 @@ class Accumulator {
   std::vector<std::byte> scratch_;
   std::vector<wire::RecordHeader> header_scratch_;
   bool metadata_wished_ = false;
+  metrics::Histogram int_latency_ns_{metrics::kStageHighestNs};
   // `text` kept for as long as a report may point at it: reports point at
   // these until polled, so one is never rewritten (a cause is usually one
   // of a few: the same broker refusing).  Beyond the last, `fallback`.

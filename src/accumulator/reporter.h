@@ -9,12 +9,16 @@
 // a read-modify-write.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 
-#include "handoff/shared.h"
-#include "ringkafka/producer.h"
 #include "accumulator/batch.h"
+#include "core/clock.h"
+#include "handoff/shared.h"
+#include "metrics/summary.h"
+#include "ringkafka/producer.h"
+#include "ringkafka/statistics.h"
 
 namespace ringkafka::accumulator {
 
@@ -52,6 +56,8 @@ class Reporter {
              std::int64_t base_offset, std::int64_t log_append_ms, Persistence persisted,
              std::span<const RecordMessage> own = {}) noexcept {
     const std::uint32_t n = b.count();
+    // One clock read per batch: its records share the latency.
+    latency_ns_.record(static_cast<std::uint64_t>(core::mono_ns() - b.created_ns), n);
     for (std::uint32_t i = 0; i < n; ++i) {
       const RecordMeta& m = b.meta(i);
       DeliveryReport r;
@@ -72,6 +78,15 @@ class Reporter {
     }
   }
 
+  // --- statistics -----------------------------------------------------------
+  // Reports made, by their Errc (kOk: delivered).
+  [[nodiscard]] const std::array<std::uint64_t, kErrcCount>& by_cause() const noexcept {
+    return by_cause_;
+  }
+  // A batch's first record taken -> its reports made, per record; the
+  // sender resets it per snapshot.
+  [[nodiscard]] metrics::Histogram& latency_ns() noexcept { return latency_ns_; }
+
  private:
   void deliver(std::uint32_t slot_index, const DeliveryReport& r) noexcept {
     handoff::Slot& slot = *shared_.slots[slot_index];
@@ -82,11 +97,15 @@ class Reporter {
       slot.reports.push(r);
     }
     if (r.error != Errc::kOk) [[unlikely]] handoff::bump(shared_.counters.records_failed);
+    const auto cause = static_cast<std::size_t>(r.error);
+    ++by_cause_[cause < by_cause_.size() ? cause : 0];
     slot.reported.store(slot.reported.load(std::memory_order_relaxed) + 1,
                         std::memory_order_release);  // pairs with flush()'s acquire
   }
 
   handoff::Shared& shared_;
+  std::array<std::uint64_t, kErrcCount> by_cause_{};
+  metrics::Histogram latency_ns_{metrics::kStageHighestNs};
 };
 
 }  // namespace ringkafka::accumulator

@@ -75,6 +75,15 @@ enum class TxnMembership : std::uint8_t {
   kRefused,  // the coordinator refused it: the transaction can only abort
 };
 
+// What a partition's batches were, for the statistics (PartitionStats).
+struct PartitionCounters {
+  std::uint64_t records = 0;     // sealed into batches
+  std::uint64_t batches = 0;
+  std::uint64_t bytes = 0;       // their records, uncompressed
+  std::uint64_t wire_bytes = 0;  // the sealed batches
+  std::uint64_t max_batch_bytes = 0;
+};
+
 struct PartitionState {
   std::int32_t leader = -1;
   std::int32_t leader_epoch = -1;
@@ -90,6 +99,7 @@ struct PartitionState {
   std::uint32_t active_index = 0;  // where, while active
   // The next linger end, retry backoff or delivery timeout (accumulator.h).
   core::Timer timer;
+  PartitionCounters counters;
 };
 
 // kDenied: Metadata said TOPIC_AUTHORIZATION_FAILED (no Describe ACL);

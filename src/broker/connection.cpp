@@ -129,6 +129,7 @@ FailedWhile Connection::failed_while() const noexcept {
 }
 
 void Connection::note_failure(FailedWhile step, const char* why) noexcept {
+  ++stats.failures;
   failure_ = describe_failure(step, node_id_, host_, port_, why, failure_text_.data(),
                               failure_text_.size());
   RK_DEBUG(s_.log, kBroker, "%s", failure_text_.data());
@@ -246,11 +247,14 @@ void Connection::send(std::size_t len, const wire::RequestHeader& h, bool answer
                       std::int64_t now_ns, ConnectionEvents& events) noexcept {
   if (answered) {
     InFlight& f = push_in_flight();
-    f = {h.correlation_id, h.api_key, h.api_version, context, now_ns};
+    f = {h.correlation_id, h.api_key, h.api_version, context, now_ns, 0};
     if (in_flight_count_ == 1) rearm(now_ns);  // its request timeout
   } else {
     unanswered = context;
   }
+  stats.on_request(len);
+  send_queued_ns_ = now_ns;
+  send_correlation_ = answered ? h.correlation_id : 0;
   send_len_ = len;
   send_off_ = 0;
   send_busy_ = true;
@@ -341,6 +345,13 @@ void Connection::on_completion(Op op, int res, std::int64_t now_ns,
         return;
       }
       send_busy_ = false;
+      stats.on_written(send_queued_ns_, now_ns);
+      // The request just taken is the newest in flight (unless its answer
+      // was read first: then there is nothing to time).
+      if (send_correlation_ != 0 && in_flight_count_ != 0) {
+        InFlight& newest = in_flight_[(in_flight_head_ + in_flight_count_ - 1) % in_flight_.size()];
+        if (newest.correlation == send_correlation_) newest.written_ns = now_ns;
+      }
       events.on_sent(*this);
       if (reauth_wanted_) maybe_reauthenticate(now_ns, events);
       return;
@@ -472,6 +483,7 @@ void Connection::next_handshake_step(ConnectionEvents& events) noexcept {
       backoff_ms_ = s_.reconnect_backoff_ms;
       failure_ = Errc::kOk;
       for (auto& t : told_) t[0] = '\0';
+      ++stats.connects;
       RK_DEBUG(s_.log, kBroker, "node %d (%s:%u) ready", node_id_, host_.c_str(), port_);
       events.on_ready(*this);
       return;
@@ -516,6 +528,7 @@ bool Connection::handle_frames(std::int64_t now_ns, ConnectionEvents& events) no
     }
     const InFlight f = in_flight_[in_flight_head_];
     pop_in_flight();
+    stats.on_response(total, f.written_ns != 0 ? f.written_ns : f.sent_ns, now_ns);
     const std::span<const std::byte> frame(recv_buf_.data() + off + 4,
                                            static_cast<std::size_t>(size));
     wire::Reader r(frame);

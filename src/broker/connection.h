@@ -41,6 +41,7 @@
 
 #include "config/settings.h"
 #include "broker/authenticator.h"
+#include "broker/connection_stats.h"
 #include "broker/failure.h"
 #include "core/jitter.h"
 #include "core/timer_heap.h"
@@ -56,7 +57,8 @@ struct InFlight {
   wire::ApiKey key = wire::ApiKey::kProduce;
   std::int16_t version = 0;
   void* context = nullptr;  // the sender's (for Produce: its batches)
-  std::int64_t sent_ns = 0;
+  std::int64_t sent_ns = 0;     // written into the send buffer (its request timeout counts)
+  std::int64_t written_ns = 0;  // the kernel took all of it (0: not yet)
 };
 
 class Connection;
@@ -144,6 +146,9 @@ class Connection {
   // the handshake (0: none; 2+: KIP-890's second transaction protocol).
   [[nodiscard]] std::int16_t transaction_version() const noexcept { return transaction_version_; }
   [[nodiscard]] std::size_t in_flight_count() const noexcept { return in_flight_count_; }
+  // Counters and latency windows for the statistics (the sender resets
+  // the windows after each snapshot).
+  ConnectionStats stats;
   [[nodiscard]] const InFlight& oldest_in_flight() const noexcept { return in_flight_[in_flight_head_]; }
 
   // The broker's address changed (Metadata): a connection in use fails.
@@ -327,6 +332,8 @@ class Connection {
   std::vector<std::byte> send_buf_;
   std::size_t send_len_ = 0;
   std::size_t send_off_ = 0;
+  std::int64_t send_queued_ns_ = 0;   // the request in the send buffer was written then
+  std::int32_t send_correlation_ = 0; // and has this correlation id (0: no answer expected)
   bool send_busy_ = false;
 
   std::vector<std::byte> recv_buf_;

@@ -84,6 +84,16 @@ constexpr KeyInfo kKeys[] = {
      .store = [](Parsed& p, std::int64_t n, std::string_view) {
        p.settings.debug = static_cast<std::uint32_t>(n);
      }},
+    {.name = "statistics.interval.ms",
+     .default_value = "0",
+     .allowed = "an integer from 0 to 86400000",
+     .meaning = "How often the statistics callback gets a snapshot (0: never; "
+                "Producer::statistics() works either way)",
+     .min = 0,
+     .max = 86'400'000,
+     .store = [](Parsed& p, std::int64_t n, std::string_view) {
+       p.settings.statistics_interval_ms = static_cast<std::int32_t>(n);
+     }},
     {.name = "log_level",
      .default_value = "6",
      .allowed = "an integer from 0 to 7",

@@ -297,6 +297,8 @@ Result<Settings> parse_settings(const Config& config) {
   s.callback_context = config.callback_context();
   // librdkafka: setting debug raises log_level to debug.
   if (s.debug != 0) s.log_level = static_cast<int>(LogLevel::kDebug);
+  s.statistics_callback = config.statistics_callback();
+  s.statistics_context = config.statistics_context();
   s.log = Log(config.log_callback(), config.log_context(), config.error_callback(),
               config.error_context(), s.log_level, s.debug, s.client_id);
   return std::move(p.settings);

@@ -12,6 +12,7 @@
 #include "config/security.h"
 #include "partition/partitioner.h"
 #include "ringkafka/config.h"
+#include "ringkafka/statistics.h"
 #include "ringkafka/error.h"
 #include "wire/record_batch.h"
 
@@ -57,6 +58,7 @@ struct Settings {
   std::int32_t transaction_timeout_ms = 60000;  // transaction.timeout.ms
   Security security;                         // security.protocol, ssl.*, sasl.* (config/security.h)
   int log_level = 6;                         // log_level (syslog's 0-7)
+  std::int32_t statistics_interval_ms = 0;   // statistics.interval.ms (0: no callback)
   std::uint32_t debug = 0;                   // debug (config/log.h's contexts)
 
   // --- ringkafka's own --------------------------------------------------------
@@ -82,6 +84,8 @@ struct Settings {
   DeliveryCallback callback = nullptr;
   void* callback_context = nullptr;
   Log log;  // log_level, debug, Config::log_callback and error_callback
+  StatisticsCallback statistics_callback = nullptr;
+  void* statistics_context = nullptr;
 };
 
 // Checks every key and value in `config` and resolves defaults and

@@ -146,6 +146,12 @@ class SpscByteRing {
   [[nodiscard]] bool empty() const noexcept {
     return read_.load(std::memory_order_acquire) == write_.load(std::memory_order_acquire);
   }
+  // Bytes committed and not yet popped (with headers and padding); the
+  // statistics' view, from the consumer.  Read first, so never negative.
+  [[nodiscard]] std::size_t used() const noexcept {
+    const std::uint64_t r = read_.load(std::memory_order_acquire);
+    return static_cast<std::size_t>(write_.load(std::memory_order_acquire) - r);
+  }
 
  private:
   static constexpr std::size_t padded(std::size_t size) noexcept {

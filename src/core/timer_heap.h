@@ -29,6 +29,7 @@ enum class TimerKind : std::uint8_t {
   kMetadata,    // the sender's: a Metadata retry or refresh
   kProducerId,  // the sender's: an InitProducerId retry
   kTransaction, // the sender's: a transactional request's retry
+  kStatistics,  // the sender's: statistics.interval.ms
 };
 
 struct Timer {

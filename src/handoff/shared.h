@@ -24,6 +24,7 @@
 #include "core/spsc_byte_ring.h"
 #include "handoff/messages.h"
 #include "handoff/report_queue.h"
+#include "handoff/statistics_exchange.h"
 #include "ringkafka/error.h"
 
 namespace ringkafka::handoff {
@@ -207,6 +208,8 @@ struct Shared {
     std::atomic<std::uint64_t> records_failed{0};  // reports with an error (transactions' commit check)
   };
   alignas(core::kCacheLine) Counters counters;
+  // The sender's statistics snapshot, for Producer::statistics().
+  alignas(core::kCacheLine) StatisticsExchange statistics;
 
   // Records accepted, and accepted but not yet reported, over every slot
   // (Producer::in_flight(); a transaction's commit waits for the second

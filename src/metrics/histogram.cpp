@@ -31,8 +31,14 @@ void Histogram::add(const Histogram& other) {
   max_ = std::max(max_, other.max_);
 }
 
+// Only the counters between the smallest and the largest value can be set:
+// the statistics' windows reset and read a few hundred, not 28,000.
+std::size_t Histogram::first_used() const noexcept { return total_ == 0 ? 0 : index_of(min_); }
+std::size_t Histogram::end_used() const noexcept { return total_ == 0 ? 0 : index_of(max_) + 1; }
+
 void Histogram::reset() noexcept {
-  std::fill(counts_.begin(), counts_.end(), 0);
+  std::fill(counts_.begin() + static_cast<std::ptrdiff_t>(first_used()),
+            counts_.begin() + static_cast<std::ptrdiff_t>(end_used()), 0);
   total_ = clamped_ = 0;
   min_ = UINT64_MAX;
   max_ = 0;
@@ -41,7 +47,7 @@ void Histogram::reset() noexcept {
 double Histogram::mean() const noexcept {
   if (total_ == 0) return 0;
   double sum = 0;
-  for (std::size_t i = 0; i < counts_.size(); ++i) {
+  for (std::size_t i = first_used(); i < end_used(); ++i) {
     if (counts_[i] == 0) continue;
     // The middle of the sub-bucket, as HdrHistogram reports means.
     const double mid = (static_cast<double>(lowest_of(i)) + static_cast<double>(highest_equivalent(i))) / 2;
@@ -69,11 +75,29 @@ std::uint64_t Histogram::value_at_percentile(double percentile) const noexcept {
   const auto wanted = std::max<std::uint64_t>(
       1, static_cast<std::uint64_t>(std::ceil(p / 100.0 * static_cast<double>(total_))));
   std::uint64_t seen = 0;
-  for (std::size_t i = 0; i < counts_.size(); ++i) {
+  for (std::size_t i = first_used(); i < end_used(); ++i) {
     seen += counts_[i];
     if (seen >= wanted) return std::min(highest_equivalent(i), max_);
   }
   return max_;
+}
+
+void Histogram::percentiles(std::span<const double> ps, std::span<std::uint64_t> out) const noexcept {
+  // One pass for every percentile, in ascending order as given.
+  std::size_t next = 0;
+  std::uint64_t seen = 0;
+  const auto wanted_at = [&](double p) {
+    return std::max<std::uint64_t>(
+        1, static_cast<std::uint64_t>(std::ceil(std::clamp(p, 0.0, 100.0) / 100.0 *
+                                                static_cast<double>(total_))));
+  };
+  for (std::size_t i = first_used(); i < end_used() && next < ps.size(); ++i) {
+    seen += counts_[i];
+    while (next < ps.size() && next < out.size() && seen >= wanted_at(ps[next])) {
+      out[next++] = std::min(highest_equivalent(i), max_);
+    }
+  }
+  for (; next < out.size(); ++next) out[next] = total_ == 0 ? 0 : max_;
 }
 
 void Histogram::print_percentiles(std::FILE* out, double unit_scale) const {

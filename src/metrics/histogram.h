@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <span>
 #include <vector>
 
 namespace ringkafka::metrics {
@@ -29,14 +30,16 @@ class Histogram {
   // highest_trackable and counted in clamped().  Zero is recorded as 1.
   explicit Histogram(std::uint64_t highest_trackable = 3'600'000'000'000ULL);
 
-  void record(std::uint64_t value) noexcept {
+  void record(std::uint64_t value) noexcept { record(value, 1); }
+  // `value` seen `times` times (a batch's records, which share a latency).
+  void record(std::uint64_t value, std::uint64_t times) noexcept {
     if (value > highest_) {
       value = highest_;
-      ++clamped_;
+      clamped_ += times;
     }
     if (value == 0) value = 1;
-    ++counts_[index_of(value)];
-    ++total_;
+    counts_[index_of(value)] += times;
+    total_ += times;
     if (value < min_) min_ = value;
     if (value > max_) max_ = value;
   }
@@ -55,6 +58,8 @@ class Histogram {
   // values are <= v, reported as the highest value equivalent to v (the top
   // of its sub-bucket), as HdrHistogram does; 0 when empty.
   [[nodiscard]] std::uint64_t value_at_percentile(double percentile) const noexcept;
+  // value_at_percentile of each of `ps` (ascending) into `out`, in one pass.
+  void percentiles(std::span<const double> ps, std::span<std::uint64_t> out) const noexcept;
 
   // HdrHistogram's percentile distribution: values divided by `unit_scale`
   // (1000 to print microseconds from nanoseconds), 5 ticks per half distance.
@@ -78,6 +83,8 @@ class Histogram {
     return static_cast<std::size_t>((static_cast<std::uint64_t>(bucket) << kSubBucketHalfMagnitude) + sub);
   }
   static std::uint64_t lowest_of(std::size_t index) noexcept;
+  [[nodiscard]] std::size_t first_used() const noexcept;
+  [[nodiscard]] std::size_t end_used() const noexcept;
   static std::uint64_t highest_equivalent(std::size_t index) noexcept;
 
   std::uint64_t highest_;

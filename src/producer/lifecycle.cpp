@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <new>
+#include <thread>
 #include <vector>
 
 #include "core/clock.h"
@@ -70,6 +72,23 @@ ProducerStats stats(const handoff::Shared& shared) noexcept {
   return s;
 }
 
+Errc statistics(handoff::Shared& shared, Statistics& out, std::chrono::milliseconds timeout) noexcept {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const std::uint64_t request = shared.statistics.ask();
+  try {
+    // The sender answers on its next pass (within its idle strategy's
+    // longest park); a reader that holds the lock makes it try again.
+    while (!shared.statistics.read(out, request)) {
+      if (shared.sender_exited.load(std::memory_order_acquire)) return Errc::kClosed;
+      if (std::chrono::steady_clock::now() >= deadline) return Errc::kTimedOut;
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+  } catch (const std::bad_alloc&) {
+    return Errc::kResource;
+  }
+  return Errc::kOk;
+}
+
 void warn_unpolled(handoff::Shared& shared) noexcept {
   if (shared.settings.callback != nullptr) return;  // every report was handed over
   std::uint64_t left = 0;
@@ -90,11 +109,11 @@ void warn_unpolled(handoff::Shared& shared) noexcept {
     }
   }
   if (left == 0) return;
-  std::fprintf(stderr,
-               "ringkafka: producer destroyed with %llu delivery reports never polled "
-               "(%llu failed, %llu of them possibly persisted)\n",
-               static_cast<unsigned long long>(left), static_cast<unsigned long long>(failed),
-               static_cast<unsigned long long>(possibly));
+  RK_LOG(shared.settings.log, LogLevel::kWarning, config::Context::kGeneric,
+         "producer destroyed with %llu delivery reports never polled "
+         "(%llu failed, %llu of them possibly persisted)",
+         static_cast<unsigned long long>(left), static_cast<unsigned long long>(failed),
+         static_cast<unsigned long long>(possibly));
 }
 
 

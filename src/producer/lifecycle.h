@@ -19,10 +19,15 @@ Errc flush(handoff::Shared& shared, std::chrono::milliseconds timeout) noexcept;
 
 ProducerStats stats(const handoff::Shared& shared) noexcept;
 
+// Asks the sender for a snapshot and copies it into `out` once it is
+// published: kTimedOut after `timeout`, kClosed once the sender stopped,
+// kResource when `out` cannot grow.
+Errc statistics(handoff::Shared& shared, Statistics& out, std::chrono::milliseconds timeout) noexcept;
+
 // Reports the application never polled go with the producer: say how many,
 // and how many of them were not delivered, as librdkafka does when it is
 // destroyed with messages left (issue 13, defect 5).  stderr until there is
-// a log callback (issue 16).  After the sender has stopped.
+// the log (a warning).  After the sender has stopped.
 void warn_unpolled(handoff::Shared& shared) noexcept;
 
 }  // namespace ringkafka::lifecycle

@@ -514,6 +514,10 @@ std::uint64_t Producer::in_flight() const noexcept { return impl_->shared.outsta
 
 ProducerStats Producer::stats() const noexcept { return lifecycle::stats(impl_->shared); }
 
+Errc Producer::statistics(Statistics& out, std::chrono::milliseconds timeout) noexcept {
+  return lifecycle::statistics(impl_->shared, out, timeout);
+}
+
 Result<std::monostate> Producer::init_transactions(std::chrono::milliseconds timeout) {
   return impl_->txn.init(timeout);
 }

@@ -165,6 +165,7 @@ struct ProducePath::Apply final : wire::ProduceResponseVisitor {
     conn.throttled_until_ns =
         std::max(conn.throttled_until_ns, core::deadline_after_ms(now_ns, throttle_time_ms));
     conn.rearm(now_ns);  // the end of the throttle ends a park
+    conn.stats.on_throttle(throttle_time_ms);
     RK_DEBUG(path.s_.log, kMsg, "node %d throttles us for %d ms", conn.node_id(), throttle_time_ms);
   }
   void on_record_error(const wire::ProduceRecordError& e) noexcept override {

@@ -38,6 +38,7 @@
 #include "sender/metadata.h"
 #include "sender/produce_path.h"
 #include "sender/producer_state.h"
+#include "sender/statistics.h"
 #include "sender/transactional.h"
 #include "wire/error_code.h"
 #include "wire/init_producer_id.h"
@@ -106,11 +107,21 @@ struct Sender::Loop final : broker::ConnectionEvents {
   std::int64_t metadata_refresh_ns = 0;
   core::Timer metadata_timer{.kind = core::TimerKind::kMetadata};
 
+  // Statistics (sender/statistics.h): built when statistics.interval.ms
+  // passes (for the callback) or a reader asked, then published.
+  StatisticsBuilder stats_builder{mono_ns()};
+  Statistics stats_built;
+  bool stats_due = false;          // the interval passed
+  bool stats_unpublished = false;  // built; a reader held the lock
+  std::uint64_t stats_answers = 0; // the requests the built one answers
+  std::uint64_t stats_served = 0;  // the requests a published one answered
+  core::Timer stats_timer{.kind = core::TimerKind::kStatistics};
+
   // --- setup ---------------------------------------------------------------
 
   bool setup() noexcept {
     if (!acc.setup(start_error, sizeof start_error)) return false;
-    if (!timers.add_timers(2) || !txn.setup()) {  // pid_timer, metadata_timer; txn's
+    if (!timers.add_timers(3) || !txn.setup()) {  // pid, metadata and stats timers; txn's
       set_start_error("out of memory");
       return false;
     }
@@ -153,6 +164,9 @@ struct Sender::Loop final : broker::ConnectionEvents {
       return;
     }
     idle_policy.on_work(mono_ns());
+    if (s.statistics_interval_ms > 0) {
+      (void)timers.arm_no_later(stats_timer, core::deadline_after_ms(mono_ns(), s.statistics_interval_ms));
+    }
     while (true) {
       now_ns = mono_ns();
       now_ms = wall_ms();
@@ -169,6 +183,7 @@ struct Sender::Loop final : broker::ConnectionEvents {
       work |= reactor.reap([this](std::uint64_t token, int res) noexcept {
         brokers.dispatch(token, res, now_ns, *this);
       });
+      statistics();
       // Unrecoverable: nothing more can be delivered, so nothing waits.
       if (shared.fatal()) {
         purge_everything(Errc::kFatal, "the producer hit a fatal error (see Producer::fatal_error())");
@@ -461,10 +476,38 @@ struct Sender::Loop final : broker::ConnectionEvents {
           (void)timers.arm_no_later(metadata_timer, metadata_refresh_ns);
         }
         return;  // a backoff's end: the pass that follows asks
+      case core::TimerKind::kStatistics:
+        stats_due = true;
+        (void)timers.arm_no_later(stats_timer, core::deadline_after_ms(now_ns, s.statistics_interval_ms));
+        return;
       case core::TimerKind::kProducerId:
       case core::TimerKind::kTransaction:  // a retry's backoff ended: the next pass sends
       case core::TimerKind::kNone:
         return;
+    }
+  }
+
+  // A snapshot when the interval passed (the callback gets it) or a reader
+  // asked (Producer::statistics), published without waiting for readers.
+  void statistics() noexcept {
+    const std::uint64_t asked = shared.statistics.asked();
+    if (stats_due || asked != stats_served) {
+      if (!stats_unpublished || stats_due || asked != stats_answers) {
+        if (!stats_builder.build({shared, acc, reporter, brokers, pstate}, now_ns, now_ms,
+                                 stats_built)) {
+          return;  // no memory to grow the snapshot: the next pass tries again
+        }
+        if (stats_due && s.statistics_callback != nullptr) {
+          s.statistics_callback(stats_built, s.statistics_context);
+        }
+        stats_due = false;
+        stats_answers = asked;
+        stats_unpublished = true;
+      }
+    }
+    if (stats_unpublished && shared.statistics.publish(stats_built, stats_answers)) {
+      stats_unpublished = false;
+      stats_served = stats_answers;
     }
   }
 

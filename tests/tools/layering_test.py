@@ -9,7 +9,7 @@ public headers, "ringkafka/..."):
   wire       Kafka's byte formats and codecs: core
   compress   the records section in each codec: wire, core
   partition  which partition a record goes to: core
-  metrics    histograms: nothing
+  metrics    histograms, the statistics' formats (JSON, Prometheus): nothing
   sasl       the SASL mechanisms' messages (PLAIN, SCRAM, OAUTHBEARER), as
              state machines without I/O: nothing (OpenSSL's crypto)
   config     the keys, checked and resolved: compress, partition, wire
@@ -23,11 +23,12 @@ public headers, "ringkafka/..."):
   tls        OpenSSL's context, a session over memory BIOs, the TLS
              transport: io, config, core
   broker     connections to brokers (framing, correlation, versions,
-             handshake) and the broker table: tls, io, sasl, wire, config, core
+             handshake) and the broker table: tls, io, sasl, wire, config,
+             metrics (its counters and latency windows), core
   accumulator  records from the rings into batches, the topic table, the
-             reporter: handoff, config, wire, compress, partition, core
+             reporter: handoff, config, wire, compress, partition, metrics, core
   sender     the thread that does I/O: accumulator, broker, tls, io, handoff, config, wire,
-             compress, partition, core
+             compress, partition, metrics, core
   producer   the public Producer: sender, handoff, config, core
 
 A cycle is impossible by construction: each stage lists only stages above
@@ -51,9 +52,9 @@ ALLOWED = {
     "handoff": {"config", "core"},
     "io": {"config", "core"},
     "tls": {"io", "config", "core"},
-    "broker": {"tls", "io", "sasl", "wire", "config", "core"},
-    "accumulator": {"handoff", "config", "wire", "compress", "partition", "core"},
-    "sender": {"accumulator", "broker", "tls", "io", "handoff", "config", "wire", "compress", "partition", "core"},
+    "broker": {"tls", "io", "sasl", "wire", "config", "metrics", "core"},
+    "accumulator": {"handoff", "config", "wire", "compress", "partition", "metrics", "core"},
+    "sender": {"accumulator", "broker", "tls", "io", "handoff", "config", "wire", "compress", "partition", "metrics", "core"},
     "producer": {"sender", "handoff", "config", "core"},
 }
 KNOWN: set = set()

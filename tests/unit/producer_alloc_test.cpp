@@ -192,7 +192,15 @@ struct Case {
   // In transactions: begin, then commit and begin again between the
   // counted rounds (the calls are inside the window too).
   bool transactional = false;
+  // Statistics every 10 ms to a callback, and a thread reading them with
+  // Producer::statistics() throughout the window.
+  bool statistics = false;
 };
+
+std::atomic<std::uint64_t> g_snapshots{0};
+void on_statistics(const rk::Statistics& s, void*) noexcept {
+  g_snapshots.fetch_add(s.records_delivered != 0 ? 1 : 0, std::memory_order_relaxed);
+}
 
 class AllocationTest : public ::testing::TestWithParam<Case> {};
 
@@ -210,6 +218,10 @@ TEST_P(AllocationTest, SteadyStateMakesNoHeapAllocation) {
   if (txn) {
     ASSERT_TRUE(config.set("transactional.id", "alloc-tx").ok());
   }
+  if (GetParam().statistics) {
+    ASSERT_TRUE(config.set("statistics.interval.ms", "10").ok());
+    config.statistics_callback(on_statistics);
+  }
   auto created = rk::Producer::create(config);
   ASSERT_TRUE(created.ok()) << created.error().message;
   auto& p = *created.value();
@@ -223,6 +235,19 @@ TEST_P(AllocationTest, SteadyStateMakesNoHeapAllocation) {
   ASSERT_TRUE(produce_and_drain(p, topic, 200000, &errors));  // warm up
   ASSERT_EQ(errors, 0);
   const auto before = p.stats();
+  // A reader of snapshots, its Statistics grown once before the window.
+  std::atomic<bool> reading{GetParam().statistics};
+  std::atomic<std::uint64_t> read{0};
+  rk::Statistics snapshot;
+  if (reading) {
+    ASSERT_EQ(p.statistics(snapshot), rk::Errc::kOk);
+  }
+  std::thread reader([&] {
+    while (reading.load()) {
+      if (p.statistics(snapshot) == rk::Errc::kOk) read.fetch_add(1);
+      std::this_thread::sleep_for(5ms);
+    }
+  });
 
   g_allocations = 0;
   g_counting = true;
@@ -233,7 +258,13 @@ TEST_P(AllocationTest, SteadyStateMakesNoHeapAllocation) {
     if (txn) ended = p.commit_transaction(10s).ok() && p.begin_transaction().ok() && ended;
   }
   g_counting = false;
+  reading = false;
+  reader.join();
   EXPECT_TRUE(ended) << "a commit or begin failed";
+  if (GetParam().statistics) {
+    EXPECT_GT(read.load(), 0U) << "no snapshot was read in the window";
+    EXPECT_GT(g_snapshots.load(), 0U) << "no snapshot reached the callback";
+  }
 
   const auto after = p.stats();
   EXPECT_TRUE(all);
@@ -252,7 +283,9 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"throughput_zstd", "throughput", "zstd"},
                       Case{"throughput_gzip", "throughput", "gzip"},
                       Case{"durable_transactions", "durable", "none", true},
-                      Case{"durable_zstd_transactions", "durable", "zstd", true}),
+                      Case{"durable_zstd_transactions", "durable", "zstd", true},
+                      Case{"durable_statistics", "durable", "none", false, true},
+                      Case{"throughput_lz4_statistics", "throughput", "lz4", false, true}),
     [](const auto& param_info) { return std::string(param_info.param.name); });
 
 }  // namespace
