@@ -83,8 +83,9 @@ class Reporter {
   [[nodiscard]] const std::array<std::uint64_t, kErrcCount>& by_cause() const noexcept {
     return by_cause_;
   }
-  // A batch's first record taken -> its reports made, per record; the
-  // sender resets it per snapshot.
+  // A batch's first record taken -> its reports made, per record (an
+  // upper bound for the batch's later records); the sender resets it per
+  // snapshot.
   [[nodiscard]] metrics::Histogram& latency_ns() noexcept { return latency_ns_; }
 
  private:

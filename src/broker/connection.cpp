@@ -253,12 +253,25 @@ void Connection::send(std::size_t len, const wire::RequestHeader& h, bool answer
     unanswered = context;
   }
   stats.on_request(len);
-  send_queued_ns_ = now_ns;
+  // The statistics' times read the clock: the pass's now_ns would put a
+  // send and its completion reaped in the same pass at the same instant.
+  send_queued_ns_ = core::mono_ns();
   send_correlation_ = answered ? h.correlation_id : 0;
   send_len_ = len;
   send_off_ = 0;
   send_busy_ = true;
   (void)arm_send(events);
+}
+
+// The kernel took the whole request: its outbuf time, and the start of
+// its rtt on the newest request in flight (unless its answer was read
+// first: then there is nothing to time).
+void Connection::note_written() noexcept {
+  const std::int64_t written_ns = core::mono_ns();
+  stats.on_written(send_queued_ns_, written_ns);
+  if (send_correlation_ == 0 || in_flight_count_ == 0) return;
+  InFlight& newest = in_flight_[(in_flight_head_ + in_flight_count_ - 1) % in_flight_.size()];
+  if (newest.correlation == send_correlation_) newest.written_ns = written_ns;
 }
 
 bool Connection::arm_send(ConnectionEvents& events) noexcept {
@@ -345,13 +358,7 @@ void Connection::on_completion(Op op, int res, std::int64_t now_ns,
         return;
       }
       send_busy_ = false;
-      stats.on_written(send_queued_ns_, now_ns);
-      // The request just taken is the newest in flight (unless its answer
-      // was read first: then there is nothing to time).
-      if (send_correlation_ != 0 && in_flight_count_ != 0) {
-        InFlight& newest = in_flight_[(in_flight_head_ + in_flight_count_ - 1) % in_flight_.size()];
-        if (newest.correlation == send_correlation_) newest.written_ns = now_ns;
-      }
+      note_written();
       events.on_sent(*this);
       if (reauth_wanted_) maybe_reauthenticate(now_ns, events);
       return;
@@ -528,7 +535,7 @@ bool Connection::handle_frames(std::int64_t now_ns, ConnectionEvents& events) no
     }
     const InFlight f = in_flight_[in_flight_head_];
     pop_in_flight();
-    stats.on_response(total, f.written_ns != 0 ? f.written_ns : f.sent_ns, now_ns);
+    stats.on_response(total, f.written_ns != 0 ? f.written_ns : f.sent_ns, core::mono_ns());
     const std::span<const std::byte> frame(recv_buf_.data() + off + 4,
                                            static_cast<std::size_t>(size));
     wire::Reader r(frame);

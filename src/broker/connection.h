@@ -332,6 +332,7 @@ class Connection {
   std::vector<std::byte> send_buf_;
   std::size_t send_len_ = 0;
   std::size_t send_off_ = 0;
+  void note_written() noexcept;
   std::int64_t send_queued_ns_ = 0;   // the request in the send buffer was written then
   std::int32_t send_correlation_ = 0; // and has this correlation id (0: no answer expected)
   bool send_busy_ = false;

@@ -50,6 +50,7 @@ constexpr const char* kUsage =
     "                      [-X key=value]... [--compare librdkafka|java|librdkafka,java]\n"
     "                      [--rdkafka-X key=value]... [--java-X key=value]... [--java-libs DIR]\n"
     "                      [--peers-first] [--spin-us N] [--json FILE] [--hist FILE]\n"
+    "                      [--stats FILE [--stats-interval MS]]\n"
     "\n"
     "Produces COUNT records of SIZE bytes (keys of KEY-SIZE bytes, distinct per\n"
     "record) to TOPIC and reports, per record, in nanoseconds:\n"
@@ -125,6 +126,10 @@ constexpr const char* kUsage =
     "  --json FILE         the results as JSON (percentiles in ns)\n"
     "  --hist FILE         each histogram's percentile distribution, HdrHistogram's\n"
     "                      text format, values in µs\n"
+    "  --stats FILE        ringkafka's statistics during its run, one JSON snapshot\n"
+    "                      per line (ringkafka::to_json; docs/observability.md),\n"
+    "                      every --stats-interval ms (default 1000), for\n"
+    "                      tools/plot-stats\n"
     "  -h, --help          this text\n"
     "\n"
     "Exit status: 0 all delivered, 1 some record failed, 2 usage or config error.\n";
@@ -146,6 +151,8 @@ struct Options {
   std::optional<std::uint64_t> warmup;
   std::string json_path;
   std::string hist_path;
+  std::string stats_path;
+  std::int32_t stats_interval_ms = 1000;
   perf::Workload workload;
   std::uint64_t records_per_txn = 1000;
 };
@@ -164,7 +171,7 @@ bool parse_number(std::string_view s, T& out) {
 // Parses the command line into `out`; nullopt when done, or the exit status.
 std::optional<int> parse_options(int argc, char** argv, Options& out) {
   enum : int { kMode = 256, kRate, kCount, kWarmup, kSize, kKeySize, kThreads, kPreset,
-               kCompare, kRdkafkaX, kSpinUs, kJson, kHist, kPeersFirst, kJavaX, kJavaLibs,
+               kCompare, kRdkafkaX, kSpinUs, kJson, kHist, kStats, kStatsInterval, kPeersFirst, kJavaX, kJavaLibs,
                kRecordsPerTxn };
   static const option kLong[] = {
       {"help", no_argument, nullptr, 'h'},         {"mode", required_argument, nullptr, kMode},
@@ -183,6 +190,8 @@ std::optional<int> parse_options(int argc, char** argv, Options& out) {
       {"spin-us", required_argument, nullptr, kSpinUs},
       {"json", required_argument, nullptr, kJson},
       {"hist", required_argument, nullptr, kHist},
+      {"stats", required_argument, nullptr, kStats},
+      {"stats-interval", required_argument, nullptr, kStatsInterval},
       {"records-per-txn", required_argument, nullptr, kRecordsPerTxn},
       {nullptr, 0, nullptr, 0}};
   perf::Workload& w = out.workload;
@@ -281,6 +290,12 @@ std::optional<int> parse_options(int argc, char** argv, Options& out) {
       case kPeersFirst: out.peers_first = true; break;
       case kJson: out.json_path = arg; break;
       case kHist: out.hist_path = arg; break;
+      case kStats: out.stats_path = arg; break;
+      case kStatsInterval:
+        if (!parse_number(arg, out.stats_interval_ms) || out.stats_interval_ms < 1) {
+          return usage_error("--stats-interval: " + quoted + " is not a number of ms above 0");
+        }
+        break;
       case 'h': std::cout << kUsage; return 0;
       default: std::cerr << kUsage; return kExitUsage;  // getopt said what was wrong
     }
@@ -414,7 +429,8 @@ int run(const Options& opt) {
   std::vector<std::pair<std::string, Run>> clients;
   clients.emplace_back("ringkafka", [&](perf::RunResult& r) {
     r.config = ringkafka_config_echo(*config, *settings);
-    auto error = perf::run_ringkafka(*config, opt.topic, w, r);
+    auto error = perf::run_ringkafka(*config, opt.topic, w, r, opt.stats_path,
+                                     opt.stats_interval_ms);
     if (error) error->insert(0, "ringkafka: ");
     return error;
   });

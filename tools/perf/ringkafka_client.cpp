@@ -2,8 +2,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <fstream>
+#include <iostream>
 #include <memory>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include "ringkafka/producer.h"
 
@@ -69,8 +73,34 @@ class RingkafkaClient {
 
 }  // namespace
 
-std::optional<std::string> run_ringkafka(const rk::Config& config, std::string_view topic,
-                                         const Workload& w, RunResult& out) {
+// The snapshots' JSON lines, kept until the run ends.
+struct StatsLines {
+  std::mutex mu;
+  std::vector<std::string> lines;
+
+  static void on_statistics(const rk::Statistics& s, void* context) noexcept {
+    auto* self = static_cast<StatsLines*>(context);
+    try {
+      std::string line = rk::to_json(s);
+      const std::lock_guard lock(self->mu);
+      self->lines.push_back(std::move(line));
+    } catch (...) {  // out of memory: the snapshot is lost, the run goes on
+    }
+  }
+};
+
+std::optional<std::string> run_ringkafka(const rk::Config& base, std::string_view topic,
+                                         const Workload& w, RunResult& out,
+                                         const std::string& stats_path,
+                                         std::int32_t stats_interval_ms) {
+  rk::Config config = base;
+  StatsLines stats;
+  if (!stats_path.empty()) {
+    if (auto set = config.set("statistics.interval.ms", std::to_string(stats_interval_ms)); !set) {
+      return set.error().message;
+    }
+    config.statistics_callback(&StatsLines::on_statistics, &stats);
+  }
   auto created = rk::Producer::create(config);
   if (!created) return created.error().message;
   rk::Producer& producer = **created;
@@ -113,6 +143,14 @@ std::optional<std::string> run_ringkafka(const rk::Config& config, std::string_v
   out.failed += out.undelivered;
   if (out.undelivered != 0 && out.first_error.empty()) out.first_error = "no delivery report";
   if (const std::string fatal = producer.fatal_error(); !fatal.empty()) out.first_error = fatal;
+  if (!stats_path.empty()) {
+    created->reset();  // the sender stopped: no callback races the write
+    std::ofstream file(stats_path);
+    for (const std::string& line : stats.lines) file << line << '\n';
+    if (!file) return "cannot write " + stats_path;
+    std::cerr << "ringkafka-perf: " << stats.lines.size() << " statistics snapshots in "
+              << stats_path << "\n";
+  }
   return std::nullopt;
 }
 

@@ -82,6 +82,27 @@ print("json ok")
 PY
 grep -q "ringkafka-perf librdkafka ack" "$dir/latency.hgrm"
 
+# --stats: a snapshot per line while ringkafka runs, and tools/plot-stats
+# draws them.
+"$perf" -b "$bootstrap" -t perf --mode latency --rate 5000 --count 3000 \
+  --stats "$dir/stats.ndjson" --stats-interval 100 > /dev/null
+python3 - "$dir/stats.ndjson" <<'PY'
+import json, sys
+snapshots = [json.loads(line) for line in open(sys.argv[1])]
+assert len(snapshots) >= 3, len(snapshots)
+assert [s["snapshot"] for s in snapshots] == list(range(1, len(snapshots) + 1))
+last = snapshots[-1]
+# The run ends between two snapshots: the last one misses the last records.
+assert last["records_delivered"] >= 1000 and last["records_failed"] == 0, last["records_delivered"]
+windows = sum(s["report_latency_ns"]["count"] for s in snapshots)
+assert windows == last["records_delivered"], (windows, last["records_delivered"])
+print("stats ok")
+PY
+if command -v gnuplot > /dev/null; then
+  "$(dirname "$0")/../plot-stats" -o "$dir/stages.png" "$dir/stats.ndjson" > /dev/null
+  [ -s "$dir/stages.png" ] || { echo "plot-stats drew nothing"; exit 1; }
+fi
+
 # Transactions, ringkafka and the Java client (librdkafka 2.0.2 speaks no
 # transaction request version the test broker serves): ten transactions
 # of 50 each.
