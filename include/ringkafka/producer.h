@@ -238,7 +238,10 @@ class RINGKAFKA_API Producer {
   // sender (within its idle strategy's longest park), so it is no call for
   // the hot path: use Config::statistics_callback for periodic snapshots.
   // kTimedOut after `timeout`; kClosed after close(); kResource when `out`
-  // cannot grow.  Each call starts a new latency window.
+  // cannot grow; kState from a callback on the sender thread.  A timeout
+  // of 0 copies the last snapshot published, without asking for a new
+  // one (kTimedOut if there is none).  Each new snapshot starts a new
+  // latency window, whoever asked for it: callback and readers share them.
   Errc statistics(Statistics& out,
                   std::chrono::milliseconds timeout = std::chrono::seconds(1)) noexcept;
 

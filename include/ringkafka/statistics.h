@@ -25,7 +25,11 @@ inline constexpr std::size_t kErrcCount = static_cast<std::size_t>(Errc::kAllBro
 
 // A latency distribution over the window, in nanoseconds (values have
 // three significant digits). count 0: nothing happened in the window.
+// total_count and total_ns run from the producer's creation (Prometheus's
+// summary _count and _sum).
 struct LatencySummary {
+  std::uint64_t total_count = 0;
+  std::uint64_t total_ns = 0;
   std::uint64_t count = 0;
   double mean_ns = 0;
   std::uint64_t min_ns = 0;
@@ -53,14 +57,14 @@ struct BrokerStats {
   std::string last_error;           // the last failure, worded (docs/observability.md), or ""
   std::uint64_t connects = 0;       // connections that completed their handshake
   std::uint64_t failures = 0;       // connections that failed or were cut
-  std::uint64_t requests = 0;       // requests sent (all kinds)
+  std::uint64_t requests = 0;       // requests sent (all kinds; the latencies are Produce's)
   std::uint64_t request_bytes = 0;
   std::uint64_t responses = 0;
   std::uint64_t response_bytes = 0;
   std::uint64_t in_flight = 0;      // requests awaiting an answer now
   std::uint64_t throttle_ms = 0;    // throttle time the broker asked for, in total (KIP-219)
   std::int64_t last_throttle_ms = 0;
-  LatencySummary outbuf;            // request written -> the kernel took all of it
+  LatencySummary outbuf;            // Produce request written -> the kernel took all of it
   LatencySummary rtt;               // the kernel took it -> the whole answer read
 };
 
@@ -108,7 +112,7 @@ struct Statistics {
   // stages start when the sender took the batch's first record.
   LatencySummary int_latency;       // first record taken -> batch into a Produce request (per batch)
   LatencySummary outbuf;            // Produce request written -> the kernel took it (per request)
-  LatencySummary rtt;               // the kernel took it -> answer read (per request)
+  LatencySummary rtt;               // the kernel took it -> answer read (per Produce request)
   LatencySummary report_latency;    // first record taken -> its report made (per record)
 
   std::vector<ThreadStats> threads;

@@ -241,12 +241,8 @@ bool Accumulator::park(TopicInfo& t, std::uint32_t slot, std::span<const std::by
 }
 
 const char* Accumulator::keep(const char* text, const char* fallback) noexcept {
-  for (std::size_t i = 0; i < text_count_; ++i) {
-    if (std::strncmp(texts_[i].data(), text, texts_[i].size() - 1) == 0) return texts_[i].data();
-  }
-  if (text_count_ == texts_.size()) return fallback;
-  std::snprintf(texts_[text_count_].data(), texts_[text_count_].size(), "%s", text);
-  return texts_[text_count_++].data();
+  const char* kept = shared_.messages.intern(text);
+  return kept != nullptr ? kept : fallback;
 }
 
 void Accumulator::set_unreachable(Errc error, const char* why) noexcept {

@@ -189,9 +189,9 @@ class Accumulator {
   std::vector<wire::RecordHeader> header_scratch_;
   bool metadata_wished_ = false;
   metrics::Histogram int_latency_ns_{metrics::kStageHighestNs};
-  // `text` kept for as long as a report may point at it: reports point at
-  // these until polled, so one is never rewritten (a cause is usually one
-  // of a few: the same broker refusing).  Beyond the last, `fallback`.
+  // `text` kept for as long as a report may point at it: in the producer's
+  // message table (handoff/messages.h), with the brokers' own texts; when
+  // that is full, `fallback`.
   const char* keep(const char* text, const char* fallback) noexcept;
   // A timeout's message: its cause when one is known, else `plain`.
   [[nodiscard]] const char* timed_out(const char* plain) const noexcept {
@@ -201,8 +201,6 @@ class Accumulator {
   Errc unreachable_ = Errc::kOk;
   const char* unreachable_why_ = "";
   const char* timeout_cause_ = nullptr;  // "not delivered within ...: <why>" (kept)
-  std::array<std::array<char, 400>, 32> texts_{};
-  std::size_t text_count_ = 0;
 };
 
 }  // namespace ringkafka::accumulator

@@ -98,8 +98,9 @@ class Reporter {
       slot.reports.push(r);
     }
     if (r.error != Errc::kOk) [[unlikely]] handoff::bump(shared_.counters.records_failed);
+    // Every Errc has a place (errors_test holds kErrcCount to the enum).
     const auto cause = static_cast<std::size_t>(r.error);
-    ++by_cause_[cause < by_cause_.size() ? cause : 0];
+    if (cause < by_cause_.size()) [[likely]] ++by_cause_[cause];
     slot.reported.store(slot.reported.load(std::memory_order_relaxed) + 1,
                         std::memory_order_release);  // pairs with flush()'s acquire
   }

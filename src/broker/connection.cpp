@@ -155,10 +155,14 @@ void Connection::backoff(std::int64_t now_ns) noexcept {
 }
 
 void Connection::fail(const char* why, ConnectionEvents& events) noexcept {
-  note_failure(stopping_  ? FailedWhile::kStopped
-               : refused_ ? FailedWhile::kAuthenticating
-                          : failed_while(),
+  // A TLS handshake the broker or OpenSSL refused keeps TLS's wording
+  // and is an authentication failure, as Java's SslAuthenticationException.
+  const bool tls = state_ == State::kHandshake && handshake_ == Handshake::kTls;
+  note_failure(stopping_           ? FailedWhile::kStopped
+               : refused_ && !tls ? FailedWhile::kAuthenticating
+                                   : failed_while(),
                why);
+  if (refused_ && tls) failure_ = Errc::kAuthentication;
   stopping_ = false;
   refused_ = false;
   while (in_flight_count_ != 0) {
@@ -253,6 +257,7 @@ void Connection::send(std::size_t len, const wire::RequestHeader& h, bool answer
     unanswered = context;
   }
   stats.on_request(len);
+  send_is_produce_ = h.api_key == wire::ApiKey::kProduce;
   // The statistics' times read the clock: the pass's now_ns would put a
   // send and its completion reaped in the same pass at the same instant.
   send_queued_ns_ = core::mono_ns();
@@ -268,7 +273,7 @@ void Connection::send(std::size_t len, const wire::RequestHeader& h, bool answer
 // first: then there is nothing to time).
 void Connection::note_written() noexcept {
   const std::int64_t written_ns = core::mono_ns();
-  stats.on_written(send_queued_ns_, written_ns);
+  if (send_is_produce_) stats.on_written(send_queued_ns_, written_ns);
   if (send_correlation_ == 0 || in_flight_count_ == 0) return;
   InFlight& newest = in_flight_[(in_flight_head_ + in_flight_count_ - 1) % in_flight_.size()];
   if (newest.correlation == send_correlation_) newest.written_ns = written_ns;
@@ -374,14 +379,6 @@ void Connection::on_completion(Op op, int res, std::int64_t now_ns,
   }
 }
 
-// The handshake pipeline after TCP (and TLS): ApiVersions, then SASL.
-void Connection::start_api_versions(std::int64_t now_ns, ConnectionEvents& events) noexcept {
-  handshake_ = Handshake::kApiVersions;
-  api_versions_version_ = 3;
-  if (!receive_more(now_ns, events)) return;
-  send_api_versions(now_ns, events);
-}
-
 // What the transport holds already (TLS: records decrypted but not yet
 // delivered), then a receive armed, always into room: a full buffer grows.
 bool Connection::receive_more(std::int64_t now_ns, ConnectionEvents& events) noexcept {
@@ -416,85 +413,6 @@ void Connection::fail_transport(int res, ConnectionEvents& events) noexcept {
   std::snprintf(why, sizeof why, "%.*s", static_cast<int>(text.size()), text.data());
   if (state_ == State::kHandshake && res == io::Transport::kProtocolFailure) refused(why, events);
   fail(why, events);
-}
-
-void Connection::send_api_versions(std::int64_t now_ns, ConnectionEvents& events) noexcept {
-  wire::Writer w(send_buf_);
-  const auto h = header(wire::ApiKey::kApiVersions, api_versions_version_);
-  if (!wire::encode_api_versions_request(w, h, {"ringkafka", "0.1.0"})) {
-    fail("cannot encode ApiVersions", events);
-    return;
-  }
-  send(w.position(), h, true, nullptr, now_ns, events);
-}
-
-bool Connection::on_api_versions(const InFlight& f, std::span<const std::byte> body,
-                                 std::int64_t now_ns, ConnectionEvents& events) noexcept {
-  wire::ApiVersionsResponse v;
-  auto st = wire::decode_api_versions_response(body, f.version, v);
-  if (st != wire::DecodeStatus::kOk && f.version != 0) {
-    // An old broker answers in v0 with UNSUPPORTED_VERSION (KIP-511).
-    st = wire::decode_api_versions_response(body, 0, v);
-  }
-  if (st != wire::DecodeStatus::kOk) {
-    fail("cannot decode ApiVersions", events);
-    return false;
-  }
-  if (v.error_code == wire::code(wire::ErrorCode::kUnsupportedVersion) &&
-      api_versions_version_ != 0) {
-    api_versions_version_ = 0;
-    send_api_versions(now_ns, events);
-    return true;
-  }
-  if (v.error_code != 0) {
-    fail("ApiVersions refused", events);
-    return false;
-  }
-  for (std::size_t k = 0; k < versions_.size(); ++k) {
-    versions_[k] = wire::negotiate_version(static_cast<wire::ApiKey>(k), v);
-  }
-  transaction_version_ = v.transaction_version;
-  if (version(wire::ApiKey::kMetadata) < 0 || version(wire::ApiKey::kProduce) < 0) {
-    events.on_unusable(*this, "speaks no Produce or Metadata version ringkafka knows "
-                              "(Kafka 2.4 or newer is needed)");
-    fail("unsupported broker", events);
-    return false;
-  }
-  RK_DEBUG(s_.log, kFeature, "node %d (%s:%u): Produce v%d, Metadata v%d, transaction.version %d",
-           node_id_, host_.c_str(), port_, version(wire::ApiKey::kProduce),
-           version(wire::ApiKey::kMetadata), transaction_version_);
-  next_handshake_step(events);
-  return true;
-}
-
-void Connection::next_handshake_step(ConnectionEvents& events) noexcept {
-  switch (handshake_) {
-    case Handshake::kTls:  // start_api_versions() moves past it
-    case Handshake::kApiVersions:
-      handshake_ = Handshake::kAuthenticate;
-      if (auth_) {
-        if (version(wire::ApiKey::kSaslHandshake) < 1 ||
-            version(wire::ApiKey::kSaslAuthenticate) < 0) {
-          fail("the broker offers no SASL (SaslHandshake v1, SaslAuthenticate)", events);
-          return;
-        }
-        (void)auth_step(auth_->start(core::wall_ms() / 1000), core::mono_ns(), events);
-        return;
-      }
-      [[fallthrough]];
-    case Handshake::kAuthenticate:
-      handshake_ = Handshake::kDone;
-      [[fallthrough]];
-    case Handshake::kDone:
-      set_state(State::kReady);
-      backoff_ms_ = s_.reconnect_backoff_ms;
-      failure_ = Errc::kOk;
-      for (auto& t : told_) t[0] = '\0';
-      ++stats.connects;
-      RK_DEBUG(s_.log, kBroker, "node %d (%s:%u) ready", node_id_, host_.c_str(), port_);
-      events.on_ready(*this);
-      return;
-  }
 }
 
 // Every whole frame in the receive buffer; false if the connection failed.
@@ -535,7 +453,10 @@ bool Connection::handle_frames(std::int64_t now_ns, ConnectionEvents& events) no
     }
     const InFlight f = in_flight_[in_flight_head_];
     pop_in_flight();
-    stats.on_response(total, f.written_ns != 0 ? f.written_ns : f.sent_ns, core::mono_ns());
+    stats.on_response(total);
+    if (f.key == wire::ApiKey::kProduce) {
+      stats.on_produce_answer(f.written_ns != 0 ? f.written_ns : f.sent_ns, core::mono_ns());
+    }
     const std::span<const std::byte> frame(recv_buf_.data() + off + 4,
                                            static_cast<std::size_t>(size));
     wire::Reader r(frame);
@@ -566,88 +487,6 @@ bool Connection::handle_frames(std::int64_t now_ns, ConnectionEvents& events) no
     recv_len_ -= off;
   }
   return true;
-}
-
-// --- SASL -------------------------------------------------------------------
-
-bool Connection::auth_step(Authenticator::Step step, std::int64_t now_ns,
-                           ConnectionEvents& events) noexcept {
-  using Kind = Authenticator::Step::Kind;
-  switch (step.kind) {
-    case Kind::kHandshake:
-    case Kind::kAuthenticate: {
-      wire::Writer w(send_buf_);
-      const bool hs = step.kind == Kind::kHandshake;
-      const auto key = hs ? wire::ApiKey::kSaslHandshake : wire::ApiKey::kSaslAuthenticate;
-      const auto h = header(key, hs ? std::int16_t{1} : version(key));
-      const bool encoded =
-          hs ? wire::encode_sasl_handshake_request(w, h, step.bytes)
-             : wire::encode_sasl_authenticate_request(w, h, std::as_bytes(std::span(step.bytes)));
-      if (!encoded) {
-        fail("cannot encode a SASL request", events);
-        return false;
-      }
-      send(w.position(), h, true, nullptr, now_ns, events);
-      return open();
-    }
-    case Kind::kDone: {
-      const std::int64_t life = auth_->session_lifetime_ms();
-      // Java's 85-95 % of the lifetime (librdkafka's 90 %): early enough
-      // that the exchange and the requests drained before it fit.
-      reauth_at_ns_ = life <= 0 ? INT64_MAX
-                                : now_ns + core::ms_to_ns(life * 65 / 100 + jitter_(life / 4));
-      RK_DEBUG(s_.log, kSecurity, "node %d: %s authenticated%s (session %lld ms)", node_id_,
-               config::mechanism_name(s_.security.sasl.mechanism),
-               reauthenticating_ ? " again" : "", static_cast<long long>(life));
-      if (reauthenticating_) {
-        reauthenticating_ = false;
-        reauth_wanted_ = false;
-        events.on_reauthenticated(*this);
-        if (state_changed_ != nullptr) *state_changed_ = true;  // the sender may send again
-        rearm(now_ns);
-        return true;
-      }
-      next_handshake_step(events);
-      return open();
-    }
-    case Kind::kFailed: {
-      if (step.refused) refused(step.bytes.c_str(), events);
-      fail(step.bytes.c_str(), events);
-      return false;
-    }
-  }
-  return false;
-}
-
-bool Connection::on_auth_response(const InFlight& f, std::span<const std::byte> body,
-                                  std::int64_t now_ns, ConnectionEvents& events) noexcept {
-  if (!auth_) {
-    fail("a SASL answer without SASL", events);
-    return false;
-  }
-  if (f.key == wire::ApiKey::kSaslHandshake) {
-    wire::SaslHandshakeResponse r;
-    if (wire::decode_sasl_handshake_response(body, f.version, r) != wire::DecodeStatus::kOk) {
-      fail("cannot decode SaslHandshake", events);
-      return false;
-    }
-    return auth_step(auth_->on_handshake(r), now_ns, events);
-  }
-  wire::SaslAuthenticateResponse r;
-  if (wire::decode_sasl_authenticate_response(body, f.version, r) != wire::DecodeStatus::kOk) {
-    fail("cannot decode SaslAuthenticate", events);
-    return false;
-  }
-  return auth_step(auth_->on_authenticate(r), now_ns, events);
-}
-
-void Connection::maybe_reauthenticate(std::int64_t now_ns, ConnectionEvents& events) noexcept {
-  if (!reauth_wanted_ || reauthenticating_ || !ready() || send_busy_ || in_flight_count_ != 0) {
-    return;
-  }
-  reauthenticating_ = true;
-  RK_DEBUG(s_.log, kSecurity, "node %d: re-authenticating (KIP-368)", node_id_);
-  (void)auth_step(auth_->start(core::wall_ms() / 1000), now_ns, events);
 }
 
 }  // namespace ringkafka::broker

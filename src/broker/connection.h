@@ -335,6 +335,7 @@ class Connection {
   void note_written() noexcept;
   std::int64_t send_queued_ns_ = 0;   // the request in the send buffer was written then
   std::int32_t send_correlation_ = 0; // and has this correlation id (0: no answer expected)
+  bool send_is_produce_ = false;      // and is a Produce request (the latency windows' kind)
   bool send_busy_ = false;
 
   std::vector<std::byte> recv_buf_;
@@ -369,7 +370,7 @@ class Connection {
   bool refused_ = false;    // refused() before the fail()
   bool slow_told_ = false;  // this attempt's on_slow_connect
   std::array<char, 400> failure_text_{};
-  std::array<std::array<char, 400>, 2> told_{};
+  std::array<std::array<char, 400>, 4> told_{};
   std::size_t told_next_ = 0;
 };
 

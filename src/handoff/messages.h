@@ -31,6 +31,14 @@ class MessageTable {
 
   // "prefix: text", NUL-terminated, stored once; nullptr when full.
   const char* intern(std::string_view prefix, std::string_view text) noexcept {
+    return intern_parts(prefix, ": ", text);
+  }
+  // `text` alone, the same way.
+  const char* intern(std::string_view text) noexcept { return intern_parts({}, {}, text); }
+
+ private:
+  const char* intern_parts(std::string_view prefix, std::string_view glue,
+                           std::string_view text) noexcept {
     char buf[kMaxText + 1];
     std::size_t n = 0;
     const auto put = [&](std::string_view part) noexcept {
@@ -39,9 +47,11 @@ class MessageTable {
       n += k;
     };
     put(prefix);
-    put(": ");
+    put(glue);
     put(text);
-    if (n == kMaxText && prefix.size() + 2 + text.size() > kMaxText) std::memcpy(buf + n - 3, "...", 3);
+    if (n == kMaxText && prefix.size() + glue.size() + text.size() > kMaxText) {
+      std::memcpy(buf + n - 3, "...", 3);
+    }
     buf[n] = '\0';
     const std::uint64_t h = hash({buf, n});
     for (std::size_t i = 0; i < entries_; ++i) {
@@ -57,6 +67,7 @@ class MessageTable {
     return at;
   }
 
+ public:
   [[nodiscard]] std::size_t size() const noexcept { return entries_; }
 
  private:

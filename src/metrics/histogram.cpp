@@ -24,8 +24,9 @@ std::uint64_t Histogram::highest_equivalent(std::size_t index) noexcept {
 
 void Histogram::add(const Histogram& other) {
   if (other.counts_.size() != counts_.size()) return;  // different ranges: caller's error
-  for (std::size_t i = 0; i < counts_.size(); ++i) counts_[i] += other.counts_[i];
+  for (std::size_t i = other.first_used(); i < other.end_used(); ++i) counts_[i] += other.counts_[i];
   total_ += other.total_;
+  sum_ += other.sum_;
   clamped_ += other.clamped_;
   min_ = std::min(min_, other.min_);
   max_ = std::max(max_, other.max_);
@@ -39,7 +40,7 @@ std::size_t Histogram::end_used() const noexcept { return total_ == 0 ? 0 : inde
 void Histogram::reset() noexcept {
   std::fill(counts_.begin() + static_cast<std::ptrdiff_t>(first_used()),
             counts_.begin() + static_cast<std::ptrdiff_t>(end_used()), 0);
-  total_ = clamped_ = 0;
+  total_ = sum_ = clamped_ = 0;
   min_ = UINT64_MAX;
   max_ = 0;
 }

@@ -33,6 +33,7 @@ class Histogram {
   void record(std::uint64_t value) noexcept { record(value, 1); }
   // `value` seen `times` times (a batch's records, which share a latency).
   void record(std::uint64_t value, std::uint64_t times) noexcept {
+    if (times == 0) return;
     if (value > highest_) {
       value = highest_;
       clamped_ += times;
@@ -40,6 +41,7 @@ class Histogram {
     if (value == 0) value = 1;
     counts_[index_of(value)] += times;
     total_ += times;
+    sum_ += value * times;
     if (value < min_) min_ = value;
     if (value > max_) max_ = value;
   }
@@ -48,6 +50,8 @@ class Histogram {
   void reset() noexcept;
 
   [[nodiscard]] std::uint64_t count() const noexcept { return total_; }
+  // The values recorded, added (as recorded: clamped, 0 as 1).
+  [[nodiscard]] std::uint64_t sum() const noexcept { return sum_; }
   [[nodiscard]] std::uint64_t clamped() const noexcept { return clamped_; }
   [[nodiscard]] std::uint64_t min() const noexcept { return total_ == 0 ? 0 : min_; }
   [[nodiscard]] std::uint64_t max() const noexcept { return max_; }
@@ -90,6 +94,7 @@ class Histogram {
   std::uint64_t highest_;
   std::vector<std::uint64_t> counts_;
   std::uint64_t total_ = 0;
+  std::uint64_t sum_ = 0;
   std::uint64_t clamped_ = 0;
   std::uint64_t min_ = UINT64_MAX;
   std::uint64_t max_ = 0;

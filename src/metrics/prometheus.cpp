@@ -1,8 +1,9 @@
 // ringkafka::to_prometheus: text exposition format 0.0.4.  Each family
 // once, with # HELP and # TYPE, then its samples; label values escaped
 // (backslash, double quote, newline) as the format requires.
-#include <cinttypes>
-#include <cstdio>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -34,15 +35,22 @@ class Writer {
     out_ += base_;
     out_ += labels;
     out_ += "} ";
+    // to_chars: the shortest exact form, and no locale's decimal comma.
     char number[40];
-    std::snprintf(number, sizeof number, "%.17g", value);
-    out_ += number;
+    if (value != value) {
+      out_ += "NaN";
+    } else {
+      const auto r = std::to_chars(number, number + sizeof number, value);
+      out_.append(number, r.ptr);
+    }
     out_ += '\n';
   }
   void sample(std::string_view name, const std::string& labels, std::uint64_t value) {
     sample(name, labels, static_cast<double>(value));
   }
-  // A latency as a summary in seconds.
+  // A latency as a summary in seconds: the window's quantiles (NaN for an
+  // empty window, as client libraries write them), the running _sum and
+  // _count, which only grow.
   void summary(std::string_view name, const std::string& labels, const LatencySummary& l) {
     const std::pair<const char*, std::uint64_t> q[] = {
         {"0.5", l.p50_ns}, {"0.9", l.p90_ns}, {"0.99", l.p99_ns}, {"0.999", l.p999_ns}};
@@ -51,11 +59,11 @@ class Writer {
       with += ",quantile=\"";
       with += at;
       with += '"';
-      sample(name, with, static_cast<double>(ns) / 1e9);
+      sample(name, with, l.count == 0 ? std::nan("") : static_cast<double>(ns) / 1e9);
     }
     const std::string n(name);
-    sample(n + "_sum", labels, l.mean_ns * static_cast<double>(l.count) / 1e9);
-    sample(n + "_count", labels, l.count);
+    sample(n + "_sum", labels, static_cast<double>(l.total_ns) / 1e9);
+    sample(n + "_count", labels, l.total_count);
   }
 
   static void label(std::string_view name, std::string_view value, std::string& to) {

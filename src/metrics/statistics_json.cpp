@@ -10,9 +10,10 @@ namespace {
 using Json = nlohmann::ordered_json;  // fields in the order of statistics.h
 
 Json latency(const LatencySummary& l) {
-  return Json{{"count", l.count},   {"mean", l.mean_ns}, {"min", l.min_ns},
-              {"p50", l.p50_ns},    {"p90", l.p90_ns},   {"p99", l.p99_ns},
-              {"p99_9", l.p999_ns}, {"max", l.max_ns}};
+  return Json{{"total_count", l.total_count}, {"total", l.total_ns}, {"count", l.count},
+              {"mean", l.mean_ns},  {"min", l.min_ns},   {"p50", l.p50_ns},
+              {"p90", l.p90_ns},    {"p99", l.p99_ns},   {"p99_9", l.p999_ns},
+              {"max", l.max_ns}};
 }
 
 }  // namespace
@@ -90,7 +91,9 @@ std::string to_json(const Statistics& s) {
                   {"threads", threads},
                   {"brokers", brokers},
                   {"partitions", partitions}};
-  return j.dump();
+  // Texts from brokers and users may not be UTF-8 (and a worded failure is
+  // cut at a byte count): replaced, never thrown.
+  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 }  // namespace ringkafka

@@ -4,8 +4,12 @@
 
 namespace ringkafka::metrics {
 
-void summarize(const Histogram& h, LatencySummary& out) noexcept {
+void summarize(const Histogram& h, LatencyTotals& totals, LatencySummary& out) noexcept {
+  totals.count += h.count();
+  totals.sum_ns += h.sum();
   out = {};
+  out.total_count = totals.count;
+  out.total_ns = totals.sum_ns;
   out.count = h.count();
   if (out.count == 0) return;
   static constexpr std::array<double, 4> kAt = {50.0, 90.0, 99.0, 99.9};

@@ -13,7 +13,12 @@ namespace ringkafka::metrics {
 // 230 KiB of counters each.
 inline constexpr std::uint64_t kStageHighestNs = 100'000'000'000ULL;
 
-// One pass over the counters: count, mean, min, the percentiles, max.
-void summarize(const Histogram& h, LatencySummary& out) noexcept;
+// The window `h` into `out` (count, mean, min, the percentiles, max), its
+// count and sum added to `totals` first (they run from the start).
+struct LatencyTotals {
+  std::uint64_t count = 0;
+  std::uint64_t sum_ns = 0;
+};
+void summarize(const Histogram& h, LatencyTotals& totals, LatencySummary& out) noexcept;
 
 }  // namespace ringkafka::metrics

@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "core/futex.h"
 #include "producer/waiting.h"
+#include "sender/sender.h"
 
 namespace ringkafka::lifecycle {
 
@@ -73,14 +74,22 @@ ProducerStats stats(const handoff::Shared& shared) noexcept {
 }
 
 Errc statistics(handoff::Shared& shared, Statistics& out, std::chrono::milliseconds timeout) noexcept {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  // A callback on the sender thread would wait for its own thread.
+  if (sender::Sender::on_sender_thread()) return Errc::kState;
+  try {
+    // No time to wait: the last snapshot published, if there is one.
+    if (timeout.count() <= 0) return shared.statistics.read(out, 0) ? Errc::kOk : Errc::kTimedOut;
+  } catch (const std::bad_alloc&) {
+    return Errc::kResource;
+  }
+  const std::int64_t deadline = core::deadline_after_ms(mono_ns(), timeout.count());
   const std::uint64_t request = shared.statistics.ask();
   try {
     // The sender answers on its next pass (within its idle strategy's
     // longest park); a reader that holds the lock makes it try again.
     while (!shared.statistics.read(out, request)) {
       if (shared.sender_exited.load(std::memory_order_acquire)) return Errc::kClosed;
-      if (std::chrono::steady_clock::now() >= deadline) return Errc::kTimedOut;
+      if (mono_ns() >= deadline) return Errc::kTimedOut;
       std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
   } catch (const std::bad_alloc&) {

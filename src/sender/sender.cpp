@@ -56,6 +56,8 @@ constexpr std::int64_t kMs = 1'000'000;
 
 using handoff::bump;
 
+thread_local bool t_on_sender_thread = false;
+
 
 }  // namespace
 
@@ -579,6 +581,7 @@ Result<std::unique_ptr<Sender>> Sender::start(handoff::Shared& shared) {
   try {
     l->thread = std::thread([l] {
       pthread_setname_np(pthread_self(), "rk-sender");
+      t_on_sender_thread = true;
       l->run();
     });
   } catch (const std::exception& e) {
@@ -596,6 +599,8 @@ Result<std::unique_ptr<Sender>> Sender::start(handoff::Shared& shared) {
 }
 
 Sender::Sender(std::unique_ptr<Loop> loop) noexcept : loop_(std::move(loop)) {}
+
+bool Sender::on_sender_thread() noexcept { return t_on_sender_thread; }
 
 Sender::~Sender() { join(); }
 

@@ -23,6 +23,10 @@ class Sender {
 
   struct Loop;
 
+  // True on a sender thread (a callback called from it): a call that
+  // waits for the sender would wait for itself.
+  [[nodiscard]] static bool on_sender_thread() noexcept;
+
  private:
   explicit Sender(std::unique_ptr<Loop> loop) noexcept;
   std::unique_ptr<Loop> loop_;

@@ -29,8 +29,8 @@ void fit(std::vector<T>& v, std::size_t n) {
   if (v.size() != n) v.resize(n);
 }
 
-void fill_brokers(broker::Brokers& brokers, Statistics& out, metrics::Histogram& outbuf,
-                  metrics::Histogram& rtt) {
+// What may throw (strings, the vector's growth): before any window is read.
+void fill_brokers(const broker::Brokers& brokers, Statistics& out) {
   std::size_t n = 0;
   for (const Connection& c : brokers) {
     (void)c;
@@ -38,9 +38,7 @@ void fill_brokers(broker::Brokers& brokers, Statistics& out, metrics::Histogram&
   }
   fit(out.brokers, n);
   std::size_t i = 0;
-  outbuf.reset();
-  rtt.reset();
-  for (Connection& c : brokers) {
+  for (const Connection& c : brokers) {
     BrokerStats& b = out.brokers[i++];
     const broker::ConnectionStats& k = c.stats;
     b.node_id = c.node_id();
@@ -57,13 +55,25 @@ void fill_brokers(broker::Brokers& brokers, Statistics& out, metrics::Histogram&
     b.in_flight = c.in_flight_count();
     b.throttle_ms = k.throttle_ms;
     b.last_throttle_ms = k.last_throttle_ms;
-    metrics::summarize(k.outbuf_ns, b.outbuf);
-    metrics::summarize(k.rtt_ns, b.rtt);
+    out.requests_in_flight += b.in_flight;
+  }
+}
+
+// Each connection's windows summarized, merged into the producer's, reset.
+void close_broker_windows(broker::Brokers& brokers, Statistics& out, metrics::Histogram& outbuf,
+                          metrics::Histogram& rtt) noexcept {
+  outbuf.reset();
+  rtt.reset();
+  std::size_t i = 0;
+  for (Connection& c : brokers) {
+    BrokerStats& b = out.brokers[i++];
+    broker::ConnectionStats& k = c.stats;
+    metrics::summarize(k.outbuf_ns, k.outbuf_totals, b.outbuf);
+    metrics::summarize(k.rtt_ns, k.rtt_totals, b.rtt);
     outbuf.add(k.outbuf_ns);
     rtt.add(k.rtt_ns);
-    out.requests_in_flight += b.in_flight;
-    c.stats.outbuf_ns.reset();
-    c.stats.rtt_ns.reset();
+    k.outbuf_ns.reset();
+    k.rtt_ns.reset();
   }
 }
 
@@ -153,15 +163,17 @@ bool StatisticsBuilder::build(const StatisticsSources& from, std::int64_t now_ns
     out.producer_epoch = from.pstate.producer_epoch();
 
     out.requests_in_flight = 0;
-    fill_brokers(from.brokers, out, outbuf_ns_, rtt_ns_);
+    fill_brokers(from.brokers, out);
     fill_partitions(from.acc, static_cast<std::size_t>(s.batch_size), out);
   } catch (const std::bad_alloc&) {
-    return false;
+    --count_;
+    return false;  // no window was read: the next try has it all
   }
-  metrics::summarize(from.acc.int_latency_ns(), out.int_latency);
-  metrics::summarize(outbuf_ns_, out.outbuf);
-  metrics::summarize(rtt_ns_, out.rtt);
-  metrics::summarize(from.reporter.latency_ns(), out.report_latency);
+  close_broker_windows(from.brokers, out, outbuf_ns_, rtt_ns_);
+  metrics::summarize(from.acc.int_latency_ns(), int_latency_totals_, out.int_latency);
+  metrics::summarize(outbuf_ns_, outbuf_totals_, out.outbuf);
+  metrics::summarize(rtt_ns_, rtt_totals_, out.rtt);
+  metrics::summarize(from.reporter.latency_ns(), report_totals_, out.report_latency);
   from.acc.int_latency_ns().reset();
   from.reporter.latency_ns().reset();
   window_start_ns_ = now_ns;

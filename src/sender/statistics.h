@@ -44,6 +44,10 @@ class StatisticsBuilder {
   // The connections' windows merged, for the producer-wide outbuf and rtt.
   metrics::Histogram outbuf_ns_{metrics::kStageHighestNs};
   metrics::Histogram rtt_ns_{metrics::kStageHighestNs};
+  metrics::LatencyTotals int_latency_totals_;
+  metrics::LatencyTotals outbuf_totals_;
+  metrics::LatencyTotals rtt_totals_;
+  metrics::LatencyTotals report_totals_;
 };
 
 }  // namespace ringkafka::sender

@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include "ringkafka/error.h"
+#include "ringkafka/statistics.h"
 
 namespace rk = ringkafka;
 
@@ -34,6 +35,13 @@ TEST(Errors, EveryCodeHasItsOwnText) {
     EXPECT_EQ(rk::make_error_code(static_cast<rk::Errc>(i)).message(), text);
   }
   EXPECT_STREQ(rk::to_string(static_cast<rk::Errc>(kLast + 1)), "unknown error");
+}
+
+TEST(Errors, ErrcCountIsOnePastTheLastCode) {
+  // Statistics count reports by Errc in an array of kErrcCount: a code
+  // added past it would have text and no place there.
+  EXPECT_STREQ(rk::to_string(static_cast<rk::Errc>(rk::kErrcCount)), "unknown error");
+  EXPECT_STRNE(rk::to_string(static_cast<rk::Errc>(rk::kErrcCount - 1)), "unknown error");
 }
 
 TEST(Errors, IsFullIsTheTwoRoomRefusalsOnly) {

@@ -127,7 +127,15 @@ TEST_F(ProducerStatisticsTest, CountersMoveWithWhatTheyCount) {
   ASSERT_EQ(p->statistics(next), rk::Errc::kOk);
   EXPECT_GT(next.snapshot, s.snapshot);
   EXPECT_EQ(next.report_latency.count, 0U);
+  EXPECT_EQ(next.report_latency.total_count, 30U);  // Prometheus's _count runs on
+  EXPECT_EQ(next.report_latency.total_ns, s.report_latency.total_ns);
   EXPECT_EQ(next.records_delivered, 30U);  // counters count on
+
+  // From a sender thread (a callback), it would wait for itself; a 0
+  // timeout takes the last snapshot without asking.
+  rk::Statistics last;
+  ASSERT_EQ(p->statistics(last, 0ms), rk::Errc::kOk);
+  EXPECT_EQ(last.snapshot, next.snapshot);
 }
 
 TEST_F(ProducerStatisticsTest, FailuresCountByCauseAndRetriesAndThrottleShow) {
@@ -252,6 +260,32 @@ TEST_F(ProducerStatisticsTest, TheCallbackComesEveryIntervalAndItsFormatsParse) 
   EXPECT_EQ(std::system(check.c_str()), 0) << prometheus;
 }
 
+struct FromCallback {
+  std::atomic<rk::Producer*> producer{nullptr};
+  std::atomic<int> answer{-1};
+};
+
+void on_report(const rk::DeliveryReport&, void* context) noexcept {
+  auto* from = static_cast<FromCallback*>(context);
+  rk::Producer* p = from->producer.load();
+  rk::Statistics s;  // allocation on the sender: a test, not a pattern
+  if (p != nullptr) from->answer = static_cast<int>(p->statistics(s, 10s));
+}
+
+TEST_F(ProducerStatisticsTest, FromTheSenderThreadItRefusesRatherThanWaitForItself) {
+  FromCallback from;
+  rk::Config config = rk::Config::durable();
+  config.delivery_callback(on_report, &from);
+  auto p = make({}, config);
+  ASSERT_TRUE(p);
+  from.producer = p.get();
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(p->produce(topic_, "k", "v"), rk::Errc::kOk);
+  ASSERT_EQ(p->flush(20s), rk::Errc::kOk);
+  EXPECT_EQ(from.answer.load(), static_cast<int>(rk::Errc::kState));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);  // not the 10 s it asked for
+}
+
 TEST(ProducerStatisticsJson, EscapesWhatTheBrokerAndTheUserWrote) {
   rk::Statistics s;
   s.client_id = "a\"b\\c\nd";
@@ -262,6 +296,16 @@ TEST(ProducerStatisticsJson, EscapesWhatTheBrokerAndTheUserWrote) {
   EXPECT_EQ(j["brokers"][0]["last_error"], "cannot connect to \"x\": \x01");
   const std::string prom = rk::to_prometheus(s);
   EXPECT_NE(prom.find("client_id=\"a\\\"b\\\\c\\nd\""), std::string::npos) << prom;
+  // An empty window's quantiles are NaN; the running count stays a number.
+  EXPECT_NE(prom.find("ringkafka_rtt_seconds{client_id=\"a\\\"b\\\\c\\nd\",quantile=\"0.5\"} NaN"),
+            std::string::npos) << prom;
+
+  // A text cut inside a UTF-8 character, or a broker's bytes: replaced,
+  // never thrown (the callback that formats is noexcept).
+  s.brokers[0].last_error = "lost: \xe2\x82";
+  std::string replaced;
+  EXPECT_NO_THROW(replaced = rk::to_json(s));
+  EXPECT_TRUE(nlohmann::json::accept(replaced));
 }
 
 }  // namespace
