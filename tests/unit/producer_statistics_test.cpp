@@ -171,6 +171,54 @@ TEST_F(ProducerStatisticsTest, FailuresCountByCauseAndRetriesAndThrottleShow) {
   EXPECT_EQ(node->last_throttle_ms, 7);
 }
 
+TEST_F(ProducerStatisticsTest, WhatWaitsShowsWhileTheBrokerIsSlow) {
+  // Answers 800 ms late and buffer.memory for a few batches: requests and
+  // batches in flight, buffer memory in use, and records left in the ring.
+  // (Not less: with room for one batch buffer, records parked before the
+  // topic's metadata wait for a second one that never comes.)
+  auto p = make({{"buffer.memory", "262144"}, {"batch.size", "16384"}, {"linger.ms", "0"},
+                 {"request.timeout.ms", "10000"}, {"delivery.timeout.ms", "30000"}});
+  ASSERT_TRUE(p);
+  produce_and_wait(*p, 3);
+  broker_.delay_responses(1, 800ms);
+  const std::string value(400, 'v');
+  int accepted = 0;
+  for (int i = 0; i < 4000; ++i) {
+    if (p->produce(topic_, "k", value, {}, rk::kTimestampNow, nullptr, i % 3) == rk::Errc::kOk) {
+      ++accepted;
+    }
+  }
+  std::this_thread::sleep_for(200ms);  // the sender has sent what fits
+  rk::Statistics s;
+  ASSERT_EQ(p->statistics(s), rk::Errc::kOk);
+  EXPECT_GT(s.records_in_flight, 0U);
+  EXPECT_EQ(s.records_in_flight, static_cast<std::uint64_t>(accepted) + 3U - s.records_delivered);
+  EXPECT_GE(s.requests_in_flight, 1U);
+  EXPECT_GT(s.buffer_memory_used, 0U);
+  EXPECT_LE(s.buffer_memory_used, 262144U);
+  ASSERT_EQ(s.threads.size(), 1U);
+  EXPECT_GT(s.threads[0].ring_used, 0U) << "the ring waits for buffer memory";
+  std::uint32_t batches_in_flight = 0;
+  for (const rk::PartitionStats& ps : s.partitions) batches_in_flight += ps.batches_in_flight;
+  EXPECT_GE(batches_in_flight, 1U);
+  const rk::BrokerStats* node = nullptr;
+  for (const rk::BrokerStats& b : s.brokers) {
+    if (b.node_id == 1) node = &b;
+  }
+  ASSERT_NE(node, nullptr);
+  EXPECT_GE(node->in_flight, 1U);
+
+  broker_.delay_responses(1, 0ms);
+  ASSERT_EQ(p->flush(30s), rk::Errc::kOk);
+  ASSERT_EQ(p->statistics(s), rk::Errc::kOk);
+  EXPECT_EQ(s.records_in_flight, 0U);
+  EXPECT_EQ(s.buffer_memory_used, 0U);
+  EXPECT_EQ(s.threads[0].ring_used, 0U);
+  EXPECT_EQ(s.records_delivered, static_cast<std::uint64_t>(accepted) + 3U);
+  // The late answers are in the window's rtt.
+  EXPECT_GE(s.rtt.max_ns, 700'000'000U);
+}
+
 TEST_F(ProducerStatisticsTest, ABrokerThatFailsShowsItsStateAndError) {
   auto p = make({{"reconnect.backoff.ms", "1000"}, {"reconnect.backoff.max.ms", "1000"}});
   ASSERT_TRUE(p);
