@@ -259,6 +259,11 @@ void Accumulator::set_timeout_cause(const char* why) noexcept {
 
 bool Accumulator::replay_parked(std::int64_t now_ns) noexcept {
   bool any = false;
+  replaying_ = true;  // BatchPool::acquire's spare
+  struct Done {
+    bool& flag;
+    ~Done() { flag = false; }
+  } done{replaying_};
   for (TopicInfo& t : topics_) {
     bool waiting = false;
     while (Batch* b = t.parked.head) {
@@ -282,7 +287,7 @@ bool Accumulator::replay_parked(std::int64_t now_ns) noexcept {
 }
 
 Batch* Accumulator::acquire(std::uint8_t size_class) noexcept {
-  Batch* b = pool_.acquire(size_class);
+  Batch* b = pool_.acquire(size_class, replaying_);
   shared_.counters.batch_buffers.store(pool_.buffers_allocated(), std::memory_order_relaxed);
   shared_.counters.batch_buffer_bytes.store(pool_.bytes_allocated(), std::memory_order_relaxed);
   return b;

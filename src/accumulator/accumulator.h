@@ -188,6 +188,7 @@ class Accumulator {
   std::vector<std::byte> scratch_;
   std::vector<wire::RecordHeader> header_scratch_;
   bool metadata_wished_ = false;
+  bool replaying_ = false;  // in replay_parked(): the pool's spare may be taken
   metrics::Histogram int_latency_ns_{metrics::kStageHighestNs};
   // `text` kept for as long as a report may point at it: in the producer's
   // message table (handoff/messages.h), with the brokers' own texts; when

@@ -103,7 +103,9 @@ BatchPool::~BatchPool() {
 
 bool BatchPool::preallocate(bool large_pages) noexcept {
   const std::size_t cap = class_capacity(0, batch_size_);
-  const std::size_t count = std::max<std::size_t>(1, budget_ / cap);
+  // One more than the budget holds: the spare that replaying parked
+  // records may take (acquire()'s `replay`).
+  const std::size_t count = std::max<std::size_t>(1, budget_ / cap) + 1;
   region_bytes_ = count * cap;
   region_ = static_cast<std::byte*>(core::map_region(region_bytes_, large_pages));
   if (region_ == nullptr) return false;
@@ -125,9 +127,9 @@ bool BatchPool::preallocate(bool large_pages) noexcept {
   return true;
 }
 
-Batch* BatchPool::acquire(std::uint8_t size_class) noexcept {
+Batch* BatchPool::acquire(std::uint8_t size_class, bool replay) noexcept {
   const std::size_t cap = class_capacity(size_class, batch_size_);
-  if (in_use_ != 0 && in_use_ + cap > budget_) return nullptr;
+  if (in_use_ != 0 && in_use_ + cap > budget_ + (replay ? cap : 0)) return nullptr;
   Batch* b = free_[size_class];
   if (b != nullptr) {
     free_[size_class] = b->next;

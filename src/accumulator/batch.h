@@ -117,7 +117,10 @@ class BatchPool {
   // A batch with a buffer of `size_class`, or nullptr when buffer.memory is
   // used up (or memory cannot be had).  One buffer is always allowed when
   // none is in use, so a record larger than buffer.memory still goes out.
-  [[nodiscard]] Batch* acquire(std::uint8_t size_class) noexcept;
+  // With `replay`, one buffer beyond buffer.memory: records parked before
+  // their topic's metadata may hold all of it, and their replay frees it
+  // only by moving them into batches (without the spare it never starts).
+  [[nodiscard]] Batch* acquire(std::uint8_t size_class, bool replay = false) noexcept;
   void release(Batch* batch) noexcept;
 
   [[nodiscard]] std::size_t bytes_in_use() const noexcept { return in_use_; }

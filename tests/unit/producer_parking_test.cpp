@@ -114,3 +114,23 @@ TEST_F(ProducerParkingTest, CloseReportsEveryParkedRecordAsPurged) {
 }
 
 }  // namespace
+
+namespace {
+
+// Parked records may hold all of buffer.memory; their replay needs one
+// more buffer to move them into a batch, and the pool keeps a spare for
+// it.  Without it this producer (room for one batch buffer) waited until
+// the delivery timeout.
+TEST_F(ProducerParkingTest, ParkedRecordsThatHoldAllTheBufferMemoryStillGoOut) {
+  auto p = make({{"batch.size", "16384"},
+                 {"buffer.memory", "33792"},  // one buffer: 2 * batch.size + 1 KiB
+                 {"delivery.timeout.ms", "60000"}});
+  ASSERT_TRUE(p);
+  for (int i = 0; i < 50; ++i) ASSERT_EQ(p->produce(later_, "k", "v"), rk::Errc::kOk);
+  std::this_thread::sleep_for(100ms);  // parked: the topic has no metadata
+  broker_.hide_topic("later", false);
+  poll_until(*p, [&] { return by_topic_[later_.index].size() == 50; });
+  EXPECT_EQ(count(later_, rk::Errc::kOk), 50U);
+}
+
+}  // namespace
