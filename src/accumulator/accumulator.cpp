@@ -163,7 +163,7 @@ Accumulator::Routed Accumulator::route(std::uint32_t slot, const handoff::Record
     }
     if (now_ns - t.first_needed_ns > core::ms_to_ns(s_.delivery_timeout_ms)) {
       reporter_.one(slot, rec.head.opaque, rec.head.topic, -1, ts, Errc::kMessageTimedOut, 0,
-                    timed_out("no metadata for the topic within delivery.timeout.ms"));
+                    timed_out("no metadata for the topic within delivery.timeout.ms", -1));
       return Routed::kDone;
     }
     metadata_wished_ = true;
@@ -248,6 +248,16 @@ const char* Accumulator::keep(const char* text, const char* fallback) noexcept {
 void Accumulator::set_unreachable(Errc error, const char* why) noexcept {
   unreachable_ = error;
   unreachable_why_ = keep(why, "no broker will talk to the producer (the error callback has why)");
+}
+
+const char* Accumulator::timed_out(const char* plain, std::int32_t leader) noexcept {
+  if (timeout_cause_ != nullptr) return timeout_cause_;
+  const char* why = leader >= 0 && leader_cause_ != nullptr ? leader_cause_(leader_context_, leader)
+                                                            : nullptr;
+  if (why == nullptr) return plain;
+  char text[512];
+  std::snprintf(text, sizeof text, "not delivered within delivery.timeout.ms: %s", why);
+  return keep(text, plain);
 }
 
 void Accumulator::set_timeout_cause(const char* why) noexcept {
@@ -358,7 +368,8 @@ void Accumulator::retry(Batch* b, std::int64_t backoff_ms, std::int64_t now_ns) 
   if (now_ns - b->created_ns > core::ms_to_ns(s_.delivery_timeout_ms) ||
       b->attempts > static_cast<std::uint32_t>(s_.retries)) {
     finish(b, Errc::kMessageTimedOut, 0,
-           timed_out("not acknowledged within delivery.timeout.ms (or retries exhausted)"), -1, -1);
+           timed_out("not acknowledged within delivery.timeout.ms (or retries exhausted)", ps.leader),
+           -1, -1);
     return;
   }
   b->retry_at_ns = core::deadline_after_ms(now_ns, backoff_ms);
@@ -440,12 +451,13 @@ void Accumulator::expire(PartitionState& ps, std::int64_t now_ns) noexcept {
   const std::int64_t limit = core::ms_to_ns(s_.delivery_timeout_ms);
   while (ps.ready.head != nullptr && now_ns - ps.ready.head->created_ns > limit) {
     finish(ps.ready.pop_front(), Errc::kMessageTimedOut, 0,
-           timed_out("not sent within delivery.timeout.ms"), -1, -1);
+           timed_out("not sent within delivery.timeout.ms", ps.leader), -1, -1);
   }
   if (ps.open != nullptr && ps.ready.empty() && now_ns - ps.open->created_ns > limit) {
     Batch* b = ps.open;
     ps.open = nullptr;
-    finish(b, Errc::kMessageTimedOut, 0, timed_out("not sent within delivery.timeout.ms"), -1, -1);
+    finish(b, Errc::kMessageTimedOut, 0, timed_out("not sent within delivery.timeout.ms", ps.leader),
+           -1, -1);
   }
 }
 

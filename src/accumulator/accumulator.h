@@ -80,6 +80,15 @@ class Accumulator {
   // became ready).
   void set_timeout_cause(const char* why) noexcept;
   void clear_timeout_cause() noexcept { timeout_cause_ = nullptr; }
+  // While other brokers are up, a partition's records time out because of
+  // its leader: `fn(context, node)` gives that broker's worded failure
+  // when its connection is down (nullptr when it is not), and the records
+  // say "not delivered within delivery.timeout.ms: <it>".
+  using LeaderCause = const char* (*)(void* context, std::int32_t node) noexcept;
+  void on_leader_cause(LeaderCause fn, void* context) noexcept {
+    leader_cause_ = fn;
+    leader_context_ = context;
+  }
 
   // --- batches -------------------------------------------------------------
   // The partition's next batch if it may go now (the head of its queue once
@@ -194,14 +203,15 @@ class Accumulator {
   // message table (handoff/messages.h), with the brokers' own texts; when
   // that is full, `fallback`.
   const char* keep(const char* text, const char* fallback) noexcept;
-  // A timeout's message: its cause when one is known, else `plain`.
-  [[nodiscard]] const char* timed_out(const char* plain) const noexcept {
-    return timeout_cause_ != nullptr ? timeout_cause_ : plain;
-  }
+  // A timeout's message: its cause when one is known (no broker up, or
+  // the partition's `leader` down), else `plain`.
+  [[nodiscard]] const char* timed_out(const char* plain, std::int32_t leader) noexcept;
 
   Errc unreachable_ = Errc::kOk;
   const char* unreachable_why_ = "";
   const char* timeout_cause_ = nullptr;  // "not delivered within ...: <why>" (kept)
+  LeaderCause leader_cause_ = nullptr;
+  void* leader_context_ = nullptr;
 };
 
 }  // namespace ringkafka::accumulator

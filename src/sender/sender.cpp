@@ -76,6 +76,11 @@ struct Sender::Loop final : broker::ConnectionEvents {
   static void sealed_failed(void* self) noexcept {
     static_cast<Loop*>(self)->pstate.on_sealed_batch_failed();
   }
+  // Why a leader's records time out: its connection's failure, if down.
+  static const char* leader_down(void* self, std::int32_t node) noexcept {
+    const Connection* c = static_cast<Loop*>(self)->brokers.find(node);
+    return c != nullptr && c->down() ? c->failure_text() : nullptr;
+  }
 
   core::TimerHeap timers;
   broker::Brokers brokers{reactor, timers, s};
@@ -123,6 +128,7 @@ struct Sender::Loop final : broker::ConnectionEvents {
 
   bool setup() noexcept {
     if (!acc.setup(start_error, sizeof start_error)) return false;
+    acc.on_leader_cause(&Loop::leader_down, this);
     if (!timers.add_timers(3) || !txn.setup()) {  // pid, metadata and stats timers; txn's
       set_start_error("out of memory");
       return false;

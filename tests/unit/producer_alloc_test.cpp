@@ -198,7 +198,7 @@ struct Case {
 };
 
 std::atomic<std::uint64_t> g_snapshots{0};
-void on_statistics(const rk::Statistics& s, void*) noexcept {
+[[maybe_unused]] void on_statistics(const rk::Statistics& s, void*) noexcept {
   g_snapshots.fetch_add(s.records_delivered != 0 ? 1 : 0, std::memory_order_relaxed);
 }
 

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "../broker/test_broker.h"
 #include "ringkafka/producer.h"
 
 namespace rk = ringkafka;
@@ -159,4 +160,36 @@ TEST(ProducerErrors, AConnectWithoutAnswerIsToldBeforeItsTimeout) {
   p.reset();
   for (const int f : fillers) ::close(f);
   ::close(listener);
+}
+
+// With another broker up, a partition whose leader is down times out
+// with that broker's failure, not the bare timeout.
+TEST(ProducerErrors, RecordsForADownLeaderSayWhyWhileOthersAreUp) {
+  namespace tb = ringkafka::test_broker;
+  tb::TestBroker broker{tb::Config{2, {{"orders", 2}}, true, 100 << 20}};
+  ASSERT_EQ(broker.start(), "");
+  broker.move_leader("orders", 0, 1);
+  broker.move_leader("orders", 1, 2);
+  Errors errors;
+  rk::Config config = rk::Config::low_latency();
+  config.bootstrap_servers(broker.bootstrap());
+  ASSERT_TRUE(config.set("request.timeout.ms", "500").ok());
+  ASSERT_TRUE(config.set("delivery.timeout.ms", "2000").ok());
+  config.error_callback(&Errors::on_error, &errors);
+  auto made = rk::Producer::create(config);
+  ASSERT_TRUE(made.ok()) << made.error().message;
+  rk::Producer& p = *made.value();
+  const rk::Topic t = p.topic("orders").value();
+  ASSERT_EQ(p.produce(t, "k", "v", {}, rk::kTimestampNow, nullptr, 1), rk::Errc::kOk);
+  ASSERT_EQ(p.flush(std::chrono::seconds(10)), rk::Errc::kOk);
+  (void)report_of_one(p, 1s);
+
+  broker.set_down(2, true);
+  ASSERT_EQ(p.produce(t, "k", "v", {}, rk::kTimestampNow, nullptr, 1), rk::Errc::kOk);
+  const rk::DeliveryReport r = report_of_one(p, 10s);
+  EXPECT_EQ(r.error, rk::Errc::kMessageTimedOut);
+  const std::string message = r.message;
+  EXPECT_TRUE(contains(message, "not delivered within delivery.timeout.ms: ")) << message;
+  EXPECT_TRUE(contains(message, "(node 2)")) << message;
+  broker.set_down(2, false);
 }
