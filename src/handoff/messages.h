@@ -43,6 +43,7 @@ class MessageTable {
     std::size_t n = 0;
     const auto put = [&](std::string_view part) noexcept {
       const std::size_t k = part.size() < kMaxText - n ? part.size() : kMaxText - n;
+      if (k == 0) return;  // an empty view's data() may be null: no memcpy
       std::memcpy(buf + n, part.data(), k);
       n += k;
     };
