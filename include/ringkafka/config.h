@@ -16,6 +16,8 @@
 //   config.set("linger.ms", "1");          // a preset is only a starting point
 #pragma once
 
+#include "ringkafka/export.h"  // first: it stops a pre-C++20 build with the reason
+
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -25,7 +27,6 @@
 #include <vector>
 
 #include "ringkafka/error.h"
-#include "ringkafka/export.h"
 #include "ringkafka/statistics.h"
 
 namespace ringkafka {

@@ -6,6 +6,8 @@
 // Result::value() on an error throws an Exception carrying the message.
 #pragma once
 
+#include "ringkafka/export.h"  // first: it stops a pre-C++20 build with the reason
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -13,8 +15,6 @@
 #include <type_traits>
 #include <utility>
 #include <variant>
-
-#include "ringkafka/export.h"
 
 namespace ringkafka {
 

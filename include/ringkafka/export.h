@@ -5,6 +5,12 @@
 // never leak into a user's symbol namespace.
 #pragma once
 
+// Every public header includes this one first, so a compiler in an older
+// mode stops here with the reason, not deep inside <span> or a concept.
+#if !defined(__cplusplus) || __cplusplus < 202002L
+#error "ringkafka needs C++20: compile with -std=c++20 (CMake: the ringkafka targets ask for cxx_std_20)"
+#endif
+
 #if defined(__GNUC__)
 #define RINGKAFKA_API __attribute__((visibility("default")))
 #else

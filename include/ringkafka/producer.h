@@ -15,24 +15,29 @@
 // docs/architecture.md describes the data flow and who owns which memory.
 #pragma once
 
+#include "ringkafka/export.h"  // first: it stops a pre-C++20 build with the reason
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <ranges>
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <variant>
 
 #include "ringkafka/config.h"
 #include "ringkafka/error.h"
-#include "ringkafka/export.h"
 #include "ringkafka/statistics.h"
 
 namespace ringkafka {
 
 // Bytes the producer copies; a null key is distinct from an empty one, as
-// in Kafka.  Converts from string views and byte spans.
+// in Kafka.  Converts from string views, strings, C strings, and any
+// contiguous range of byte-sized elements (std::vector<char>,
+// std::array<std::uint8_t, N>, std::span<const std::byte>, ...).
 struct Bytes {
   const void* data = nullptr;
   std::size_t size = 0;
@@ -44,8 +49,16 @@ struct Bytes {
       : data(s.data()), size(s.size()), is_null(false) {}
   constexpr Bytes(const char* s) noexcept : Bytes(std::string_view(s)) {}  // NOLINT
   Bytes(const std::string& s) noexcept : Bytes(std::string_view(s)) {}    // NOLINT
-  Bytes(std::span<const std::byte> b) noexcept  // NOLINT: implicit by design
-      : data(b.data()), size(b.size()), is_null(false) {}
+  // Any contiguous, sized range of 1-byte trivially copyable elements.
+  // Character arrays and strings take the string_view form above (a
+  // literal's size is without its NUL).
+  template <class R>
+    requires std::ranges::contiguous_range<const R&> && std::ranges::sized_range<const R&> &&
+             (sizeof(std::ranges::range_value_t<const R&>) == 1) &&
+             std::is_trivially_copyable_v<std::ranges::range_value_t<const R&>> &&
+             (!std::is_convertible_v<const R&, std::string_view>)
+  Bytes(const R& range) noexcept  // NOLINT: implicit by design
+      : data(std::ranges::data(range)), size(std::ranges::size(range)), is_null(false) {}
   static constexpr Bytes null() noexcept { return {}; }
 };
 
@@ -64,6 +77,16 @@ inline constexpr std::int32_t kAnyPartition = -1;  // let the partitioner choose
 inline constexpr std::int64_t kTimestampNow = -1;  // CreateTime taken by the sender
 // A key or value size for Producer::reserve(): null, as Bytes::null().
 inline constexpr std::size_t kNullSize = SIZE_MAX;
+
+// A record's optional fields, for produce() and reserve(), named at the
+// call: produce(t, key, value, {.partition = 2, .opaque = &order}) — in
+// this order (C++20 designated initializers follow the declaration).
+struct ProduceOptions {
+  std::span<const Header> headers{};        // copied by the call
+  std::int64_t timestamp_ms = kTimestampNow;  // CreateTime; kTimestampNow: the sender's clock
+  void* opaque = nullptr;                   // returned in the delivery report
+  std::int32_t partition = kAnyPartition;   // kAnyPartition: the partitioner chooses
+};
 
 // Room for one record in the calling thread's ring, for writing the key and
 // value in place (Producer::reserve).  Write the key into key() and the
@@ -174,6 +197,11 @@ class RINGKAFKA_API Producer {
   // arrives wait for it.  Thread-safe; may allocate and lock.
   Result<Topic> topic(std::string_view name);
   [[nodiscard]] std::string_view topic_name(Topic topic) const noexcept;
+  // The largest record produce() and reserve() accept, in bytes of ring
+  // space: key, value and headers plus a few bytes of framing (about 12,
+  // more with headers or options).  It is max.request.size, or less when
+  // the producer's rings are smaller.  Larger records get kRecordTooLarge.
+  [[nodiscard]] std::size_t max_record_size() const noexcept;
 
   // Copies the record into the calling thread's ring.  kOk means accepted:
   // exactly one delivery report will follow.  Anything else means not
@@ -183,25 +211,22 @@ class RINGKAFKA_API Producer {
   // never wakes the sender, which finds the record on its own
   // (sender.idle.strategy).  kInvalidArgument while this thread holds an
   // open Reservation.
+  [[nodiscard]] Errc produce(Topic topic, Bytes key, Bytes value) noexcept;
   [[nodiscard]] Errc produce(Topic topic, Bytes key, Bytes value,
-                             std::span<const Header> headers = {},
-                             std::int64_t timestamp_ms = kTimestampNow, void* opaque = nullptr,
-                             std::int32_t partition = kAnyPartition) noexcept;
+                             const ProduceOptions& options) noexcept;
 
   // produce() in two steps, for callers that encode a record in place:
   // reserve() room for a key of key_size and a value of value_size bytes
-  // (kNullSize for null), with `headers` copied now, then write into the
-  // Reservation's spans and commit() it.  kOk from reserve() opens the
-  // reservation; only commit() accepts the record, and then exactly one
+  // (kNullSize for null), with the options' headers copied now, then write
+  // into the Reservation's spans and commit() it.  kOk from reserve() opens
+  // the reservation; only commit() accepts the record, and then exactly one
   // delivery report follows, as for produce().  abandon() instead: nothing
   // was accepted, no report follows.  Errors, limits and blocking are
   // produce()'s; kInvalidArgument if `out` is already open.  One open
   // reservation per thread; commit or abandon it promptly (close() waits
   // for it).  Neither call locks, allocates or makes a system call.
   [[nodiscard]] Errc reserve(Reservation& out, Topic topic, std::size_t key_size,
-                             std::size_t value_size, std::span<const Header> headers = {},
-                             std::int64_t timestamp_ms = kTimestampNow, void* opaque = nullptr,
-                             std::int32_t partition = kAnyPartition) noexcept;
+                             std::size_t value_size, const ProduceOptions& options = {}) noexcept;
   void commit(Reservation& reservation) noexcept;
   void abandon(Reservation& reservation) noexcept;
 
@@ -216,6 +241,18 @@ class RINGKAFKA_API Producer {
   // report queue or passed to the callback), sending any lingering batch
   // at once.  kOk, or kTimedOut.
   Errc flush(std::chrono::milliseconds timeout) noexcept;
+  // flush(timeout), then hands every delivery report queued for this thread
+  // (and for exited threads) to `on_report` on the calling thread, as
+  // librdkafka's rd_kafka_flush() serves its delivery callbacks: the end of
+  // a "produce everything, then flush" loop.  Returns flush()'s answer;
+  // the reports that are there are served either way.  With a delivery
+  // callback in the Config the reports went there already and `on_report`
+  // is not called.  A loop that produces more records than the report
+  // queue holds (report.queue.size) without polling still gets
+  // kReportQueueFull: configure a delivery callback instead, or poll() in
+  // the loop (docs/coming-from.md).
+  Errc flush(std::chrono::milliseconds timeout, DeliveryCallback on_report,
+             void* context = nullptr) noexcept;
 
   // flush(timeout), then stops the sender; records still unsent end in
   // kPurged reports.  produce() returns kClosed afterwards; poll() still

@@ -9,6 +9,8 @@
 // window since the previous snapshot, as librdkafka's do.
 #pragma once
 
+#include "ringkafka/export.h"  // first: it stops a pre-C++20 build with the reason
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -16,7 +18,6 @@
 #include <vector>
 
 #include "ringkafka/error.h"
-#include "ringkafka/export.h"
 
 namespace ringkafka {
 

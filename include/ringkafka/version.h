@@ -1,9 +1,9 @@
 // ringkafka — version of the library and of the libraries it was built with.
 #pragma once
 
-#include <string_view>
+#include "ringkafka/export.h"  // first: it stops a pre-C++20 build with the reason
 
-#include "ringkafka/export.h"
+#include <string_view>
 
 namespace ringkafka {
 

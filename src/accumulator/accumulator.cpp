@@ -157,8 +157,14 @@ Accumulator::Routed Accumulator::route(std::uint32_t slot, const handoff::Record
     }
     if (t.status == TopicStatus::kMissing &&
         now_ns - t.missing_since_ns > core::ms_to_ns(s_.topic_metadata_propagation_max_ms)) {
+      char text[400];
+      std::snprintf(text, sizeof text,
+                    "topic \"%.*s\" is not in the cluster's metadata (waited "
+                    "topic.metadata.propagation.max.ms=%lld)",
+                    static_cast<int>(std::min<std::size_t>(t.name.size(), 249)), t.name.data(),
+                    static_cast<long long>(s_.topic_metadata_propagation_max_ms));
       reporter_.one(slot, rec.head.opaque, rec.head.topic, -1, ts, Errc::kUnknownTopic, 3,
-                    "unknown topic: the cluster does not have it");
+                    keep(text, "the topic is not in the cluster's metadata"));
       return Routed::kDone;
     }
     if (now_ns - t.first_needed_ns > core::ms_to_ns(s_.delivery_timeout_ms)) {
@@ -198,8 +204,13 @@ Accumulator::Routed Accumulator::route(std::uint32_t slot, const handoff::Record
   }
   const std::size_t bytes = wire::record_size(0, 0, key, value, header_scratch_);
   if (bytes + wire::kRecordBatchHeaderSize > static_cast<std::size_t>(s_.max_request_size)) {
+    // Worded with both numbers (each size kept once in the message table).
+    char text[160];
+    std::snprintf(text, sizeof text,
+                  "a batch of this one record is %zu bytes, over max.request.size=%d",
+                  bytes + wire::kRecordBatchHeaderSize, s_.max_request_size);
     reporter_.one(slot, rec.head.opaque, rec.head.topic, p, ts, Errc::kRecordTooLarge, 10,
-                  "record larger than max.request.size");
+                  keep(text, "record larger than max.request.size"));
     return Routed::kDone;
   }
   Batch* b = acquire(size_class_for(bytes, limit));
@@ -208,8 +219,10 @@ Accumulator::Routed Accumulator::route(std::uint32_t slot, const handoff::Record
   b->reset(rec.head.topic, p, now_ns);
   if (!b->append(ts, key, value, header_scratch_, meta, limit)) {
     pool_.release(b);
+    char text[160];
+    std::snprintf(text, sizeof text, "a record of %zu bytes does not fit its batch buffer", bytes);
     reporter_.one(slot, rec.head.opaque, rec.head.topic, p, ts, Errc::kRecordTooLarge, 10,
-                  "record does not fit a batch");
+                  keep(text, "record does not fit a batch"));
     return Routed::kDone;
   }
   ps.open = b;

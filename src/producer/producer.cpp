@@ -22,6 +22,7 @@
 #include "handoff/shared.h"
 #include "producer/lifecycle.h"
 #include "producer/slot_memory.h"
+#include "producer/topic_name.h"
 #include "producer/transactions.h"
 #include "producer/waiting.h"
 #include "sender/sender.h"
@@ -258,6 +259,9 @@ struct Producer::Impl {
     return p;
   }
 
+  // produce()'s body (defined below, by the calls).
+  Errc produce_record(Topic topic, Bytes key, Bytes value, std::span<const Header> headers,
+                      std::int64_t timestamp_ms, void* opaque, std::int32_t partition) noexcept;
   Errc start_record(Topic topic, Bytes key, Bytes value, std::span<const Header> headers,
                     std::int64_t timestamp_ms, void* opaque, std::int32_t partition,
                     Slot** slot_out, std::byte** space, handoff::Layout* layout_out) noexcept;
@@ -314,8 +318,8 @@ Producer::~Producer() {
 }
 
 Result<Topic> Producer::topic(std::string_view name) {
-  if (name.empty() || name.size() > 249) {
-    return Error{Errc::kInvalidArgument, "topic name must be 1 to 249 characters"};
+  if (std::string why = topic_name::check(name); !why.empty()) {
+    return Error{Errc::kInvalidArgument, std::move(why)};
   }
   handoff::TopicTable& t = impl_->shared.topics;
   std::lock_guard lock(t.mu);
@@ -331,6 +335,8 @@ Result<Topic> Producer::topic(std::string_view name) {
   t.count.store(n + 1, std::memory_order_release);  // pairs with the sender's acquire
   return Topic{n};
 }
+
+std::size_t Producer::max_record_size() const noexcept { return impl_->max_record; }
 
 std::string_view Producer::topic_name(Topic topic) const noexcept {
   const handoff::TopicTable& t = impl_->shared.topics;
@@ -414,9 +420,12 @@ std::string_view Producer::topic_name(Topic topic) const noexcept {
   slot.busy.store(false, std::memory_order_release);
 }
 
-Errc Producer::produce(Topic topic, Bytes key, Bytes value, std::span<const Header> headers,
-                       std::int64_t timestamp_ms, void* opaque, std::int32_t partition) noexcept {
-  Impl& im = *impl_;
+// The two forms share one body, inlined into each: the short form passes
+// constants, so the common call pays nothing for the options it lacks.
+[[gnu::always_inline]] inline Errc Producer::Impl::produce_record(
+    Topic topic, Bytes key, Bytes value, std::span<const Header> headers,
+    std::int64_t timestamp_ms, void* opaque, std::int32_t partition) noexcept {
+  Impl& im = *this;
   Slot* slot = nullptr;
   std::byte* p = nullptr;
   handoff::Layout layout;
@@ -428,9 +437,17 @@ Errc Producer::produce(Topic topic, Bytes key, Bytes value, std::span<const Head
   return Errc::kOk;
 }
 
+Errc Producer::produce(Topic topic, Bytes key, Bytes value) noexcept {
+  return impl_->produce_record(topic, key, value, {}, kTimestampNow, nullptr, kAnyPartition);
+}
+
+Errc Producer::produce(Topic topic, Bytes key, Bytes value, const ProduceOptions& o) noexcept {
+  return impl_->produce_record(topic, key, value, o.headers, o.timestamp_ms, o.opaque,
+                        o.partition);
+}
+
 Errc Producer::reserve(Reservation& out, Topic topic, std::size_t key_size,
-                       std::size_t value_size, std::span<const Header> headers,
-                       std::int64_t timestamp_ms, void* opaque, std::int32_t partition) noexcept {
+                       std::size_t value_size, const ProduceOptions& o) noexcept {
   if (out.open()) return Errc::kInvalidArgument;
   // Bytes with sizes only: layout() and encode_frame() read no data.
   const Bytes key = key_size == kNullSize ? Bytes::null() : Bytes(nullptr, key_size);
@@ -438,8 +455,8 @@ Errc Producer::reserve(Reservation& out, Topic topic, std::size_t key_size,
   Slot* slot = nullptr;
   std::byte* p = nullptr;
   handoff::Layout layout;
-  const Errc e = impl_->start_record(topic, key, value, headers, timestamp_ms, opaque, partition,
-                                     &slot, &p, &layout);
+  const Errc e = impl_->start_record(topic, key, value, o.headers, o.timestamp_ms, o.opaque,
+                                     o.partition, &slot, &p, &layout);
   if (e != Errc::kOk) return e;
   std::byte* k = p + layout.head;
   out.key_ = {k, key.size};
@@ -489,6 +506,17 @@ std::size_t Producer::poll(std::span<DeliveryReport> out) noexcept {
 
 Errc Producer::flush(std::chrono::milliseconds timeout) noexcept {
   return lifecycle::flush(impl_->shared, timeout);
+}
+
+Errc Producer::flush(std::chrono::milliseconds timeout, DeliveryCallback on_report,
+                     void* context) noexcept {
+  const Errc flushed = flush(timeout);
+  if (on_report == nullptr) return flushed;
+  std::array<DeliveryReport, 64> batch;  // on the stack: no allocation
+  for (std::size_t n; (n = poll(batch)) != 0;) {
+    for (std::size_t i = 0; i < n; ++i) on_report(batch[i], context);
+  }
+  return flushed;
 }
 
 Errc Producer::close(std::chrono::milliseconds timeout) noexcept {

@@ -70,3 +70,33 @@ fi
 out=$("$root/consumer-static")
 [[ $out == "ringkafka "* ]]
 check_allocator "$root/consumer-static"
+
+# The README's "Using it" snippet, as a user pastes it into main(): it must
+# build warning-free against the installed headers and link.
+readme=$(dirname "$consumer")/../../README.md
+python3 - "$readme" "$root/readme.cpp" <<'PY'
+import sys
+text = open(sys.argv[1]).read()
+start = text.index("## Using it")
+block = text[text.index("```cpp\n", start) + 7:]
+block = block[:block.index("```")]
+lines = block.splitlines()
+includes = [l for l in lines if l.startswith("#include")]
+body = [l for l in lines if not l.startswith("#include")]
+with open(sys.argv[2], "w") as out:
+    out.write("\n".join(includes + ["#include <chrono>", "#include <cstring>", "#include <iostream>",
+                                    "#include <vector>", "", "int main() {"] +
+                        ["  " + l for l in body] + ["  return 0;", "}", ""]))
+PY
+# shellcheck disable=SC2086
+${CXX:-c++} -std=c++20 -Wall -Wextra -Werror "$root/readme.cpp" $flags -o "$root/readme" ||
+  { echo "the README snippet does not build warning-free:"; cat -n "$root/readme.cpp"; exit 1; }
+echo "README snippet: builds with -Wall -Wextra -Werror"
+
+# Compiled as C++17, the first error says why.
+first=$(${CXX:-c++} -std=c++17 -fsyntax-only "$consumer" $(pkg-config --cflags ringkafka) 2>&1 |
+  grep -m1 'error' || true)
+if ! grep -q 'ringkafka needs C++20' <<<"$first"; then
+  echo "compiled as C++17, the first error is not ours: $first"; exit 1
+fi
+echo "-std=c++17: $first"

@@ -17,7 +17,8 @@ void Ledger::accepted(std::int32_t partition) {
 Errc Ledger::produce(Producer& p, Topic t, std::int32_t partition) {
   const std::size_t i = sent();
   Errc e;
-  while (is_full(e = p.produce(t, Bytes::null(), value(i), {}, -1, opaque(i), partition)) ||
+  while (is_full(e = p.produce(t, Bytes::null(), value(i),
+                               {.opaque = opaque(i), .partition = partition})) ||
          e == Errc::kTimedOut) {
     if (poll(p) == 0) std::this_thread::sleep_for(std::chrono::microseconds(100));
   }

@@ -84,12 +84,12 @@ TEST(ProducerEdgeRecords, NullAndEmptyKeysAndValuesOneMebibyteValuesAndBinaryHea
       std::vector<rk::Header> headers;
       for (const auto& [name, value] : e.headers) headers.push_back({name, rk::Bytes(value)});
       if (!in_place) {
-        ASSERT_EQ(p.produce(t, bytes_of(e.key), bytes_of(e.value), headers), rk::Errc::kOk);
+        ASSERT_EQ(p.produce(t, bytes_of(e.key), bytes_of(e.value), {.headers = headers}), rk::Errc::kOk);
         continue;
       }
       rk::Reservation r;
       ASSERT_EQ(p.reserve(r, t, e.key ? e.key->size() : rk::kNullSize,
-                          e.value ? e.value->size() : rk::kNullSize, headers),
+                          e.value ? e.value->size() : rk::kNullSize, {.headers = headers}),
                 rk::Errc::kOk);
       if (e.key) std::memcpy(r.key().data(), e.key->data(), e.key->size());
       if (e.value) std::memcpy(r.value().data(), e.value->data(), e.value->size());

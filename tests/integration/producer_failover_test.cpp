@@ -192,8 +192,8 @@ TEST_F(FailoverTest, AClusterDownPastDeliveryTimeoutFailsWhatWaitedAndWorksWhenB
     for (std::size_t k = 0; k < n; ++k) {
       const std::size_t i = ledger.sent();
       const auto partition = static_cast<std::int32_t>(i % kPartitions);
-      ASSERT_EQ(p.produce(t, rk::Bytes::null(), rt::Ledger::value(i), {}, -1, rt::Ledger::opaque(i),
-                          partition),
+      ASSERT_EQ(p.produce(t, rk::Bytes::null(), rt::Ledger::value(i),
+                          {.opaque = rt::Ledger::opaque(i), .partition = partition}),
                 rk::Errc::kOk);
       ledger.accepted(partition);
     }
@@ -285,7 +285,7 @@ TEST_F(FailoverTest, TransactionsGoOnWhenTheirCoordinatorIsKilled) {
     ASSERT_TRUE(p.begin_transaction().ok());
     for (int i = 0; i < 200; ++i) {
       const std::string key = std::to_string(txn) + ":" + std::to_string(i);
-      ASSERT_EQ(p.produce(t, key, "v", {}, rk::kTimestampNow, nullptr, i % 6), rk::Errc::kOk);
+      ASSERT_EQ(p.produce(t, key, "v", {.partition = i % 6}), rk::Errc::kOk);
       if (txn == 2 && i == 100) {
         ASSERT_EQ(p.flush(60s), rk::Errc::kOk);  // half of it in the log
         kill_coordinator();

@@ -183,7 +183,9 @@ ThreadResult produce_share(rk::Producer& producer, rk::Topic topic, const Worklo
     const rk::Bytes key_bytes = key ? rk::Bytes(*key) : rk::Bytes::null();
     void* const opaque = reinterpret_cast<void*>(static_cast<std::uintptr_t>(id));
     for (;;) {
-      const rk::Errc e = producer.produce(topic, key_bytes, value, headers, w.timestamp(id), opaque);
+      const rk::Errc e = producer.produce(
+          topic, key_bytes, value,
+          {.headers = headers, .timestamp_ms = w.timestamp(id), .opaque = opaque});
       if (e == rk::Errc::kOk) {
         ++r.accepted;
         break;

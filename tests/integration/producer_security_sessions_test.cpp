@@ -34,7 +34,7 @@ std::size_t produce_paced(rk::Producer& p, rk::Topic t, const std::string& prefi
   for (int tick = 0; Clock::now() < start + length; ++tick) {
     for (int i = 0; i < per_tick; ++i) {
       const std::string value = prefix + "-" + std::to_string(accepted);
-      if (p.produce(t, rk::Bytes::null(), value, {}, rk::kTimestampNow, opaque_of(accepted)) ==
+      if (p.produce(t, rk::Bytes::null(), value, {.opaque = opaque_of(accepted)}) ==
           rk::Errc::kOk) {
         ++accepted;
       }

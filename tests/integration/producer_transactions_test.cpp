@@ -178,7 +178,7 @@ TEST_F(ProducerTransactions, CommittedRecordsAreReadOnceAndAbortedOnesNever) {
       ASSERT_TRUE(p->begin_transaction().ok());
       for (int i = 0; i < 300; ++i) {
         const std::string key = std::to_string(txn) + ":" + std::to_string(i);
-        ASSERT_EQ(p->produce(handle, key, "value", {}, rk::kTimestampNow, nullptr, i % 3),
+        ASSERT_EQ(p->produce(handle, key, "value", {.partition = i % 3}),
                   rk::Errc::kOk);
       }
       total += 300;
@@ -273,11 +273,11 @@ TEST_F(ProducerTransactions, ARefusedRecordFailsItsTransactionAndTheNextOneCommi
 
   ASSERT_TRUE(p->begin_transaction().ok());
   for (int i = 0; i < 10; ++i) {
-    ASSERT_EQ(p->produce(handle, "old", "small", {}, rk::kTimestampNow, nullptr, i % 2),
+    ASSERT_EQ(p->produce(handle, "old", "small", {.partition = i % 2}),
               rk::Errc::kOk);
   }
   const std::string big(2000, 'x');
-  ASSERT_EQ(p->produce(handle, "old", big, {}, rk::kTimestampNow, nullptr, 0), rk::Errc::kOk);
+  ASSERT_EQ(p->produce(handle, "old", big, {.partition = 0}), rk::Errc::kOk);
   auto commit = p->commit_transaction(30s);
   ASSERT_FALSE(commit.ok());
   EXPECT_TRUE(commit.error().txn_requires_abort()) << commit.error().message;
@@ -291,7 +291,7 @@ TEST_F(ProducerTransactions, ARefusedRecordFailsItsTransactionAndTheNextOneCommi
 
   ASSERT_TRUE(p->begin_transaction().ok());
   for (int i = 0; i < 10; ++i) {
-    ASSERT_EQ(p->produce(handle, "new", std::to_string(i), {}, rk::kTimestampNow, nullptr, i % 2),
+    ASSERT_EQ(p->produce(handle, "new", std::to_string(i), {.partition = i % 2}),
               rk::Errc::kOk);
   }
   auto again = p->commit_transaction(30s);
@@ -555,7 +555,7 @@ TEST_F(ProducerTransactions, AKilledInstanceIsRecoveredByTheNextOne) {
   ASSERT_TRUE(next->begin_transaction().ok());
   const rk::Topic t = next->topic(topic).value();
   for (int i = 0; i < 10; ++i) {
-    ASSERT_EQ(next->produce(t, "next", std::to_string(i), {}, rk::kTimestampNow, nullptr, i % 2),
+    ASSERT_EQ(next->produce(t, "next", std::to_string(i), {.partition = i % 2}),
               rk::Errc::kOk);
   }
   ASSERT_TRUE(next->commit_transaction(30s).ok());
@@ -585,7 +585,7 @@ TEST(ProducerTransactionsChild, ProducesThenWaitsToBeKilled) {
   ASSERT_TRUE(p.begin_transaction().ok());
   const rk::Topic t = p.topic(topic).value();
   for (int i = 0; i < 100; ++i) {
-    ASSERT_EQ(p.produce(t, "child", std::to_string(i), {}, rk::kTimestampNow, nullptr, i % 2),
+    ASSERT_EQ(p.produce(t, "child", std::to_string(i), {.partition = i % 2}),
               rk::Errc::kOk);
   }
   ASSERT_EQ(p.flush(30s), rk::Errc::kOk);

@@ -201,8 +201,7 @@ inline std::size_t produce_values(rk::Producer& p, rk::Topic t, const std::strin
   const auto give_up = Clock::now() + 30s;  // a ring that never drains: a sender gone
   while (accepted < count) {
     const std::string value = prefix + "-" + std::to_string(accepted);
-    const rk::Errc e = p.produce(t, rk::Bytes::null(), value, {}, rk::kTimestampNow,
-                                 opaque_of(accepted));
+    const rk::Errc e = p.produce(t, rk::Bytes::null(), value, {.opaque = opaque_of(accepted)});
     if (e == rk::Errc::kOk) {
       ++accepted;
     } else if (rk::is_full(e) &&

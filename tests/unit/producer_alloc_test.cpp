@@ -168,7 +168,7 @@ const char* g_broker_exe = nullptr;
   for (int i = 0; i < n; ++i) {
     std::memcpy(key, &i, sizeof i);
     std::memset(key + sizeof i, 'k', sizeof key - sizeof i);
-    while (p.produce(t, rk::Bytes(key, sizeof key), rk::Bytes(value, sizeof value), headers) !=
+    while (p.produce(t, rk::Bytes(key, sizeof key), rk::Bytes(value, sizeof value), {.headers = headers}) !=
            rk::Errc::kOk) {
       const std::size_t got = p.poll(buf);
       for (std::size_t j = 0; j < got; ++j) *errors += buf[j].ok() ? 0 : 1;

@@ -42,7 +42,7 @@ TEST(ProducerAppendedError, ABatchTheLeaderAppendedIsNotWrittenTwiceAcrossABump)
     }
   };
   for (int part = 0; part < 2; ++part) {
-    ASSERT_EQ(p->produce(t, "k", "warm", {}, rk::kTimestampNow, nullptr, part), rk::Errc::kOk);
+    ASSERT_EQ(p->produce(t, "k", "warm", {.partition = part}), rk::Errc::kOk);
   }
   await(2);
   const auto epoch = broker.batches("orders", 0).back().header.producer_epoch;
@@ -50,12 +50,12 @@ TEST(ProducerAppendedError, ABatchTheLeaderAppendedIsNotWrittenTwiceAcrossABump)
   // Partition 1: refused for good, which asks for an epoch bump.
   broker.fail_produce("orders", 0, code(w::ErrorCode::kNotEnoughReplicasAfterAppend), 1, true);
   broker.fail_produce("orders", 1, code(w::ErrorCode::kRecordListTooLarge), 1);
-  ASSERT_EQ(p->produce(t, "k", "appended", {}, rk::kTimestampNow, nullptr, 0), rk::Errc::kOk);
-  ASSERT_EQ(p->produce(t, "k", "refused", {}, rk::kTimestampNow, nullptr, 1), rk::Errc::kOk);
+  ASSERT_EQ(p->produce(t, "k", "appended", {.partition = 0}), rk::Errc::kOk);
+  ASSERT_EQ(p->produce(t, "k", "refused", {.partition = 1}), rk::Errc::kOk);
   await(4);
   // After the bump, one more record per partition.
   for (int part = 0; part < 2; ++part) {
-    ASSERT_EQ(p->produce(t, "k", "after", {}, rk::kTimestampNow, nullptr, part), rk::Errc::kOk);
+    ASSERT_EQ(p->produce(t, "k", "after", {.partition = part}), rk::Errc::kOk);
   }
   await(6);
   ASSERT_EQ(reports, 6U);

@@ -180,12 +180,12 @@ TEST(ProducerErrors, RecordsForADownLeaderSayWhyWhileOthersAreUp) {
   ASSERT_TRUE(made.ok()) << made.error().message;
   rk::Producer& p = *made.value();
   const rk::Topic t = p.topic("orders").value();
-  ASSERT_EQ(p.produce(t, "k", "v", {}, rk::kTimestampNow, nullptr, 1), rk::Errc::kOk);
+  ASSERT_EQ(p.produce(t, "k", "v", {.partition = 1}), rk::Errc::kOk);
   ASSERT_EQ(p.flush(std::chrono::seconds(10)), rk::Errc::kOk);
   (void)report_of_one(p, 1s);
 
   broker.set_down(2, true);
-  ASSERT_EQ(p.produce(t, "k", "v", {}, rk::kTimestampNow, nullptr, 1), rk::Errc::kOk);
+  ASSERT_EQ(p.produce(t, "k", "v", {.partition = 1}), rk::Errc::kOk);
   const rk::DeliveryReport r = report_of_one(p, 10s);
   EXPECT_EQ(r.error, rk::Errc::kMessageTimedOut);
   const std::string message = r.message;

@@ -398,8 +398,9 @@ TEST_F(ProducerFaultsTest, ARequestTimedOutWhileHalfSentIsRetriedWithoutLossOrDu
   for (int k = 0; k < 12; ++k) {
     const std::size_t i = ledger_.sent();
     const std::string v = rt::Ledger::value(i) + "-" + big;
-    ASSERT_EQ(p->produce(topic_, rk::Bytes::null(), v, {}, -1, rt::Ledger::opaque(i),
-                         static_cast<std::int32_t>(i % 3)),
+    ASSERT_EQ(p->produce(topic_, rk::Bytes::null(), v,
+                         {.opaque = rt::Ledger::opaque(i),
+                          .partition = static_cast<std::int32_t>(i % 3)}),
               rk::Errc::kOk);
     ledger_.accepted(static_cast<std::int32_t>(i % 3));
   }
@@ -544,8 +545,8 @@ TEST_F(ProducerFaultsTest, AProducerIdRefusedForGoodIsAFatalErrorEveryRecordHear
   // Accepted before the refusal came back, or refused at once after it.
   for (int k = 0; k < 50; ++k) {
     const std::size_t i = ledger_.sent();
-    const rk::Errc e = p->produce(topic_, rk::Bytes::null(), rt::Ledger::value(i), {}, -1,
-                                  rt::Ledger::opaque(i), 0);
+    const rk::Errc e = p->produce(topic_, rk::Bytes::null(), rt::Ledger::value(i),
+                                  {.opaque = rt::Ledger::opaque(i), .partition = 0});
     if (e == rk::Errc::kFatal) continue;
     ASSERT_EQ(e, rk::Errc::kOk);
     ledger_.accepted(0);

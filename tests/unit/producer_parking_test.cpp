@@ -70,7 +70,7 @@ TEST_F(ProducerParkingTest, ATopicWithoutMetadataDoesNotHoldUpTheThreadsOtherTop
   ASSERT_TRUE(p);
   constexpr int kEach = 50;
   for (int i = 0; i < kEach; ++i) {
-    ASSERT_EQ(p->produce(later_, "k", std::to_string(i), {}, rk::kTimestampNow, nullptr, 0),
+    ASSERT_EQ(p->produce(later_, "k", std::to_string(i), {.partition = 0}),
               rk::Errc::kOk);
   }
   for (int i = 0; i < kEach; ++i) ASSERT_EQ(p->produce(orders_, "k", "v"), rk::Errc::kOk);

@@ -41,7 +41,7 @@ class ProducerReportsTest : public ::testing::Test {
 
   void produce(rk::Producer& p, int n) {
     for (int i = 0; i < n; ++i) {
-      ASSERT_EQ(p.produce(topic_, "k", "v", {}, rk::kTimestampNow, nullptr, i % 3), rk::Errc::kOk);
+      ASSERT_EQ(p.produce(topic_, "k", "v", {.partition = i % 3}), rk::Errc::kOk);
     }
   }
 
@@ -131,7 +131,7 @@ TEST_F(ProducerReportsTest, ARefusalOnTheOnlyAttemptIsNotPersisted) {
   ASSERT_TRUE(p);
   broker_.fail_produce("orders", 0,
                        static_cast<std::int16_t>(rk::wire::ErrorCode::kRecordListTooLarge), 1);
-  ASSERT_EQ(p->produce(topic_, "k", "v", {}, rk::kTimestampNow, nullptr, 0), rk::Errc::kOk);
+  ASSERT_EQ(p->produce(topic_, "k", "v", {.partition = 0}), rk::Errc::kOk);
   const auto rs = collect(*p, 1);
   ASSERT_EQ(rs.size(), 1U);
   EXPECT_EQ(rs[0].error, rk::Errc::kBroker);
@@ -156,7 +156,7 @@ TEST_F(ProducerReportsTest, TheBrokersWordsReachTheReport) {
   ASSERT_TRUE(p);
   broker_.fail_produce("orders", 0, static_cast<std::int16_t>(rk::wire::ErrorCode::kRecordListTooLarge), 1);
   broker_.fail_produce_text("orders", 0, "batch of 3 MB over the 1 MB limit");
-  ASSERT_EQ(p->produce(topic_, "k", "v", {}, rk::kTimestampNow, nullptr, 0), rk::Errc::kOk);
+  ASSERT_EQ(p->produce(topic_, "k", "v", {.partition = 0}), rk::Errc::kOk);
   const auto rs = collect(*p, 1);
   ASSERT_EQ(rs.size(), 1U);
   EXPECT_STREQ(rs[0].message, "RECORD_LIST_TOO_LARGE: batch of 3 MB over the 1 MB limit");
@@ -169,7 +169,7 @@ TEST_F(ProducerReportsTest, EachInvalidRecordGetsItsOwnWords) {
   broker_.fail_produce_text("orders", 0, "", {{1, "compacted topic needs a key"}});
   int opaques[3] = {0, 1, 2};
   for (int& o : opaques) {
-    ASSERT_EQ(p->produce(topic_, "k", "v", {}, rk::kTimestampNow, &o, 0), rk::Errc::kOk);
+    ASSERT_EQ(p->produce(topic_, "k", "v", {.opaque = &o, .partition = 0}), rk::Errc::kOk);
   }
   ASSERT_EQ(p->flush(10s), rk::Errc::kOk);
   const auto rs = collect(*p, 3);
@@ -194,7 +194,7 @@ TEST_F(ProducerReportsTest, ARetryTheBrokerHadKeepsEachRecordsTimestamp) {
   broker_.drop_responses(1, 1);  // written, never answered: retried, found in the window
   constexpr int kRecords = 20;
   for (int i = 0; i < kRecords; ++i) {
-    ASSERT_EQ(p->produce(topic_, "k", "v", {}, 1'700'000'000'000 + i, nullptr, 0), rk::Errc::kOk);
+    ASSERT_EQ(p->produce(topic_, "k", "v", {.timestamp_ms = 1'700'000'000'000 + i, .partition = 0}), rk::Errc::kOk);
   }
   const auto reports = collect(*p, kRecords);
   ASSERT_EQ(reports.size(), static_cast<std::size_t>(kRecords));

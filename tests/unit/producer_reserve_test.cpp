@@ -56,7 +56,7 @@ TEST_F(Reserve, CommittedRecordsArriveAsWrittenWithOneReportEach) {
   const rk::Header headers[] = {{"trace", rk::Bytes("t-1")}, {"none", rk::Bytes::null()}};
   int opaque = 0;
   rk::Reservation r;
-  ASSERT_EQ(producer_->reserve(r, topic_, 3, 5, headers, rk::kTimestampNow, &opaque), rk::Errc::kOk);
+  ASSERT_EQ(producer_->reserve(r, topic_, 3, 5, {.headers = headers, .opaque = &opaque}), rk::Errc::kOk);
   ASSERT_TRUE(r.open());
   ASSERT_EQ(r.key().size(), 3U);
   ASSERT_EQ(r.value().size(), 5U);
@@ -134,7 +134,7 @@ TEST_F(Reserve, OneOpenReservationPerThread) {
 TEST_F(Reserve, ErrorsAreProducesOwn) {
   rk::Reservation r;
   EXPECT_EQ(producer_->reserve(r, rk::Topic{}, 1, 1), rk::Errc::kInvalidArgument);
-  EXPECT_EQ(producer_->reserve(r, topic_, 1, 1, {}, rk::kTimestampNow, nullptr, -2),
+  EXPECT_EQ(producer_->reserve(r, topic_, 1, 1, {.partition = -2}),
             rk::Errc::kInvalidArgument);
   EXPECT_EQ(producer_->reserve(r, topic_, 1, 2U << 20), rk::Errc::kRecordTooLarge);
   EXPECT_FALSE(r.open());

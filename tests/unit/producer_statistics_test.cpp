@@ -46,7 +46,7 @@ class ProducerStatisticsTest : public ::testing::Test {
   // n records to partition i % 3; every report polled.
   void produce_and_wait(rk::Producer& p, int n) {
     for (int i = 0; i < n; ++i) {
-      ASSERT_EQ(p.produce(topic_, "key", "value", {}, rk::kTimestampNow, nullptr, i % 3),
+      ASSERT_EQ(p.produce(topic_, "key", "value", {.partition = i % 3}),
                 rk::Errc::kOk);
     }
     ASSERT_EQ(p.flush(20s), rk::Errc::kOk);
@@ -146,13 +146,13 @@ TEST_F(ProducerStatisticsTest, FailuresCountByCauseAndRetriesAndThrottleShow) {
   broker_.fail_produce("orders", 0,
                        static_cast<std::int16_t>(rk::wire::ErrorCode::kNotEnoughReplicas), 2);
   broker_.throttle(1, 7);
-  ASSERT_EQ(p->produce(topic_, "k", "v", {}, rk::kTimestampNow, nullptr, 0), rk::Errc::kOk);
+  ASSERT_EQ(p->produce(topic_, "k", "v", {.partition = 0}), rk::Errc::kOk);
   ASSERT_EQ(p->flush(20s), rk::Errc::kOk);
   broker_.throttle(1, 0);
   // A record refused for good: RECORD_LIST_TOO_LARGE.
   broker_.fail_produce("orders", 1,
                        static_cast<std::int16_t>(rk::wire::ErrorCode::kRecordListTooLarge), 1);
-  ASSERT_EQ(p->produce(topic_, "k", "v", {}, rk::kTimestampNow, nullptr, 1), rk::Errc::kOk);
+  ASSERT_EQ(p->produce(topic_, "k", "v", {.partition = 1}), rk::Errc::kOk);
   ASSERT_EQ(p->flush(20s), rk::Errc::kOk);
 
   rk::Statistics s;
@@ -184,7 +184,7 @@ TEST_F(ProducerStatisticsTest, WhatWaitsShowsWhileTheBrokerIsSlow) {
   const std::string value(400, 'v');
   int accepted = 0;
   for (int i = 0; i < 4000; ++i) {
-    if (p->produce(topic_, "k", value, {}, rk::kTimestampNow, nullptr, i % 3) == rk::Errc::kOk) {
+    if (p->produce(topic_, "k", value, {.partition = i % 3}) == rk::Errc::kOk) {
       ++accepted;
     }
   }
@@ -225,7 +225,7 @@ TEST_F(ProducerStatisticsTest, ABrokerThatFailsShowsItsStateAndError) {
   produce_and_wait(*p, 3);
   broker_.set_down(1, true);
   // The cut is seen when the connection next reads or writes.
-  ASSERT_EQ(p->produce(topic_, "k", "v", {}, rk::kTimestampNow, nullptr, 0), rk::Errc::kOk);
+  ASSERT_EQ(p->produce(topic_, "k", "v", {.partition = 0}), rk::Errc::kOk);
   rk::Statistics s;
   const auto until = std::chrono::steady_clock::now() + 10s;
   const rk::BrokerStats* node = nullptr;

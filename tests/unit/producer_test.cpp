@@ -74,9 +74,9 @@ TEST_F(ProducerTest, EveryRecordGetsOneReportWithItsOffset) {
   for (int i = 0; i < kRecords; ++i) {
     const std::string key = std::string("key-").append(std::to_string(i % 97));
     rk::Errc e;
-    while (rk::is_full(e = p->produce(topic_, key, std::string("v").append(std::to_string(i)), {},
-                                      rk::kTimestampNow,
-                                      reinterpret_cast<void*>(static_cast<std::uintptr_t>(i + 1))))) {
+    void* opaque = reinterpret_cast<void*>(static_cast<std::uintptr_t>(i + 1));
+    while (rk::is_full(e = p->produce(topic_, key, std::string("v").append(std::to_string(i)),
+                                      {.opaque = opaque}))) {
       std::this_thread::yield();
     }
     ASSERT_EQ(e, rk::Errc::kOk);
@@ -141,7 +141,7 @@ TEST_F(ProducerTest, CallbackModeReportsOnTheSenderThread) {
 TEST_F(ProducerTest, LingerHoldsTheBatchUntilFlush) {
   auto p = make({{"linger.ms", "60000"}});
   ASSERT_TRUE(p);
-  for (int i = 0; i < 10; ++i) ASSERT_EQ(p->produce(topic_, rk::Bytes::null(), "v", {}, -1, nullptr, 0), rk::Errc::kOk);
+  for (int i = 0; i < 10; ++i) ASSERT_EQ(p->produce(topic_, rk::Bytes::null(), "v", {.partition = 0}), rk::Errc::kOk);
   std::this_thread::sleep_for(200ms);
   EXPECT_EQ(records_on_broker(broker_), 0) << "sent before linger.ms or flush";
   ASSERT_EQ(p->flush(10s), rk::Errc::kOk);
@@ -164,15 +164,15 @@ TEST_F(ProducerTest, LargeAndSmallRecordsKeepTheirOrder) {
     void* opaque = reinterpret_cast<void*>(static_cast<std::uintptr_t>(i + 1));
     if (i % 5 == 4) {  // in place, through reserve/commit, and one abandoned first
       rk::Reservation dropped;
-      ASSERT_EQ(p->reserve(dropped, topic_, 1, 700, {}, rk::kTimestampNow, nullptr, 0), rk::Errc::kOk);
+      ASSERT_EQ(p->reserve(dropped, topic_, 1, 700, {.partition = 0}), rk::Errc::kOk);
       p->abandon(dropped);
       rk::Reservation r;
-      ASSERT_EQ(p->reserve(r, topic_, 1, n, {}, rk::kTimestampNow, opaque, 0), rk::Errc::kOk);
+      ASSERT_EQ(p->reserve(r, topic_, 1, n, {.opaque = opaque, .partition = 0}), rk::Errc::kOk);
       r.key()[0] = std::byte{'k'};
       if (n != 0) std::memcpy(r.value().data(), value.data(), n);
       p->commit(r);
     } else {
-      ASSERT_EQ(p->produce(topic_, "k", value, {}, rk::kTimestampNow, opaque, 0), rk::Errc::kOk);
+      ASSERT_EQ(p->produce(topic_, "k", value, {.opaque = opaque, .partition = 0}), rk::Errc::kOk);
     }
     large += n > 400 ? 1 : 0;
   }
@@ -196,7 +196,7 @@ TEST_F(ProducerTest, BatchSizeBoundsEachBatch) {
   auto p = make({{"linger.ms", "60000"}, {"batch.size", "1024"}});
   ASSERT_TRUE(p);
   const std::string value(100, 'x');
-  for (int i = 0; i < 100; ++i) ASSERT_EQ(p->produce(topic_, rk::Bytes::null(), value, {}, -1, nullptr, 1), rk::Errc::kOk);
+  for (int i = 0; i < 100; ++i) ASSERT_EQ(p->produce(topic_, rk::Bytes::null(), value, {.partition = 1}), rk::Errc::kOk);
   ASSERT_EQ(p->flush(10s), rk::Errc::kOk);
   const auto batches = broker_.batches(kTopic, 1);
   EXPECT_GE(batches.size(), 10U);
@@ -213,15 +213,15 @@ TEST_F(ProducerTest, RecordsArrivingWhileARequestIsInFlightFormTheNextBatch) {
   auto p = make({{"max.in.flight.requests.per.connection", "1"}});
   ASSERT_TRUE(p);
   // Let the connection come up so the first record goes out alone.
-  ASSERT_EQ(p->produce(topic_, rk::Bytes::null(), "first", {}, -1, nullptr, 2), rk::Errc::kOk);
+  ASSERT_EQ(p->produce(topic_, rk::Bytes::null(), "first", {.partition = 2}), rk::Errc::kOk);
   ASSERT_EQ(p->flush(10s), rk::Errc::kOk);
   broker_.delay_responses(1, 300ms);
-  ASSERT_EQ(p->produce(topic_, rk::Bytes::null(), "alone", {}, -1, nullptr, 2), rk::Errc::kOk);
+  ASSERT_EQ(p->produce(topic_, rk::Bytes::null(), "alone", {.partition = 2}), rk::Errc::kOk);
   const auto deadline = std::chrono::steady_clock::now() + 5s;
   while (broker_.counters().produce_requests < 2 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(1ms);
   }
-  for (int i = 0; i < 50; ++i) ASSERT_EQ(p->produce(topic_, rk::Bytes::null(), "later", {}, -1, nullptr, 2), rk::Errc::kOk);
+  for (int i = 0; i < 50; ++i) ASSERT_EQ(p->produce(topic_, rk::Bytes::null(), "later", {.partition = 2}), rk::Errc::kOk);
   ASSERT_EQ(p->flush(10s), rk::Errc::kOk);
   const auto batches = broker_.batches(kTopic, 2);
   ASSERT_EQ(batches.size(), 3U);
@@ -372,10 +372,10 @@ TEST_F(ProducerTest, BadInputIsRefusedOrReportedWithoutHarmingOthers) {
   const std::string huge(200000, 'x');
   EXPECT_EQ(p->produce(topic_, "k", huge), rk::Errc::kRecordTooLarge);
   EXPECT_EQ(p->produce(rk::Topic{77}, "k", "v"), rk::Errc::kInvalidArgument);
-  EXPECT_EQ(p->produce(topic_, "k", "v", {}, -5), rk::Errc::kInvalidArgument);
-  EXPECT_EQ(p->produce(topic_, "k", "v", {}, -1, nullptr, -2), rk::Errc::kInvalidArgument);
-  ASSERT_EQ(p->produce(topic_, "k", "bad", {}, -1, nullptr, 99), rk::Errc::kOk);
-  ASSERT_EQ(p->produce(topic_, rk::Bytes::null(), "", {}, -1, nullptr, 0), rk::Errc::kOk);
+  EXPECT_EQ(p->produce(topic_, "k", "v", {.timestamp_ms = -5}), rk::Errc::kInvalidArgument);
+  EXPECT_EQ(p->produce(topic_, "k", "v", {.partition = -2}), rk::Errc::kInvalidArgument);
+  ASSERT_EQ(p->produce(topic_, "k", "bad", {.partition = 99}), rk::Errc::kOk);
+  ASSERT_EQ(p->produce(topic_, rk::Bytes::null(), "", {.partition = 0}), rk::Errc::kOk);
   ASSERT_EQ(p->produce(topic_, "", rk::Bytes::null()), rk::Errc::kOk);
   const auto reports = collect(*p, 3);
   ASSERT_EQ(reports.size(), 3U);
@@ -407,7 +407,7 @@ TEST_F(ProducerTest, IdempotentBatchesCarryTheProducerIdAndContiguousSequences) 
   auto p = make({{"linger.ms", "1"}}, rk::Config::durable());
   ASSERT_TRUE(p);
   for (int i = 0; i < 3000; ++i) {
-    ASSERT_EQ(p->produce(topic_, rk::Bytes::null(), std::string("v").append(std::to_string(i)), {}, -1, nullptr, 0),
+    ASSERT_EQ(p->produce(topic_, rk::Bytes::null(), std::string("v").append(std::to_string(i)), {.partition = 0}),
               rk::Errc::kOk);
   }
   ASSERT_EQ(p->flush(10s), rk::Errc::kOk);
@@ -427,10 +427,10 @@ TEST_F(ProducerTest, IdempotentBatchesCarryTheProducerIdAndContiguousSequences) 
 TEST_F(ProducerTest, AnIdempotentBatchLostToAnErrorDoesNotBreakThePartition) {
   auto p = make({{"linger.ms", "0"}}, rk::Config::durable());
   ASSERT_TRUE(p);
-  ASSERT_EQ(p->produce(topic_, rk::Bytes::null(), "before", {}, -1, nullptr, 0), rk::Errc::kOk);
+  ASSERT_EQ(p->produce(topic_, rk::Bytes::null(), "before", {.partition = 0}), rk::Errc::kOk);
   ASSERT_EQ(collect(*p, 1).size(), 1U);
   broker_.fail_produce(kTopic, 0, 10 /* MESSAGE_TOO_LARGE: not retriable */, 1);
-  ASSERT_EQ(p->produce(topic_, rk::Bytes::null(), "refused", {}, -1, nullptr, 0), rk::Errc::kOk);
+  ASSERT_EQ(p->produce(topic_, rk::Bytes::null(), "refused", {.partition = 0}), rk::Errc::kOk);
   const auto refused = collect(*p, 1);
   ASSERT_EQ(refused.size(), 1U);
   EXPECT_EQ(refused[0].error, rk::Errc::kBroker);
@@ -438,7 +438,7 @@ TEST_F(ProducerTest, AnIdempotentBatchLostToAnErrorDoesNotBreakThePartition) {
   // Its sequence numbers never reach the broker: the producer bumps its
   // epoch and starts the partition at 0 again, so later records go through.
   for (int i = 0; i < 100; ++i) {
-    ASSERT_EQ(p->produce(topic_, rk::Bytes::null(), "after", {}, -1, nullptr, 0), rk::Errc::kOk);
+    ASSERT_EQ(p->produce(topic_, rk::Bytes::null(), "after", {.partition = 0}), rk::Errc::kOk);
   }
   const auto after = collect(*p, 100);
   ASSERT_EQ(after.size(), 100U);
@@ -588,7 +588,8 @@ TEST_F(ProducerTest, ManyThreadsEachGetTheirOwnReports) {
       std::size_t got = 0;
       rk::DeliveryReport buf[128];
       for (int i = 0; i < kPerThread; ++i) {
-        while (p->produce(topic_, key, "v", {}, -1, reinterpret_cast<void*>(static_cast<std::uintptr_t>(t + 1))) !=
+        void* opaque = reinterpret_cast<void*>(static_cast<std::uintptr_t>(t + 1));
+        while (p->produce(topic_, key, "v", {.opaque = opaque}) !=
                rk::Errc::kOk) {
           got += p->poll(buf);
         }

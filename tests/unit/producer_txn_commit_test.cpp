@@ -33,7 +33,7 @@ TEST(ProducerTxnCommit, CommitDeliversEveryRecordThenEndsAtTheCoordinator) {
     ASSERT_TRUE(f.p->begin_transaction().ok());
     for (int i = 0; i < 30; ++i) {
       const std::string key = std::to_string(i);
-      ASSERT_EQ(f.p->produce(f.topic, key, "v", {}, rk::kTimestampNow, nullptr, i % 3),
+      ASSERT_EQ(f.p->produce(f.topic, key, "v", {.partition = i % 3}),
                 rk::Errc::kOk);
     }
     // linger.ms is a minute: only the commit sends them.
@@ -90,7 +90,7 @@ TEST(ProducerTxnCommit, AFailedRecordMakesTheCommitAbortable) {
   ASSERT_TRUE(f.p->begin_transaction().ok());
   ASSERT_EQ(f.p->produce(f.topic, "k", "fine"), rk::Errc::kOk);
   // The topic has 3 partitions: this record fails in its report.
-  ASSERT_EQ(f.p->produce(f.topic, "k", "bad", {}, rk::kTimestampNow, nullptr, 7), rk::Errc::kOk);
+  ASSERT_EQ(f.p->produce(f.topic, "k", "bad", {.partition = 7}), rk::Errc::kOk);
   auto r = f.p->commit_transaction(10s);
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(r.error().txn_requires_abort()) << r.error().message;
@@ -131,7 +131,7 @@ TEST(ProducerTxnCommit, ProduceErrorsMakeItAbortableOrFatal) {
     ASSERT_TRUE(f.p->begin_transaction().ok());
     f.broker->fail_produce("orders", 0, 47, 1);  // INVALID_PRODUCER_EPOCH: the transaction timed out
     for (int part = 0; part < 3; ++part) {
-      ASSERT_EQ(f.p->produce(f.topic, "k", "v", {}, rk::kTimestampNow, nullptr, part), rk::Errc::kOk);
+      ASSERT_EQ(f.p->produce(f.topic, "k", "v", {.partition = part}), rk::Errc::kOk);
     }
     auto r = f.p->commit_transaction(10s);
     ASSERT_FALSE(r.ok());
@@ -139,7 +139,7 @@ TEST(ProducerTxnCommit, ProduceErrorsMakeItAbortableOrFatal) {
     ASSERT_TRUE(f.p->abort_transaction(10s).ok());
     // The abort's new epoch starts over: the next transaction commits.
     ASSERT_TRUE(f.p->begin_transaction().ok());
-    ASSERT_EQ(f.p->produce(f.topic, "k", "v", {}, rk::kTimestampNow, nullptr, 0), rk::Errc::kOk);
+    ASSERT_EQ(f.p->produce(f.topic, "k", "v", {.partition = 0}), rk::Errc::kOk);
     auto again = f.p->commit_transaction(10s);
     EXPECT_TRUE(again.ok()) << again.error().message;
   }
@@ -148,7 +148,7 @@ TEST(ProducerTxnCommit, ProduceErrorsMakeItAbortableOrFatal) {
     ASSERT_TRUE(f.p->init_transactions(10s).ok());
     ASSERT_TRUE(f.p->begin_transaction().ok());
     f.broker->fail_produce("orders", 1, 90, 1);  // PRODUCER_FENCED
-    ASSERT_EQ(f.p->produce(f.topic, "k", "v", {}, rk::kTimestampNow, nullptr, 1), rk::Errc::kOk);
+    ASSERT_EQ(f.p->produce(f.topic, "k", "v", {.partition = 1}), rk::Errc::kOk);
     auto r = f.p->commit_transaction(10s);
     ASSERT_FALSE(r.ok());
     EXPECT_TRUE(r.error().fatal()) << r.error().message;

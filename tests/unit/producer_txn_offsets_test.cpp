@@ -105,7 +105,7 @@ TEST_P(ProducerTxnOffsets, ARecordThatFailedBeforeStillCounts) {
   ASSERT_TRUE(f.p->init_transactions(10s).ok());
   ASSERT_TRUE(f.p->begin_transaction().ok());
   f.broker->fail_produce("orders", 0, 87, 1);  // INVALID_RECORD
-  ASSERT_EQ(f.p->produce(f.topic, "k", "v", {}, rk::kTimestampNow, nullptr, 0), rk::Errc::kOk);
+  ASSERT_EQ(f.p->produce(f.topic, "k", "v", {.partition = 0}), rk::Errc::kOk);
   ASSERT_EQ(f.p->flush(10s), rk::Errc::kOk);
   ASSERT_EQ(f.reports(1)[rk::Errc::kBroker], 1);
   ASSERT_TRUE(f.p->send_offsets_to_transaction(kOffsets, group(), 10s).ok());

@@ -26,7 +26,7 @@ struct V1 : rk::testing::TxnFixture {
   V1() : TxnFixture(1) {}
   void produce(int count, const std::string& value = "v") {
     for (int i = 0; i < count; ++i) {
-      ASSERT_EQ(p->produce(topic, std::to_string(i), value, {}, rk::kTimestampNow, nullptr, i % 3),
+      ASSERT_EQ(p->produce(topic, std::to_string(i), value, {.partition = i % 3}),
                 rk::Errc::kOk);
     }
   }

@@ -32,8 +32,8 @@ class RingkafkaClient {
   }
 
   Status produce(Thread& t, const Payload& p, void* opaque) noexcept {
-    const rk::Errc e = producer_.produce(topic_, bytes(p.key, p.key_size), bytes(p.value, p.value_size),
-                                         {}, rk::kTimestampNow, opaque);
+    const rk::Errc e = producer_.produce(topic_, bytes(p.key, p.key_size),
+                                         bytes(p.value, p.value_size), {.opaque = opaque});
     if (e == rk::Errc::kOk) return Status::kOk;
     if (rk::is_full(e)) return Status::kFull;
     t.stats->on_failure(rk::to_string(e));

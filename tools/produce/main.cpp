@@ -187,10 +187,16 @@ class Reports {
   }
 
   // A record produce() refused: it has no report.
-  void refused(std::uint64_t record, ringkafka::Errc error) {
+  // `bytes`: its key and value; `limit`: Producer::max_record_size().
+  void refused(std::uint64_t record, ringkafka::Errc error, std::size_t bytes, std::size_t limit) {
     ++failed_;
     std::cerr << "ringkafka-produce: record " << record
-              << " not accepted: " << ringkafka::to_string(error) << "\n";
+              << " not accepted: " << ringkafka::to_string(error);
+    if (error == ringkafka::Errc::kRecordTooLarge) {
+      std::cerr << " (" << bytes << " bytes of key and value; the limit is " << limit
+                << " bytes with framing, max.request.size)";
+    }
+    std::cerr << "\n";
   }
 
   void lost(std::uint64_t count) { failed_ += count; }
@@ -319,15 +325,16 @@ int run(const Options& opt) {
       }
     }
     for (;;) {
-      const auto e = producer.produce(*topic, key, value, headers, ringkafka::kTimestampNow,
-                                      reinterpret_cast<void*>(static_cast<std::uintptr_t>(record)), opt.partition);
+      void* opaque = reinterpret_cast<void*>(static_cast<std::uintptr_t>(record));
+      const auto e = producer.produce(*topic, key, value,
+                                      {.headers = headers, .opaque = opaque, .partition = opt.partition});
       if (e == ringkafka::Errc::kOk) break;
       // Full ring or report queue: polling (or the sender draining) makes room.
       if (ringkafka::is_full(e)) {
         if (reports.poll() == 0) std::this_thread::sleep_for(std::chrono::microseconds(100));
         continue;
       }
-      reports.refused(record, e);
+      reports.refused(record, e, key.size + value.size, producer.max_record_size());
       break;
     }
     reports.poll();
