@@ -22,7 +22,7 @@ enum class Errc : std::uint8_t {
   kOk = 0,
   // --- from produce(): the record was NOT accepted; no report will follow --
   kQueueFull,         // the thread's ring is full and max.block.ms = 0 (or
-                      // kTimedOut after waiting); the sender will make room
+                      /// kTimedOut after waiting); the sender will make room
   kTimedOut,          // still full after max.block.ms
   kRecordTooLarge,    // over message.max.bytes, or larger than the ring can ever hold
   kInvalidArgument,   // a bad topic handle, partition < -1, timestamp < -1, header name too long
@@ -41,24 +41,24 @@ enum class Errc : std::uint8_t {
   kTooManyTopics,     // more topics than topics.max
   // --- transactions (docs/transactions.md) -----------------------------------
   kState,             // the call does not fit the producer's state: produce() or
-                      // commit without an open transaction, init twice, ...
+                      /// commit without an open transaction, init twice, ...
   kTransaction,       // a transactional call failed: Error::kind says what may follow
   kAborted,           // in a delivery report: the record's transaction was aborted
   kAuthentication,    // the brokers refused the credentials (SASL) or TLS failed; the
-                      // message has the broker's or OpenSSL's reason
+                      /// message has the broker's or OpenSSL's reason
   // --- from produce(), not accepted (after kAuthentication to keep values) --
   kReportQueueFull,   // the thread's report queue is full: only this thread's poll()
-                      // makes room, so it is said at once, whatever max.block.ms
+                      /// makes room, so it is said at once, whatever max.block.ms
   // --- to the error callback (Config::error_callback) -------------------------
   kTransport,         // a broker could not be reached or dropped the connection
-                      // (refused, reset, timed out connecting); the message has the cause
+                      /// (refused, reset, timed out connecting); the message has the cause
   kResolve,           // a broker's host name did not resolve
   kAllBrokersDown,    // no broker the producer knows is reachable
 };
 
-// What a caller may do after a failed transactional call, as librdkafka's
-// rd_kafka_error_is_retriable / txn_requires_abort / is_fatal and Kafka's
-// KIP-1050 group it.
+/// What a caller may do after a failed transactional call, as librdkafka's
+/// rd_kafka_error_is_retriable / txn_requires_abort / is_fatal and Kafka's
+/// KIP-1050 group it.
 enum class ErrorKind : std::uint8_t {
   kPermanent,   // bad input or misuse: this call will not work as made
   kRetriable,   // call the same function again (a timed-out call resumes where it was)
@@ -66,25 +66,25 @@ enum class ErrorKind : std::uint8_t {
   kFatal,       // the producer cannot go on: destroy it (and make a new one)
 };
 
-// A short fixed description ("queue full"); never null, never allocated.
+/// A short fixed description ("queue full"); never null, never allocated.
 [[nodiscard]] RINGKAFKA_API const char* to_string(Errc code) noexcept;
 
-// produce() refused a record for want of room, a full ring or a full report
-// queue: nothing was accepted; poll() (which empties the report queue and
-// lets the sender drain the ring) and try again.
+/// produce() refused a record for want of room, a full ring or a full report
+/// queue: nothing was accepted; poll() (which empties the report queue and
+/// lets the sender drain the ring) and try again.
 [[nodiscard]] constexpr bool is_full(Errc code) noexcept {
   return code == Errc::kQueueFull || code == Errc::kReportQueueFull;
 }
 
-// The "ringkafka" error category: message() is to_string(); kOk is 0, so
-// a default std::error_code means no error as usual.
+/// The "ringkafka" error category: message() is to_string(); kOk is 0, so
+/// a default std::error_code means no error as usual.
 [[nodiscard]] RINGKAFKA_API const std::error_category& error_category() noexcept;
 [[nodiscard]] inline std::error_code make_error_code(Errc code) noexcept {
   return {static_cast<int>(code), error_category()};
 }
 
-// A control-plane error: the code and a message naming the key, value or
-// resource at fault, e.g. `acks: "2" is not one of 0, 1, -1, all`.
+/// A control-plane error: the code and a message naming the key, value or
+/// resource at fault, e.g. `acks: "2" is not one of 0, 1, -1, all`.
 struct Error {
   Errc code = Errc::kOk;
   std::string message;
@@ -95,9 +95,9 @@ struct Error {
   [[nodiscard]] bool fatal() const noexcept { return kind == ErrorKind::kFatal; }
 };
 
-// What Result::value() throws when there is no value: a std::system_error
-// whose code() is the Errc and whose what() is the message, with the whole
-// Error at error().
+/// What Result::value() throws when there is no value: a std::system_error
+/// whose code() is the Errc and whose what() is the message, with the whole
+/// Error at error().
 class Exception : public std::system_error {
  public:
   explicit Exception(Error error)
@@ -108,7 +108,7 @@ class Exception : public std::system_error {
   Error error_;
 };
 
-// The value or the error; a minimal std::expected (C++23) for C++20.
+/// The value or the error; a minimal std::expected (C++23) for C++20.
 template <typename T>
 class [[nodiscard]] Result {
  public:
@@ -118,9 +118,9 @@ class [[nodiscard]] Result {
   [[nodiscard]] bool ok() const noexcept { return v_.index() == 0; }
   explicit operator bool() const noexcept { return ok(); }
 
-  // The value; without one, throws Exception with the error (so
-  // `Producer::create(c).value()` fails with the message, not a
-  // std::bad_variant_access).  operator-> and * assume ok().
+  /// The value; without one, throws Exception with the error (so
+  /// `Producer::create(c).value()` fails with the message, not a
+  /// std::bad_variant_access).  operator-> and * assume ok().
   T& value() & {
     if (!ok()) throw Exception(std::get<1>(v_));
     return std::get<0>(v_);
@@ -131,7 +131,7 @@ class [[nodiscard]] Result {
   }
   T* operator->() { return &std::get<0>(v_); }
   T& operator*() & { return std::get<0>(v_); }
-  // Only when !ok().
+  /// Only when !ok().
   [[nodiscard]] const Error& error() const { return std::get<1>(v_); }
 
  private:
@@ -140,5 +140,7 @@ class [[nodiscard]] Result {
 
 }  // namespace ringkafka
 
+/// @cond INTERNAL
 template <>
 struct std::is_error_code_enum<ringkafka::Errc> : std::true_type {};
+/// @endcond

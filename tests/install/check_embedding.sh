@@ -12,14 +12,8 @@
 set -uo pipefail
 build=$(cd "$1" && pwd) src=$(cd "$2" && pwd)
 kafka_local=${RINGKAFKA_KAFKA_LOCAL:-$src/tools/kafka-local}
-bootstrap=${RINGKAFKA_BOOTSTRAP:-$("$kafka_local" status 2>/dev/null | head -n 1)}
-if [[ -z $bootstrap ]] || ! kcat -L -b "$bootstrap" -m 5 >/dev/null 2>&1; then
-  if [[ -n ${CI:-} ]]; then
-    echo "CI is set but no Kafka broker is reachable: integration tests need tools/test"; exit 1
-  fi
-  echo "SKIPPED: no Kafka broker reachable; start one with tools/kafka-local start or run tools/test"
-  exit 77
-fi
+# shellcheck source=../tools/require_broker.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../tools/require_broker.sh"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
