@@ -4,8 +4,9 @@
 # into a scratch root, then examples/embed/publish.cpp built
 #   - with CMake's find_package(ringkafka): shared, and RINGKAFKA_STATIC=ON;
 #   - with pkg-config: ringkafka (shared) and ringkafka-static;
-#   - with ringkafka's source as a Meson subproject (static, release), which
-#     must build no test, benchmark or tool and install nothing;
+#   - with ringkafka's source as a Meson subproject (static, then shared;
+#     release), which must build no test, benchmark or tool and install
+#     nothing;
 # each binary run against the real broker and its records counted by kcat.
 # The broker: $RINGKAFKA_BOOTSTRAP, else `tools/kafka-local status`; none
 # reachable: skip (77), or fail when CI is set.
@@ -45,7 +46,9 @@ publish() {  # publish NAME BINARY [shared|static]: runs it against a new topic,
   fi
   "$kafka_local" create-topic "$topic" --partitions 2 --bootstrap "$bootstrap" >"$work/create" 2>&1 ||
     { fail "$name: create-topic" "$work/create"; return; }
-  if ! LD_LIBRARY_PATH=$libdir timeout 60 "$bin" "$bootstrap" "$topic" "$count" >"$work/run" 2>&1; then
+  # The installed libraries, except for a subproject's own (its rpath).
+  if ! LD_LIBRARY_PATH=${run_libdir-$libdir} timeout 60 "$bin" "$bootstrap" "$topic" "$count" \
+      >"$work/run" 2>&1; then
     fail "$name: publish" "$work/run"; return
   fi
   local read
@@ -98,7 +101,14 @@ print(" ".join(sorted(t["name"] for t in json.load(sys.stdin))))')
     fail "meson-subproject: installs ringkafka with the parent"
   else
     pass "meson-subproject: builds only $built, installs nothing of ringkafka"
-    publish "meson-subproject" "$sub/build/publish" static
+    run_libdir= publish "meson-subproject-static" "$sub/build/publish" static
+    # The parent may take the shared library instead.
+    if meson configure "$sub/build" -Dringkafka:default_library=shared >>"$work/meson.log" 2>&1 &&
+       meson compile -C "$sub/build" >>"$work/meson.log" 2>&1; then
+      run_libdir= publish "meson-subproject-shared" "$sub/build/publish" shared
+    else
+      fail "meson-subproject: default_library=shared" "$work/meson.log"
+    fi
   fi
 else
   fail "meson-subproject: configure or build" "$work/meson.log"

@@ -399,8 +399,30 @@ TEST_F(ProducerTest, UnknownTopicEndsInAnErrorReport) {
   const auto reports = collect(*p, 2);
   ASSERT_EQ(reports.size(), 2U);
   int unknown = 0;
-  for (const auto& r : reports) unknown += r.error == rk::Errc::kUnknownTopic ? 1 : 0;
+  for (const auto& r : reports) {
+    if (r.error != rk::Errc::kUnknownTopic) continue;
+    ++unknown;
+    // Names the topic and the wait, once (not "unknown topic: unknown topic: ...").
+    EXPECT_STREQ(r.message,
+                 "topic \"no-such-topic\" is not in the cluster's metadata (waited "
+                 "topic.metadata.propagation.max.ms=300)");
+  }
   EXPECT_EQ(unknown, 1);
+}
+
+// A record the ring takes but whose batch would pass max.request.size is
+// reported with both numbers.
+TEST_F(ProducerTest, ARecordTooLargeForARequestSaysItsSizeAndTheLimit) {
+  auto p = make({{"max.request.size", "10000"}, {"batch.size", "8192"}});
+  ASSERT_TRUE(p);
+  const std::string value(9950, 'x');
+  ASSERT_EQ(p->produce(topic_, "k", value), rk::Errc::kOk);
+  const auto reports = collect(*p, 1);
+  ASSERT_EQ(reports.size(), 1U);
+  EXPECT_EQ(reports[0].error, rk::Errc::kRecordTooLarge);
+  const std::string message = reports[0].message;
+  EXPECT_NE(message.find("a batch of this one record is 100"), std::string::npos) << message;
+  EXPECT_NE(message.find(" bytes, over max.request.size=10000"), std::string::npos) << message;
 }
 
 TEST_F(ProducerTest, IdempotentBatchesCarryTheProducerIdAndContiguousSequences) {
