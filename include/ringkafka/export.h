@@ -7,8 +7,12 @@
 
 // Every public header includes this one first, so a compiler in an older
 // mode stops here with the reason, not deep inside <span> or a concept.
+// #error alone lets GCC and Clang go on and print pages of follow-on errors
+// from our headers and the user's code; a missing header is fatal to both,
+// so the one that does not exist below ends the compilation at the reason.
 #if !defined(__cplusplus) || __cplusplus < 202002L
 #error "ringkafka needs C++20: compile with -std=c++20 (CMake: the ringkafka targets ask for cxx_std_20)"
+#include "ringkafka/stop-compiling-c++20-is-required"
 #endif
 
 #if defined(__GNUC__)

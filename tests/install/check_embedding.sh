@@ -5,8 +5,8 @@
 #   - with CMake's find_package(ringkafka): shared, and RINGKAFKA_STATIC=ON;
 #   - with pkg-config: ringkafka (shared) and ringkafka-static;
 #   - with ringkafka's source as a Meson subproject (static, then shared;
-#     release), which must build no test, benchmark or tool and install
-#     nothing;
+#     the parent's default debug build, the library still at -O2), which
+#     must build no test, benchmark or tool and install nothing;
 # each binary run against the real broker and its records counted by kcat.
 # The broker: $RINGKAFKA_BOOTSTRAP, else `tools/kafka-local status`; none
 # reachable: skip (77), or fail when CI is set.
@@ -101,6 +101,19 @@ print(" ".join(sorted(t["name"] for t in json.load(sys.stdin))))')
     fail "meson-subproject: installs ringkafka with the parent"
   else
     pass "meson-subproject: builds only $built, installs nothing of ringkafka"
+    # The parent builds debug (Meson's default): its own file at -O0, the
+    # library at -O2, the last -O on each command line being the one used.
+    levels=$(python3 -c '
+import json, re, sys
+seen = {}
+for c in json.load(open(sys.argv[1])):
+    last = re.findall(r"(?:^|\s)(-O\S*)", c["command"])[-1]
+    kind = "library" if "/subprojects/ringkafka/src/" in c["file"] else "parent"
+    seen.setdefault(kind, set()).add(last)
+print(" ".join(k + "=" + ",".join(sorted(v)) for k, v in sorted(seen.items())))' \
+      "$sub/build/compile_commands.json")
+    if [[ $levels == "library=-O2 parent=-O0" ]]; then pass "meson-subproject: debug parent, $levels"
+    else fail "meson-subproject: debug parent, want library=-O2 parent=-O0, got: $levels"; fi
     run_libdir= publish "meson-subproject-static" "$sub/build/publish" static
     # The parent may take the shared library instead.
     if meson configure "$sub/build" -Dringkafka:default_library=shared >>"$work/meson.log" 2>&1 &&
