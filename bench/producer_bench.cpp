@@ -21,7 +21,8 @@
 //                  and the sink sustain, each call timed alone: what a call
 //                  costs when nothing is full.
 //   timer_overhead an empty timed region: the part of every sample above
-//                  that is the timer itself, measured in the same run.
+//                  that is the timer itself, measured in the same run
+//                  (timer_overhead_paced: paced as the *_paced rows are).
 // Calls are timed with the TSC (rdtsc, about 12 ns here, against 32 ns for
 // steady_clock), converted with a rate calibrated against steady_clock at
 // start.  docs/benchmarks.md has the figures and the machine.
@@ -326,9 +327,8 @@ class IsolatedCaller {
 // One call every 1e9 / state.range(0) ns, spinning in between.  A call that
 // ran late moves the schedule instead of bunching the next ones: this
 // measures the call, and ringkafka-perf's open loop measures lateness.
-template <typename Producer>
-void BM_paced(benchmark::State& state) {
-  Producer& producer = shared_producer<Producer>();
+template <typename Call, typename Serve>
+void run_paced(benchmark::State& state, Call&& call, Serve&& serve) {
   const IsolatedCaller isolated;
   const double rate = tsc_per_ns();
   const auto period = static_cast<std::uint64_t>(rate * 1e9 / static_cast<double>(state.range(0)));
@@ -339,12 +339,25 @@ void BM_paced(benchmark::State& state) {
   for (auto _ : state) {
     while (__rdtsc() < next) _mm_pause();
     r.set(i);
-    h.record(timed_ns(rate, [&] { producer.produce(r); }));
-    if ((++i & 255) == 0) producer.serve();
+    h.record(timed_ns(rate, [&] { call(r); }));
+    if ((++i & 255) == 0) serve();
     next = std::max<std::uint64_t>(next + period, __rdtsc());
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(i));
   report_percentiles(state, h);
+}
+
+template <typename Producer>
+void BM_paced(benchmark::State& state) {
+  Producer& producer = shared_producer<Producer>();
+  run_paced(state, [&](Record& r) { producer.produce(r); }, [&] { producer.serve(); });
+}
+
+// The timer alone under the same pacing: what each paced sample carries
+// that is not the call (the back-to-back timer_overhead below runs hot).
+void BM_timer_overhead_paced(benchmark::State& state) {
+  int sink_value = 0;
+  run_paced(state, [&](Record&) { benchmark::DoNotOptimize(sink_value); }, [] {});
 }
 
 void BM_timer_overhead(benchmark::State& state) {
@@ -357,6 +370,7 @@ void BM_timer_overhead(benchmark::State& state) {
   report_percentiles(state, h);
 }
 
+BENCHMARK(BM_timer_overhead_paced)->Name("timer_overhead_paced")->Arg(200'000)->MinTime(2.0)->UseRealTime();
 BENCHMARK_TEMPLATE(BM_throughput, RingkafkaProducer)
     ->Name("ringkafka_produce_throughput")->MinTime(1.0)->ThreadRange(1, 8)->UseRealTime();
 BENCHMARK_TEMPLATE(BM_throughput, RdkafkaProducer)

@@ -1,6 +1,6 @@
 // A telemetry firehose: several threads push metric lines as fast as the
 // producer takes them, with the throughput preset (large batches, a
-// linger, idempotent acks=all) and lz4.  Delivery reports go to a callback
+// linger, acks=1 without idempotence) and lz4.  Delivery reports go to a callback
 // on the sender thread, so the producing threads never poll; a full ring
 // makes produce() wait (max.block.ms), which is the back-pressure a
 // firehose wants.  At the end the statistics say what lz4 saved.

@@ -12,8 +12,8 @@
 // and refuses a producer with an error naming the key.
 //
 //   ringkafka::Config config = ringkafka::Config::low_latency();
-//   config.set("bootstrap.servers", "localhost:9092");
-//   config.set("linger.ms", "1");          // a preset is only a starting point
+//   config.set("bootstrap.servers", "localhost:9092").value();  // throws, naming the key
+//   if (!config.set("linger.ms", "1")) { /* ... */ }  // a preset is only a starting point
 #pragma once
 
 #include "ringkafka/export.h"  // first: it stops a pre-C++20 build with the reason

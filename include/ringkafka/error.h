@@ -18,52 +18,85 @@
 
 namespace ringkafka {
 
+/// Every answer ringkafka gives, grouped by where it comes from.  Values
+/// are stable (new ones are added at the end of their group's numbers).
 enum class Errc : std::uint8_t {
+  /// success
   kOk = 0,
   // --- from produce(): the record was NOT accepted; no report will follow --
-  kQueueFull,         // the thread's ring is full and max.block.ms = 0 (or
-                      /// kTimedOut after waiting); the sender will make room
-  kTimedOut,          // still full after max.block.ms
-  kRecordTooLarge,    // over message.max.bytes, or larger than the ring can ever hold
-  kInvalidArgument,   // a bad topic handle, partition < -1, timestamp < -1, header name too long
-  kTooManyThreads,    // more producing threads than producer.threads.max
-  kClosed,            // produce() after close()
+  /// the thread's ring is full and max.block.ms = 0 (or
+  /// kTimedOut after waiting); the sender will make room
+  kQueueFull,
+  /// still full after max.block.ms
+  kTimedOut,
+  /// larger than max.request.size allows (Producer::max_record_size()), or
+  /// than the ring can ever hold; the message has the size and the limit
+  kRecordTooLarge,
+  /// a bad topic handle, partition < -1, timestamp < -1, header name too
+  /// long; from topic(): a name Kafka would refuse
+  kInvalidArgument,
+  /// more producing threads than producer.threads.max
+  kTooManyThreads,
+  /// produce() after close()
+  kClosed,
   // --- in a delivery report: the record WAS accepted and is now lost ------
-  kBroker,            // the broker refused it; kafka_error says why
-  kMessageTimedOut,   // not acknowledged within delivery.timeout.ms
-  kUnknownTopic,      // the topic does not exist (after topic.metadata.propagation.max.ms)
-  kPartitionOutOfRange,  // an explicit partition the topic does not have
-  kPurged,            // close() ran out of time before the record could be sent
-  kFatal,             // the producer hit an unrecoverable state (fatal_error() says which)
+  /// the broker refused it; kafka_error says why
+  kBroker,
+  /// not acknowledged within delivery.timeout.ms
+  kMessageTimedOut,
+  /// the topic does not exist (after topic.metadata.propagation.max.ms)
+  kUnknownTopic,
+  /// an explicit partition the topic does not have
+  kPartitionOutOfRange,
+  /// close() ran out of time before the record could be sent
+  kPurged,
+  /// the producer hit an unrecoverable state (fatal_error() says which)
+  kFatal,
   // --- from create() and topic() ---------------------------------------------
+  /// a setting out of range, or settings that do not fit together
   kInvalidConfig,
-  kResource,          // memory, io_uring or a thread could not be had
-  kTooManyTopics,     // more topics than topics.max
+  /// memory, io_uring or a thread could not be had
+  kResource,
+  /// more topics than topics.max
+  kTooManyTopics,
   // --- transactions (docs/transactions.md) -----------------------------------
-  kState,             // the call does not fit the producer's state: produce() or
-                      /// commit without an open transaction, init twice, ...
-  kTransaction,       // a transactional call failed: Error::kind says what may follow
-  kAborted,           // in a delivery report: the record's transaction was aborted
-  kAuthentication,    // the brokers refused the credentials (SASL) or TLS failed; the
-                      /// message has the broker's or OpenSSL's reason
+  /// the call does not fit the producer's state: produce() or
+  /// commit without an open transaction, init twice, ...
+  kState,
+  /// a transactional call failed: Error::kind says what may follow
+  kTransaction,
+  /// in a delivery report: the record's transaction was aborted
+  kAborted,
+  /// the brokers refused the credentials (SASL) or TLS failed; the
+  /// message has the broker's or OpenSSL's reason
+  kAuthentication,
   // --- from produce(), not accepted (after kAuthentication to keep values) --
-  kReportQueueFull,   // the thread's report queue is full: only this thread's poll()
-                      /// makes room, so it is said at once, whatever max.block.ms
+  /// the thread's report queue is full: only this thread's poll()
+  /// makes room, so it is said at once, whatever max.block.ms
+  kReportQueueFull,
   // --- to the error callback (Config::error_callback) -------------------------
-  kTransport,         // a broker could not be reached or dropped the connection
-                      /// (refused, reset, timed out connecting); the message has the cause
-  kResolve,           // a broker's host name did not resolve
-  kAllBrokersDown,    // no broker the producer knows is reachable
+  /// a broker could not be reached or dropped the connection
+  /// (refused, reset, timed out connecting); the message has the cause
+  kTransport,
+  /// a broker's host name did not resolve
+  kResolve,
+  /// no broker the producer knows is reachable
+  kAllBrokersDown,
 };
 
 /// What a caller may do after a failed transactional call, as librdkafka's
 /// rd_kafka_error_is_retriable / txn_requires_abort / is_fatal and Kafka's
 /// KIP-1050 group it.
+/// What may follow a failed call (Error::kind).
 enum class ErrorKind : std::uint8_t {
-  kPermanent,   // bad input or misuse: this call will not work as made
-  kRetriable,   // call the same function again (a timed-out call resumes where it was)
-  kAbortable,   // abort_transaction(), then go on with a new transaction
-  kFatal,       // the producer cannot go on: destroy it (and make a new one)
+  /// bad input or misuse: this call will not work as made
+  kPermanent,
+  /// call the same function again (a timed-out call resumes where it was)
+  kRetriable,
+  /// abort_transaction(), then go on with a new transaction
+  kAbortable,
+  /// the producer cannot go on: destroy it (and make a new one)
+  kFatal,
 };
 
 /// A short fixed description ("queue full"); never null, never allocated.

@@ -10,7 +10,7 @@
 // #error alone lets GCC and Clang go on and print pages of follow-on errors
 // from our headers and the user's code; a missing header is fatal to both,
 // so the one that does not exist below ends the compilation at the reason.
-#if !defined(__cplusplus) || __cplusplus < 202002L
+#if !defined(__cplusplus) || __cplusplus <= 201703L
 #error "ringkafka needs C++20: compile with -std=c++20 (CMake: the ringkafka targets ask for cxx_std_20)"
 #include "ringkafka/stop-compiling-c++20-is-required"
 #endif

@@ -5,7 +5,7 @@
 //   auto producer = ringkafka::Producer::create(config);
 //   if (!producer) { std::cerr << producer.error().message; return 1; }
 //   auto topic = (*producer)->topic("orders").value();
-//   (*producer)->produce(topic, "key", "value");
+//   if ((*producer)->produce(topic, "key", "value") != ringkafka::Errc::kOk) { /* not accepted */ }
 //   ringkafka::DeliveryReport reports[64];
 //   std::size_t n = (*producer)->poll(reports);   // on the producing thread
 //
@@ -115,9 +115,12 @@ class Reservation {
 /// broker may have written it.  Retrying such a record yourself may
 /// duplicate it; an idempotent producer's own retries never do.
 enum class Persistence : std::uint8_t {
-  kNotPersisted,       // never sent, or refused by the broker on every attempt
-  kPossiblyPersisted,  // sent at least once without an answer (or acks=0)
-  kPersisted,          // acknowledged by the broker (acks=1 or all)
+  /// never sent, or refused by the broker on every attempt
+  kNotPersisted,
+  /// sent at least once without an answer (or acks=0)
+  kPossiblyPersisted,
+  /// acknowledged by the broker (acks=1 or all)
+  kPersisted,
 };
 
 /// One per accepted record.
@@ -194,13 +197,23 @@ class RINGKAFKA_API Producer {
 
   /// Resolves a topic name to a handle (once; keep the handle).  The topic's
   /// metadata is fetched in the background; records produced before it
-  /// arrives wait for it.  Thread-safe; may allocate and lock.
+  /// arrives wait for it.  Thread-safe; may allocate and lock.  The name is
+  /// checked as Kafka does (1 to 249 characters of [a-zA-Z0-9._-], not "."
+  /// or ".."): kInvalidArgument, naming the offending character or length;
+  /// kTooManyTopics past topics.max.
   Result<Topic> topic(std::string_view name);
   [[nodiscard]] std::string_view topic_name(Topic topic) const noexcept;
   /// The largest record produce() and reserve() accept, in bytes of ring
   /// space: key, value and headers plus a few bytes of framing (about 12,
   /// more with headers or options).  It is max.request.size, or less when
-  /// the producer's rings are smaller.  Larger records get kRecordTooLarge.
+  /// the producer's rings are smaller.  Larger records get kRecordTooLarge
+  /// from produce().  One more limit is checked later, by the sender: a
+  /// record whose batch (61 bytes of batch header and the record's own
+  /// varint framing) would exceed max.request.size is accepted and then
+  /// reported kRecordTooLarge, with the batch's size and the limit in the
+  /// message; keep records some 100 bytes under max.request.size.  (The
+  /// Java client refuses that record in send(); the exact framing is only
+  /// known once its headers are encoded, which produce() does not do.)
   [[nodiscard]] std::size_t max_record_size() const noexcept;
 
   /// Copies the record into the calling thread's ring.  kOk means accepted:
@@ -239,7 +252,8 @@ class RINGKAFKA_API Producer {
 
   /// Waits until every record accepted before the call has its report (in a
   /// report queue or passed to the callback), sending any lingering batch
-  /// at once.  kOk, or kTimedOut.
+  /// at once.  kOk, or kTimedOut; kResource only when more than 256
+  /// producing threads are in use and memory to track them cannot be had.
   ///
   /// flush() and close() are not [[nodiscard]], unlike produce(), reserve()
   /// and every call that returns a Result: ignoring their answer loses nothing, since a record

@@ -4,8 +4,9 @@
 //
 // The rule (Kafka's org.apache.kafka.common.internals.Topic): 1 to 249
 // characters from [a-zA-Z0-9._-], and neither "." nor "..".  Names that mix
-// '.' and '_' are legal but collide in metric names; Kafka only warns about
-// that, and so do we not refuse them.
+// '.' and '_' are legal but collide in metric names: the broker refuses to
+// create one that collides with an existing topic (a.b beside a_b), which
+// only the broker can know, so the client does not refuse them.
 #pragma once
 
 #include <cstdio>

@@ -93,6 +93,34 @@ ${CXX:-c++} -std=c++20 -Wall -Wextra -Werror "$root/readme.cpp" $flags -o "$root
   { echo "the README snippet does not build warning-free:"; cat -n "$root/readme.cpp"; exit 1; }
 echo "README snippet: builds with -Wall -Wextra -Werror"
 
+# The first C++ snippet of each page a user copies from, the same way (only
+# compiled: they name brokers that are not there).
+docs=$(dirname "$consumer")/../../docs
+for page in configuration security coming-from; do
+  python3 - "$docs/$page.md" "$root/$page.cpp" <<'PY'
+import sys
+text = open(sys.argv[1]).read()
+block = text[text.index("```cpp\n") + 7:]
+block = block[:block.index("```")]
+with open(sys.argv[2], "w") as out:
+    out.write("\n".join(["#include <ringkafka/producer.h>", "#include <chrono>", "#include <iostream>",
+                        "#include <vector>", "struct State { int delivered = 0; };",
+                        "void on_report(const ringkafka::DeliveryReport&, void* s) noexcept {",
+                        "  static_cast<State*>(s)->delivered++; }",
+                        "struct Order { std::vector<char> key, bytes; };",
+                        "int main() {", "  ringkafka::Config config; State state; std::vector<Order> orders;",
+                        "  (void)config; (void)state; (void)orders;",
+                        "  auto producer_made = ringkafka::Producer::create(config);",
+                        "  ringkafka::Producer& producer = *producer_made.value();",
+                        "  ringkafka::Topic t = producer.topic(\"t\").value(); (void)t;", "  {"] +
+                       ["  " + l for l in block.splitlines()] + ["  }", "  return 0;", "}", ""]))
+PY
+  # shellcheck disable=SC2086
+  ${CXX:-c++} -std=c++20 -Wall -Wextra -Werror -Wno-unused-variable -fsyntax-only "$root/$page.cpp" $flags ||
+    { echo "docs/$page.md's snippet does not build warning-free:"; cat -n "$root/$page.cpp"; exit 1; }
+done
+echo "docs snippets (configuration, security, coming-from): build with -Wall -Wextra -Werror"
+
 # The README snippet compiled as C++17: the reason comes first and the
 # compiler stops there, with no follow-on errors from our headers (<span>,
 # concepts) or from the snippet's own code.

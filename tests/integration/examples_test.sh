@@ -2,7 +2,7 @@
 # examples_test.sh EXAMPLES-DIR
 # Each program in examples/ run as its README says, against the real broker,
 # and what it wrote read back by kcat (a consumer we did not write):
-# order-publisher (low_latency, the producing thread pinned), the
+# order-publisher (low_latency, the producing thread and the sender pinned), the
 # telemetry firehose (throughput, lz4, two threads), zero-copy (reserve,
 # commit, abandon), secure-producer (a client.properties file, SCRAM over
 # TLS against the --security broker) and txn-relay (librdkafka's consumer,
@@ -45,7 +45,7 @@ run() {  # run NAME WANT BOOTSTRAP TOPIC COMMAND...: runs it, then kcat must rea
 }
 
 t=$(new_topic orders 4 --bootstrap "$bootstrap") &&
-  run order-publisher 2000 "$bootstrap" "$t" "$bin/order-publisher" "$bootstrap" "$t" 2000 10000 0
+  run order-publisher 2000 "$bootstrap" "$t" "$bin/order-publisher" "$bootstrap" "$t" 2000 10000 0 1
 t=$(new_topic telemetry 2 --bootstrap "$bootstrap") &&
   run telemetry-firehose 50000 "$bootstrap" "$t" "$bin/telemetry-firehose" "$bootstrap" "$t" 50000 2
 # Every 100th quote is crossed and abandoned: 500 reserved, 495 sent.

@@ -69,4 +69,31 @@ TEST_F(ProducerFlushTest, FlushServesThisThreadsReports) {
   EXPECT_EQ(counts.ok.load(), kRecords);
 }
 
+// The second loop of docs/coming-from.md: no callback, more records than a
+// report queue holds, poll() only when produce() says the queue is full,
+// and flush(timeout, on_report) serving what is left.
+TEST_F(ProducerFlushTest, ProduceAllPollingOnlyWhenFullThenFlush) {
+  constexpr int kRecords = 40'000;  // past the 16,384-report queue twice
+  auto p = tb::make_producer(rk::Config::durable(), broker_.bootstrap(),
+                             {{"report.queue.size", "16384"}});
+  ASSERT_NE(p, nullptr);
+  const rk::Topic t = p->topic("orders").value();
+  Counts counts;
+  rk::DeliveryReport reports[256];
+  int full = 0;
+  for (int i = 0; i < kRecords; ++i) {
+    rk::Errc e;
+    while (rk::is_full(e = p->produce(t, "k", "v"))) {
+      ++full;
+      for (std::size_t j = 0, n = p->poll(reports); j < n; ++j) count_report(reports[j], &counts);
+    }
+    ASSERT_EQ(e, rk::Errc::kOk) << i << ": " << rk::to_string(e);
+  }
+  ASSERT_EQ(p->flush(30s, count_report, &counts), rk::Errc::kOk);
+  EXPECT_GT(full, 0) << "the report queue never filled: the loop was not tested";
+  EXPECT_EQ(counts.ok.load(), kRecords);
+  EXPECT_EQ(counts.failed.load(), 0);
+  EXPECT_EQ(p->poll(reports), 0u);
+}
+
 }  // namespace
