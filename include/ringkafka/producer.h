@@ -256,9 +256,10 @@ class RINGKAFKA_API Producer {
   /// producing threads are in use and memory to track them cannot be had.
   ///
   /// flush() and close() are not [[nodiscard]], unlike produce(), reserve()
-  /// and every call that returns a Result: ignoring their answer loses nothing, since a record
-  /// still unreported gets its one report later (kPurged at close at the
-  /// latest), so a bare `producer.close(5s);` at shutdown is fine.
+  /// and every call that returns a Result: ignoring their answer loses
+  /// nothing, since a record still unreported gets its one report later
+  /// (kPurged at close at the latest), so a bare `producer.close(5s);` at
+  /// shutdown is fine.
   Errc flush(std::chrono::milliseconds timeout) noexcept;
   /// flush(timeout), then hands every delivery report queued for this thread
   /// (and for exited threads) to `on_report` on the calling thread, as

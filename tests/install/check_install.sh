@@ -71,50 +71,48 @@ out=$("$root/consumer-static")
 [[ $out == "ringkafka "* ]]
 check_allocator "$root/consumer-static"
 
-# The README's "Using it" snippet, as a user pastes it into main(): it must
-# build warning-free against the installed headers and link.
-readme=$(dirname "$consumer")/../../README.md
-python3 - "$readme" "$root/readme.cpp" <<'PY'
+# Snippets as a user pastes them into main(), built against the installed
+# headers with -Wall -Wextra -Werror: snippet.py FILE MARKER OUT [--context]
+# takes the first C++ block after MARKER ("": the page's first), hoists its
+# #includes and, with --context, declares what a page's fragment assumes (a config, a producer,
+# a topic, an on_report handler and its state, some orders).
+cat >"$root/snippet.py" <<'PY'
 import sys
-text = open(sys.argv[1]).read()
-start = text.index("## Using it")
-block = text[text.index("```cpp\n", start) + 7:]
-block = block[:block.index("```")]
-lines = block.splitlines()
-includes = [l for l in lines if l.startswith("#include")]
-body = [l for l in lines if not l.startswith("#include")]
-with open(sys.argv[2], "w") as out:
-    out.write("\n".join(includes + ["#include <chrono>", "#include <cstring>", "#include <iostream>",
-                                    "#include <vector>", "", "int main() {"] +
-                        ["  " + l for l in body] + ["  return 0;", "}", ""]))
+path, marker, out_path = sys.argv[1:4]
+text = open(path).read()
+block = text[text.index("```cpp\n", text.index(marker)) + 7:]
+lines = block[:block.index("```")].splitlines()
+head = [l for l in lines if l.startswith("#include")]
+body = ["  " + l for l in lines if not l.startswith("#include")]
+head += ["#include <ringkafka/producer.h>", "#include <chrono>", "#include <cstring>",
+         "#include <iostream>", "#include <vector>", "", "int main() {"]
+if "--context" in sys.argv[4:]:
+    head[-1:] = ["struct State { int delivered = 0; };",
+                 "void on_report(const ringkafka::DeliveryReport&, void* s) noexcept {",
+                 "  static_cast<State*>(s)->delivered++; }",
+                 "struct Order { std::vector<char> key, bytes; };",
+                 "int main() {",
+                 "  ringkafka::Config config; State state; std::vector<Order> orders;",
+                 "  (void)config; (void)state; (void)orders;",
+                 "  auto producer_made = ringkafka::Producer::create(config);",
+                 "  ringkafka::Producer& producer = *producer_made.value();",
+                 "  ringkafka::Topic t = producer.topic(\"t\").value(); (void)t;"]
+    body = ["  {"] + body + ["  }"]
+open(out_path, "w").write("\n".join(head + body + ["  return 0;", "}", ""]))
 PY
+# The README's "Using it" snippet: it must also link.
+readme=$(dirname "$consumer")/../../README.md
+python3 "$root/snippet.py" "$readme" "## Using it" "$root/readme.cpp"
 # shellcheck disable=SC2086
 ${CXX:-c++} -std=c++20 -Wall -Wextra -Werror "$root/readme.cpp" $flags -o "$root/readme" ||
   { echo "the README snippet does not build warning-free:"; cat -n "$root/readme.cpp"; exit 1; }
 echo "README snippet: builds with -Wall -Wextra -Werror"
 
-# The first C++ snippet of each page a user copies from, the same way (only
-# compiled: they name brokers that are not there).
+# The first snippet of each page a user copies from (only compiled: they
+# name brokers that are not there).
 docs=$(dirname "$consumer")/../../docs
 for page in configuration security coming-from; do
-  python3 - "$docs/$page.md" "$root/$page.cpp" <<'PY'
-import sys
-text = open(sys.argv[1]).read()
-block = text[text.index("```cpp\n") + 7:]
-block = block[:block.index("```")]
-with open(sys.argv[2], "w") as out:
-    out.write("\n".join(["#include <ringkafka/producer.h>", "#include <chrono>", "#include <iostream>",
-                        "#include <vector>", "struct State { int delivered = 0; };",
-                        "void on_report(const ringkafka::DeliveryReport&, void* s) noexcept {",
-                        "  static_cast<State*>(s)->delivered++; }",
-                        "struct Order { std::vector<char> key, bytes; };",
-                        "int main() {", "  ringkafka::Config config; State state; std::vector<Order> orders;",
-                        "  (void)config; (void)state; (void)orders;",
-                        "  auto producer_made = ringkafka::Producer::create(config);",
-                        "  ringkafka::Producer& producer = *producer_made.value();",
-                        "  ringkafka::Topic t = producer.topic(\"t\").value(); (void)t;", "  {"] +
-                       ["  " + l for l in block.splitlines()] + ["  }", "  return 0;", "}", ""]))
-PY
+  python3 "$root/snippet.py" "$docs/$page.md" "" "$root/$page.cpp" --context
   # shellcheck disable=SC2086
   ${CXX:-c++} -std=c++20 -Wall -Wextra -Werror -Wno-unused-variable -fsyntax-only "$root/$page.cpp" $flags ||
     { echo "docs/$page.md's snippet does not build warning-free:"; cat -n "$root/$page.cpp"; exit 1; }
